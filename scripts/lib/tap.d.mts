@@ -1,0 +1,1 @@
+export function countTap(text: string): { passed: number; failed: number };

@@ -1,0 +1,22 @@
+/** Documented exit codes of rw-migrate (also in --help). */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  badInput: 2,
+  refused: 3,
+  cancelled: 4,
+} as const;
+
+export const EXIT_HELP = `Exit codes:
+  0  the copy finished
+  1  the copy failed (connection lost, server error)
+  2  bad input (options, URLs)
+  3  refused before copying (no key, schema mismatch, non-empty target)
+  4  cancelled (Ctrl-C); resume with: rw-migrate resume JOB`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

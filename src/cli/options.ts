@@ -1,0 +1,80 @@
+/** Turns the copy command's options into a JobSpec, rejecting anything ambiguous. */
+import type { IfExists, JobSpec, WriteMethod } from '../engine/types.js';
+import { UsageError } from './exit-codes.js';
+import { parseServerUrl } from './url.js';
+
+export interface CopyOptions {
+  from?: string;
+  to?: string;
+  tables?: string;
+  all?: boolean;
+  mode?: string;
+  writers?: string;
+  chunkTime?: string;
+  maxLag?: string;
+  maxLoad?: string;
+  replica?: string[];
+  sourceReplica?: string[];
+  ifExists?: string;
+  yes?: boolean;
+  allowNoKey?: boolean;
+  method?: string;
+  maxChunkRows?: string;
+}
+
+function num(value: string | undefined, name: string, min: number, max: number, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${name} must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max}, got ${value}`);
+  }
+  return n;
+}
+
+export function parseTableList(text: string): string[] {
+  const names = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+  if (names.length === 0) throw new UsageError('--tables needs at least one table name');
+  return names;
+}
+
+export function buildCopySpec(o: CopyOptions): JobSpec {
+  if (!o.from) throw new UsageError('--from is required');
+  if (!o.to) throw new UsageError('--to is required');
+  if (o.all && o.tables) throw new UsageError('use either --tables or --all, not both');
+  if (!o.all && !o.tables) throw new UsageError('choose what to copy: --tables a,b or --all');
+  const mode = o.mode ?? 'full';
+  if (mode !== 'full') throw new UsageError(`--mode ${mode} is not supported (only: full)`);
+  const ifExists = (o.ifExists ?? 'abort') as IfExists;
+  if (!['abort', 'truncate', 'upsert'].includes(ifExists)) throw new UsageError(`--if-exists must be abort, truncate or upsert`);
+  if (ifExists === 'truncate' && !o.yes) {
+    throw new UsageError('--if-exists truncate empties existing target tables: add --yes to confirm');
+  }
+  const method = (o.method ?? 'load') as WriteMethod;
+  if (method !== 'load' && method !== 'insert') throw new UsageError('--method must be load or insert');
+  const from = parseServerUrl(o.from, '--from', true);
+  const to = parseServerUrl(o.to, '--to', true);
+  const replicas = (o.replica ?? []).map((r) => parseServerUrl(r, '--replica', false).server);
+  const sourceReplicas = (o.sourceReplica ?? []).map((r) => parseServerUrl(r, '--source-replica', false).server);
+  return {
+    source: from.server,
+    target: to.server,
+    sourceDatabase: from.database as string,
+    targetDatabase: to.database as string,
+    tables: o.all ? 'all' : parseTableList(o.tables as string),
+    mode: 'full',
+    writers: num(o.writers, '--writers', 1, 16, true),
+    chunkTimeSeconds: num(o.chunkTime, '--chunk-time', 0.01, 60, false),
+    maxLagSeconds: num(o.maxLag, '--max-lag', 0, 3600, false),
+    maxLoad: num(o.maxLoad, '--max-load', 1, 100000, true),
+    maxChunkRows: num(o.maxChunkRows, '--max-chunk-rows', 1, 1_000_000, true),
+    replicas,
+    sourceReplicas,
+    ifExists,
+    confirmTruncate: ifExists === 'truncate' ? true : undefined,
+    allowNoKey: !!o.allowNoKey,
+    method,
+  };
+}

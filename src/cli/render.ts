@@ -1,0 +1,104 @@
+/** Output: a one-line progress bar on a TTY, JSON lines with --json, sparse plain lines otherwise. */
+import type { JobResult, ProgressEvent } from '../engine/types.js';
+
+export interface Renderer {
+  event(e: ProgressEvent): void;
+  result(r: JobResult): void;
+  info(message: string): void;
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '--:--';
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`;
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+export function progressLine(e: Extract<ProgressEvent, { type: 'progress' }>, width = 24): string {
+  const frac = e.totalRows > 0 ? Math.min(1, e.rows / e.totalRows) : 0;
+  const filled = Math.round(frac * width);
+  const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+  const pct = `${(frac * 100).toFixed(1)}%`;
+  const throttle = e.throttle.throttled ? `  WAITING: ${e.throttle.reason ?? ''}` : '';
+  const paused = e.state === 'paused' ? '  PAUSED' : '';
+  return (
+    `[${bar}] ${pct} ${e.rows.toLocaleString('en-US')}/${e.totalIsEstimate ? '~' : ''}${e.totalRows.toLocaleString('en-US')} rows ` +
+    `${formatBytes(e.bytes)} ${e.rowsPerSecond.toLocaleString('en-US')} rows/s ETA ${formatDuration(e.etaSeconds)} ` +
+    `${e.table ?? ''}#${e.chunk}${throttle}${paused}`
+  );
+}
+
+export function jsonRenderer(out: NodeJS.WritableStream = process.stdout): Renderer {
+  return {
+    event: (e) => out.write(JSON.stringify(e) + '\n'),
+    result: (r) => out.write(JSON.stringify({ type: 'result', ...r }) + '\n'),
+    info: (message) => out.write(JSON.stringify({ type: 'info', message }) + '\n'),
+  };
+}
+
+export function humanRenderer(out: NodeJS.WriteStream = process.stderr): Renderer {
+  const tty = !!out.isTTY;
+  let lastPlain = 0;
+  let barShown = false;
+  const clearBar = () => {
+    if (tty && barShown) out.write('\r\x1b[2K');
+    barShown = false;
+  };
+  const line = (text: string) => {
+    clearBar();
+    out.write(text + '\n');
+  };
+  return {
+    event(e) {
+      switch (e.type) {
+        case 'progress':
+          if (tty) {
+            const cols = out.columns ?? 120;
+            out.write('\r\x1b[2K' + progressLine(e).slice(0, cols - 1));
+            barShown = true;
+          } else if (Date.now() - lastPlain > 5000) {
+            lastPlain = Date.now();
+            line(progressLine(e));
+          }
+          break;
+        case 'planned':
+          line(`job ${e.jobId}: ${e.tables.length} tables, snapshot ${e.snapshot.binlogFile ?? '-'}:${e.snapshot.binlogPosition ?? '-'} gtid ${e.snapshot.gtidBinlogPos ?? '-'}`);
+          break;
+        case 'table-done':
+          line(`  ${e.table}: ${e.rows.toLocaleString('en-US')} rows`);
+          break;
+        case 'throttle':
+          line(e.throttle.throttled ? `waiting: ${e.throttle.reason}` : 'throttle cleared, copying');
+          break;
+        case 'state':
+          if (e.state === 'paused' || e.state === 'copying') line(`state: ${e.state}`);
+          break;
+        case 'log':
+          line(`${e.level}: ${e.message}`);
+          break;
+      }
+    },
+    result(r) {
+      clearBar();
+      const rate = r.seconds > 0 ? Math.round(r.rows / r.seconds) : 0;
+      if (r.state === 'done') line(`done: job ${r.jobId}, ${r.rows.toLocaleString('en-US')} rows, ${formatBytes(r.bytes)} in ${formatDuration(r.seconds)} (${rate.toLocaleString('en-US')} rows/s)`);
+      else if (r.state === 'cancelled') line(`cancelled: job ${r.jobId}; continue with: rw-migrate resume ${r.jobId}`);
+      else if (r.state === 'refused') line(`refused:\n  ${(r.details?.length ? r.details : [r.message ?? '']).join('\n  ')}`);
+      else line(`failed: job ${r.jobId}: ${r.message ?? 'unknown error'}${r.jobId ? `\ncontinue with: rw-migrate resume ${r.jobId}` : ''}`);
+    },
+    info: (message) => line(message),
+  };
+}

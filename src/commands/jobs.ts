@@ -1,0 +1,226 @@
+/**
+ * Jobs on the extension side: the one subscriber to the worker's job notifications (the client
+ * allows one handler per method, so the progress panel listens on `jobs.model` instead), the Jobs
+ * view, and the start/pause/resume/cancel/open commands. Starting returns at once; progress flows in.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { ProfileStore } from '../connections/profiles.js';
+import type { Ctx } from '../ctx.js';
+import { startedJobSummary } from '../engine/jobSummary.js';
+import { redactSpec } from '../engine/redact.js';
+import type { JobSpec, ServerSpec } from '../engine/types.js';
+import { canCancel, canPause, JobsModel, resumeKind, summarizeRow, type JobRow } from '../jobs/jobsModel.js';
+import { findProfileServer } from '../jobs/resume.js';
+import { JobsTree } from '../jobs/jobsTree.js';
+import { JobProgressStore } from '../jobs/progressStore.js';
+import { ProgressPanel } from '../webviews/progressPanel.js';
+import { exportReportCommand } from './report.js';
+import { JobControlRequest, JobEventNotification, JobFinishedNotification, ListJobsRequest, ResumeJobRequest, StartJobRequest, type JobAction } from '../protocol/index.js';
+import { toSpec, withPassword } from '../ui/servers.js';
+import { FlowStop, input, pickOne, runFlow } from '../ui/quickFlow.js';
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class JobsController implements vscode.Disposable {
+  readonly model = new JobsModel();
+  /** Coalesced per-job progress for the progress panel, fed from the same notifications. */
+  readonly progress = new JobProgressStore();
+  private attachedTo: LanguageClient | undefined;
+  /** Targets of jobs started in this session, listed too even when their profile is not a target profile. */
+  private readonly extraTargets = new Map<string, ServerSpec>();
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly store: ProfileStore,
+  ) {
+    this.model.onChange((change) => {
+      if (change.kind === 'event') this.progress.ingest(change.event);
+      if (change.kind === 'finished') this.progress.finish(change.result);
+    });
+  }
+
+  /** The worker client, with the job notifications wired to the model (again after a worker restart). */
+  async client(): Promise<LanguageClient> {
+    const client = await this.ctx.worker.ready();
+    if (this.attachedTo !== client) {
+      this.attachedTo = client;
+      this.ctx.own(client.onNotification(JobEventNotification, (event) => this.model.applyEvent(event)));
+      this.ctx.own(
+        client.onNotification(JobFinishedNotification, (result) => {
+          this.model.applyResult(result);
+          const row = this.model.get(result.jobId);
+          const what = row ? row.label : `job ${result.jobId}`;
+          this.ctx.log.info(`job ${result.jobId} ${result.state}: ${result.rows} rows in ${result.seconds.toFixed(1)} s${result.message ? ` (${result.message})` : ''}`);
+          if (result.state === 'done') void vscode.window.showInformationMessage(`Migration done: ${what}, ${result.rows.toLocaleString('en-US')} rows.`);
+          else if (result.state !== 'cancelled') {
+            void vscode.window.showErrorMessage(`Migration ${result.state}: ${what}. ${result.message ?? ''}`.trim(), 'Show Details').then((b) => {
+              if (b) void vscode.commands.executeCommand('rwMigrate.openJobProgress', this.model.get(result.jobId));
+            });
+          }
+        }),
+      );
+    }
+    return client;
+  }
+
+  /** Sends StartJobRequest and returns the job id at once; the spec's passwords are not kept. */
+  async start(spec: JobSpec): Promise<string> {
+    const client = await this.client();
+    const { jobId } = await client.sendRequest(StartJobRequest, { spec });
+    this.extraTargets.set(`${spec.target.host}:${spec.target.port}`, spec.target);
+    const summary = startedJobSummary(jobId, redactSpec(spec));
+    this.progress.begin(jobId, summary.spec);
+    this.model.applyStarted(summary);
+    return jobId;
+  }
+
+  /** Lists jobs the worker holds and those recorded on each known target; one bad target does not hide the rest. */
+  async refresh(): Promise<void> {
+    const client = await this.client();
+    const held = await client.sendRequest(ListJobsRequest, { targets: [] });
+    this.model.applySummaries(held);
+    const targets = new Map(this.extraTargets);
+    for (const profile of this.store.all().filter((p) => p.target)) {
+      const ref = await this.store.ref(profile.name, profile.primary);
+      // Listing never asks for a password; profiles without a stored one are skipped.
+      if (ref.password !== undefined) targets.set(`${ref.host}:${ref.port}`, await toSpec(ref).catch(() => ({ host: ref.host, port: ref.port, user: ref.user, password: ref.password })));
+    }
+    for (const [key, target] of targets) {
+      try {
+        this.model.applySummaries(await client.sendRequest(ListJobsRequest, { targets: [target] }));
+      } catch (err) {
+        this.ctx.log.warn(`jobs: cannot list the jobs recorded on ${key}: ${errorText(err)}`);
+      }
+    }
+    // Jobs the checkpoint calls running that this worker does not run were interrupted (e.g. by a reload).
+    this.model.markHeld(new Set(held.map((j) => j.id)));
+  }
+
+  /**
+   * Resume: a live paused job is un-paused in the worker; a cancelled, failed or interrupted one
+   * continues from its target's checkpoint (ResumeJobRequest), with the passwords of the profile
+   * servers its stored spec names (asked for when none is stored). Returns what was done.
+   */
+  async resume(row: JobRow, flow: string): Promise<'unpaused' | 'resumed'> {
+    const kind = resumeKind(row);
+    if (!kind) throw new FlowStop(`${flow}: job ${row.label} is ${row.state}; there is nothing to resume.`);
+    const client = await this.client();
+    if (kind === 'unpause') {
+      const answer = await client.sendRequest(JobControlRequest, { jobId: row.id, action: 'resume' });
+      if (answer.ok) {
+        this.ctx.log.info(`job ${row.id}: resume requested`);
+        return 'unpaused';
+      }
+      // Not in this worker (a reload): continue from the checkpoint instead.
+    }
+    if (!row.endpoints) throw new FlowStop(`${flow}: job ${row.id} has no recorded source and target. Refresh the Jobs view (it lists the jobs recorded on target profiles) and try again.`, 'warning');
+    const source = await this.serverWithPassword(flow, row.endpoints.source, 'source');
+    const target = await this.serverWithPassword(flow, row.endpoints.target, 'target');
+    const before = this.model.applyResuming(row.id);
+    this.progress.restart(row.id);
+    try {
+      await client.sendRequest(ResumeJobRequest, { jobId: row.id, source, target });
+    } catch (err) {
+      if (before) this.model.restore(before);
+      throw new FlowStop(`${flow}: cannot resume job ${row.id} from the checkpoint on ${row.endpoints.target.host}:${row.endpoints.target.port}: ${errorText(err)}`, 'error');
+    }
+    this.extraTargets.set(`${target.host}:${target.port}`, target);
+    this.ctx.log.info(`job ${row.id}: resumed from the checkpoint on ${target.host}:${target.port}`);
+    return 'resumed';
+  }
+
+  /** A job endpoint with its password: from the profile server it matches, else asked (not stored). */
+  private async serverWithPassword(flow: string, server: ServerSpec, role: 'source' | 'target'): Promise<ServerSpec> {
+    const found = findProfileServer(this.store.all(), server, role);
+    if (found) return toSpec(await withPassword(this.store, flow, found.profile.name, found.server));
+    const password = await input(
+      { flow, title: `Password for ${server.user}@${server.host}:${server.port}` },
+      { prompt: `Password of ${server.user} on the job's ${role} ${server.host}:${server.port} (no profile has this server, so it is not stored).`, password: true },
+    );
+    return { ...server, password };
+  }
+
+  async control(row: JobRow, action: JobAction): Promise<void> {
+    const client = await this.client();
+    const answer = await client.sendRequest(JobControlRequest, { jobId: row.id, action });
+    if (!answer.ok) throw new FlowStop(`Cannot ${action} job ${row.id}: ${answer.message ?? 'the worker refused'}. After a window reload a job runs again only through Resume from its target.`, 'warning');
+    this.ctx.log.info(`job ${row.id}: ${action} requested`);
+  }
+
+  dispose(): void {
+    this.attachedTo = undefined;
+  }
+}
+
+function isRow(arg: unknown): arg is JobRow {
+  return !!arg && typeof arg === 'object' && typeof (arg as JobRow).id === 'string' && typeof (arg as JobRow).state === 'string';
+}
+
+/** The row a command was invoked on, or one the user picks among those that allow the action. */
+async function rowFor(jobs: JobsController, arg: unknown, flow: string, allows: (row: JobRow) => boolean): Promise<JobRow> {
+  if (isRow(arg)) return jobs.model.get(arg.id) ?? arg;
+  // The Jobs view passes its element: the job id.
+  const byId = typeof arg === 'string' ? jobs.model.get(arg) : undefined;
+  if (byId) return byId;
+  const rows = jobs.model.list().filter(allows);
+  if (rows.length === 0) throw new FlowStop(`${flow}: no job to choose. Start one with RW Migrate: Migrate Table To…, or open the Jobs view to list recorded jobs.`);
+  return pickOne({ flow, title: 'Job' }, rows.map((r) => ({ label: r.label, description: r.state, detail: r.id, value: r })), 'Which job?');
+}
+
+async function showSummary(row: JobRow): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument({ content: `# RW Migrate job\n\n\`\`\`\n${summarizeRow(row)}\n\`\`\`\n`, language: 'markdown' });
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+/** The Jobs view and its commands. Returns the controller the migrate flow starts jobs through. */
+export function registerJobCommands(ctx: Ctx, store: ProfileStore): JobsController {
+  const jobs = ctx.own(new JobsController(ctx, store));
+  const load = () => runFlow(ctx.log, 'List jobs', () => jobs.refresh());
+  const tree = ctx.own(new JobsTree(jobs.model, load));
+  ctx.own(vscode.window.createTreeView('rwMigrate.jobs', { treeDataProvider: tree, showCollapseAll: false }));
+  ctx.own(ProgressPanel.register(ctx, { store: jobs.progress, control: async (jobId, action) => (await jobs.client()).sendRequest(JobControlRequest, { jobId, action }) }));
+  ctx.own(jobs.model.onChange(() => void vscode.commands.executeCommand('setContext', 'rwMigrate.hasJobs', jobs.model.list().length > 0)));
+
+  const control = (action: JobAction, flow: string, allows: (r: JobRow) => boolean) => (arg: unknown) =>
+    runFlow(ctx.log, flow, async () => {
+      const row = await rowFor(jobs, arg, flow, allows);
+      if (action === 'cancel') {
+        const answer = await vscode.window.showWarningMessage(
+          `Cancel job ${row.label}?`,
+          { modal: true, detail: `The copy stops; rows already written to ${row.target} stay there. The job can be started again later.` },
+          'Cancel Job',
+        );
+        if (answer !== 'Cancel Job') throw new FlowStop(`${flow}: the job keeps running.`);
+      }
+      await jobs.control(row, action);
+    });
+
+  const commands: Record<string, (arg?: unknown) => unknown> = {
+    'rwMigrate.refreshJobs': load,
+    'rwMigrate.pauseJob': control('pause', 'Pause Job', (r) => canPause(r.state)),
+    'rwMigrate.resumeJob': (arg: unknown) =>
+      runFlow(ctx.log, 'Resume Job', async () => {
+        const row = await rowFor(jobs, arg, 'Resume Job', (r) => resumeKind(r) !== null);
+        if ((await jobs.resume(row, 'Resume Job')) === 'resumed') {
+          if (jobs.progress.has(row.id)) ProgressPanel.show(ctx, row.id);
+          void vscode.window.showInformationMessage(`Resumed ${row.label} from its checkpoint: copying continues after the last committed chunk.`);
+        }
+      }),
+    'rwMigrate.cancelJob': control('cancel', 'Cancel Job', (r) => canCancel(r.state)),
+    'rwMigrate.clearFinishedJobs': () => jobs.model.clearFinished(),
+    // Reports are built from this session's events (src/commands/report.ts); the handler says when there are none.
+    'rwMigrate.openJobReport': (arg) => runFlow(ctx.log, 'Open Job Report', () => exportReportCommand(jobs.progress)(isRow(arg) ? arg.id : typeof arg === 'string' ? arg : undefined)),
+    'rwMigrate.openJobProgress': (arg) =>
+      runFlow(ctx.log, 'Open Job Progress', async () => {
+        const row = await rowFor(jobs, arg, 'Open Job Progress', () => true);
+        // The panel needs this session's events; a job only listed from a target gets a text summary.
+        if (jobs.progress.has(row.id)) ProgressPanel.show(ctx, row.id);
+        else await showSummary(row);
+      }),
+  };
+  for (const [id, handler] of Object.entries(commands)) ctx.own(vscode.commands.registerCommand(id, handler));
+  return jobs;
+}

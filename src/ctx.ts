@@ -1,0 +1,28 @@
+/**
+ * One context object per activation (as in rust-analyzer's editors/code): it owns the output
+ * channel, the worker client and every disposable, so deactivate() has one thing to tear down.
+ */
+import * as vscode from 'vscode';
+import { WorkerClient } from './workerClient.js';
+
+export class Ctx implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  readonly worker: WorkerClient;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.log = this.own(vscode.window.createOutputChannel('RW Migrate', { log: true }));
+    this.worker = new WorkerClient(extension.extensionPath, this.log);
+  }
+
+  own<T extends vscode.Disposable>(disposable: T): T {
+    this.disposables.push(disposable);
+    return disposable;
+  }
+
+  /** Stops the worker first (it may still log), then everything else in reverse order of creation. */
+  async dispose(): Promise<void> {
+    await this.worker.dispose();
+    for (const d of this.disposables.splice(0).reverse()) d.dispose();
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The one typed protocol shared by the extension host, the background worker and the webviews.
+ * Every request and notification that crosses a process or iframe boundary is declared here, so a
+ * reader learns the whole surface from one file. Worker messages are JSON-RPC (vscode-jsonrpc types);
+ * webview messages are plain discriminated unions because postMessage has no RPC layer.
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { JobResult, JobSpec, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/types.js';
+import type {
+  ConnectionReport, DatabaseInfo, DiscoveredReplica, LagThresholds, LagUpdate, Outcome, PollSession, ServerRef, ServerSummary, TableInfo,
+} from '../engine/topologyTypes.js';
+import type { RepairResult, RepairSpec, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verifyTypes.js';
+
+// ---------------------------------------------------------------------------------------------
+// Extension host <-> worker
+// ---------------------------------------------------------------------------------------------
+
+export interface WorkerInfo {
+  pid: number;
+  nodeVersion: string;
+  engineVersion: string;
+  uptimeMs: number;
+  rssBytes: number;
+}
+
+export interface PingParams {
+  /** Wall-clock milliseconds on the sender, echoed back so the sender can measure the round trip. */
+  sentAt: number;
+}
+
+export interface PingResult extends WorkerInfo {
+  sentAt: number;
+}
+
+export const PingRequest = new RequestType<PingParams, PingResult, void>('rwMigrate/ping');
+
+export const WorkerInfoRequest = new RequestType0<WorkerInfo, void>('rwMigrate/workerInfo');
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogParams {
+  level: LogLevel;
+  message: string;
+}
+
+/** Worker -> extension: log lines routed to the output channel (the worker has no UI of its own). */
+export const LogNotification = new NotificationType<LogParams>('rwMigrate/log');
+
+// ---------------------------------------------------------------------------------------------
+// Extension host <-> webviews
+// ---------------------------------------------------------------------------------------------
+
+/** Page -> host. `ready` is the handshake: the host posts nothing until the page listens. */
+export type WorkerInfoPageMessage = { type: 'ready' } | { type: 'refresh' };
+
+/** Host -> page. */
+export type WorkerInfoHostMessage =
+  | { type: 'workerInfo'; info: WorkerInfo; roundTripMs: number }
+  | { type: 'error'; message: string };
+
+// ---------------------------------------------------------------------------------------------
+// Topology: connection profiles, the tree, Test Connection and the lag indicator
+// ---------------------------------------------------------------------------------------------
+
+export type * from '../engine/topologyTypes.js';
+
+export interface ServerParams {
+  server: ServerRef;
+}
+
+export const ServerSummaryRequest = new RequestType<ServerParams, Outcome<ServerSummary>, void>('rwMigrate/topology/serverSummary');
+
+export const TestConnectionRequest = new RequestType<ServerParams & { database?: string }, Outcome<ConnectionReport>, void>('rwMigrate/topology/testConnection');
+
+export const ListDatabasesRequest = new RequestType<ServerParams & { only?: string[] }, Outcome<DatabaseInfo[]>, void>('rwMigrate/topology/listDatabases');
+
+export const ListTablesRequest = new RequestType<ServerParams & { database: string }, Outcome<TableInfo[]>, void>('rwMigrate/topology/listTables');
+
+export const DiscoverReplicasRequest = new RequestType<ServerParams, Outcome<DiscoveredReplica[]>, void>('rwMigrate/topology/discoverReplicas');
+
+/** Creates the pt-heartbeat compatible table on the primary; returns the primary's server_id. */
+export const SetupHeartbeatRequest = new RequestType<ServerParams & { database: string }, Outcome<{ serverId: number }>, void>('rwMigrate/topology/setupHeartbeat');
+
+export type StartLagPollingParams = PollSession;
+
+/** Replaces any running poll session (one active profile at a time). */
+export const StartLagPollingRequest = new RequestType<StartLagPollingParams, void, void>('rwMigrate/topology/startLagPolling');
+
+export const SetLagPollingIntervalRequest = new RequestType<{ intervalMs: number; heartbeatIntervalMs?: number }, void, void>('rwMigrate/topology/setLagPollingInterval');
+
+export const StopLagPollingRequest = new RequestType0<void, void>('rwMigrate/topology/stopLagPolling');
+
+/** Worker -> extension: one poll round of the active profile. */
+export const LagUpdateNotification = new NotificationType<LagUpdate>('rwMigrate/topology/lagUpdate');
+
+/** Lag panel page -> host, and host -> page. */
+export type LagPageMessage = { type: 'ready' };
+export type LagHostMessage = { type: 'lag'; update: LagUpdate; thresholds: LagThresholds } | { type: 'idle'; message: string };
+
+// ---------------------------------------------------------------------------------------------
+// Verification: read-only comparisons, and the one repair that writes (after the user confirms).
+// Cancellation rides on JSON-RPC's own $/cancelRequest: the caller passes a CancellationToken.
+// ---------------------------------------------------------------------------------------------
+
+export type { RepairResult, RepairSpec, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verifyTypes.js';
+
+export interface VerifyParams {
+  /** Chosen by the caller so it can match progress notifications to its request. */
+  verifyId: string;
+  /** Carries passwords for this request only. */
+  spec: VerifySpec;
+}
+
+export const VerifyRequest = new RequestType<VerifyParams, VerifyReport, void>('rwMigrate/verify/run');
+
+export const VerifyProgressNotification = new NotificationType<{ verifyId: string; event: VerifyProgress }>('rwMigrate/verify/progress');
+
+/** Writes to `spec.target` only, and only with `spec.confirm === true`. */
+export const RepairRequest = new RequestType<{ spec: RepairSpec }, RepairResult, void>('rwMigrate/verify/repair');
+
+// ---------------------------------------------------------------------------------------------
+// Jobs: copy jobs run in the worker; the extension starts and steers them and receives progress.
+// ---------------------------------------------------------------------------------------------
+
+export type { JobResult, JobSpec, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/types.js';
+
+export interface StartJobParams {
+  /** Carries passwords for this request only; the worker never persists them. */
+  spec: JobSpec;
+}
+
+export const StartJobRequest = new RequestType<StartJobParams, { jobId: string }, void>('rwMigrate/job/start');
+
+export type JobAction = 'pause' | 'resume' | 'cancel';
+
+export const JobControlRequest = new RequestType<{ jobId: string; action: JobAction }, { ok: boolean; message?: string }, void>(
+  'rwMigrate/job/control',
+);
+
+/** Resumes a job recorded in the target's checkpoint schema (after a crash or a window reload). */
+export const ResumeJobRequest = new RequestType<{ jobId: string; source: ServerSpec; target: ServerSpec }, { jobId: string }, void>(
+  'rwMigrate/job/resume',
+);
+
+/** Jobs known to the worker now, plus those recorded on the given targets' checkpoint schemas. */
+export const ListJobsRequest = new RequestType<{ targets: ServerSpec[] }, JobSummary[], void>('rwMigrate/job/list');
+
+/** Worker -> extension, at most about 4 a second per job. */
+export const JobEventNotification = new NotificationType<ProgressEvent>('rwMigrate/job/event');
+
+export const JobFinishedNotification = new NotificationType<JobResult>('rwMigrate/job/finished');
+
+// ---------------------------------------------------------------------------------------------
+// Webviews: progress and diff
+// ---------------------------------------------------------------------------------------------
+
+
+/** One point of the progress chart: wall-clock ms, copy rate, worst replica lag (null: unknown). */
+export interface ProgressSample {
+  t: number;
+  rowsPerSecond: number;
+  lagSeconds: number | null;
+}
+
+/** Everything the progress panel shows for one job, folded from its events by the host. */
+export interface ProgressSnapshot {
+  jobId: string;
+  state: JobState;
+  startedAt: number;
+  updatedAt: number;
+  rows: number;
+  bytes: number;
+  totalRows: number;
+  totalIsEstimate: boolean;
+  rowsPerSecond: number;
+  etaSeconds: number | null;
+  table: string | null;
+  chunk: number;
+  chunkRows: number;
+  tablesTotal: number;
+  tablesDone: number;
+  throttle: ThrottleState;
+  /** Milliseconds spent throttled so far. */
+  throttledMs: number;
+  /** Warnings and failures, newest last. */
+  errors: string[];
+  result?: JobResult;
+}
+
+/** Progress page -> host. */
+export type ProgressPageMessage = { type: 'ready' } | { type: 'pause' } | { type: 'resume' } | { type: 'cancel' };
+
+/** Host -> progress page: the whole state on `ready`, then coalesced updates (at most 4 a second). */
+export type ProgressHostMessage =
+  | { type: 'snapshot'; snapshot: ProgressSnapshot; history: ProgressSample[] }
+  | { type: 'update'; snapshot: ProgressSnapshot; samples: ProgressSample[] }
+  | { type: 'finished'; snapshot: ProgressSnapshot; result: JobResult };
+
+/** Diff page -> host. Repair names the tables; the host confirms with a modal before writing. */
+export type DiffPageMessage = { type: 'ready' } | { type: 'verifyAgain' } | { type: 'repair'; tables: string[] };
+
+/** Host -> diff page. `busy` covers a running Verify Again or Repair. */
+export type DiffHostMessage = { type: 'report'; report: VerifyReport } | { type: 'busy'; busy: boolean; message?: string };

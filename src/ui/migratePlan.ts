@@ -1,0 +1,161 @@
+/**
+ * The pure half of the Migrate/Verify flows: choices in, a JobSpec and the exact confirmation text
+ * out; validation of typed numbers; remembered options read back safely. No vscode here, so every
+ * rule a user sees in a dialog is unit-tested.
+ */
+import { portOf, serverLabel, userOf, type ServerSetting } from '../connections/profileModel.js';
+import type { IfExists, JobSpec, ServerSpec } from '../engine/types.js';
+
+export type { ProfileSetting, ServerSetting } from '../connections/profileModel.js';
+
+/** The engine's checkpoint schema on the target (src/engine/checkpoint.ts CHECKPOINT_DB; not imported: it pulls in the driver). */
+export const CHECKPOINT_SCHEMA = 'rw_migrate';
+
+export type Strategy = 'full';
+
+export interface StrategyInfo {
+  id: Strategy;
+  label: string;
+  detail: string;
+}
+
+/** The one strategy today; more join this list later. */
+export const STRATEGIES: readonly StrategyInfo[] = [
+  { id: 'full', label: 'Full copy', detail: 'Consistent snapshot of the source, copied in key-ordered chunks; throttled by replica lag.' },
+];
+
+export interface MigrateOptions {
+  chunkTimeSeconds: number;
+  writers: number;
+  maxLagSeconds: number;
+  ifExists: IfExists;
+}
+
+export const DEFAULT_OPTIONS: MigrateOptions = { chunkTimeSeconds: 0.5, writers: 4, maxLagSeconds: 1, ifExists: 'abort' };
+
+export const IF_EXISTS_TEXT: Record<IfExists, string> = {
+  abort: 'abort: stop before writing if a target table already has rows',
+  truncate: 'truncate: DELETE ALL ROWS of each target table first',
+  upsert: 'upsert: replace rows with the same key, keep the others',
+};
+
+export interface NumberRule {
+  min: number;
+  max: number;
+  integer?: boolean;
+}
+
+export const OPTION_RULES: Record<'chunkTimeSeconds' | 'writers' | 'maxLagSeconds', NumberRule> = {
+  chunkTimeSeconds: { min: 0.05, max: 30 },
+  writers: { min: 1, max: 32, integer: true },
+  maxLagSeconds: { min: 0.1, max: 3600 },
+};
+
+/** For showInputBox's validateInput: an error message, or undefined when the text is fine. */
+export function validateNumber(text: string, rule: NumberRule): string | undefined {
+  const trimmed = text.trim();
+  const value = Number(trimmed);
+  if (trimmed === '' || !Number.isFinite(value)) return 'Enter a number.';
+  if (rule.integer && !Number.isInteger(value)) return 'Enter a whole number.';
+  if (value < rule.min || value > rule.max) return `Enter a number from ${rule.min} to ${rule.max}.`;
+  return undefined;
+}
+
+function pickNumber(value: unknown, rule: NumberRule, fallback: number): number {
+  return typeof value === 'number' && validateNumber(String(value), rule) === undefined ? value : fallback;
+}
+
+/** Reads options remembered in workspaceState; anything missing or malformed falls back to the defaults. */
+export function readOptions(stored: unknown): MigrateOptions {
+  const o = (stored && typeof stored === 'object' ? stored : {}) as Record<string, unknown>;
+  const ifExists = o.ifExists === 'abort' || o.ifExists === 'truncate' || o.ifExists === 'upsert' ? o.ifExists : DEFAULT_OPTIONS.ifExists;
+  return {
+    chunkTimeSeconds: pickNumber(o.chunkTimeSeconds, OPTION_RULES.chunkTimeSeconds, DEFAULT_OPTIONS.chunkTimeSeconds),
+    writers: pickNumber(o.writers, OPTION_RULES.writers, DEFAULT_OPTIONS.writers),
+    maxLagSeconds: pickNumber(o.maxLagSeconds, OPTION_RULES.maxLagSeconds, DEFAULT_OPTIONS.maxLagSeconds),
+    // A remembered truncate is never a default: destroying rows is chosen fresh each time.
+    ifExists: ifExists === 'truncate' ? 'abort' : ifExists,
+  };
+}
+
+export function describeOptions(o: MigrateOptions): string {
+  return `chunks of ${o.chunkTimeSeconds} s · ${o.writers} writer${o.writers === 1 ? '' : 's'} · wait when lag > ${o.maxLagSeconds} s · non-empty tables: ${o.ifExists}`;
+}
+
+export function serverKey(s: { host: string; port?: number }): string {
+  return `${s.host}:${s.port ?? 3306}`;
+}
+
+/** A ServerSpec (without password or TLS: the host side adds those) for one server of a profile. */
+export function serverSpec(server: ServerSetting, label?: string): ServerSpec {
+  return { host: server.host, port: portOf(server), user: userOf(server), name: label ?? serverLabel(server) };
+}
+
+export interface MigrateChoices {
+  source: ServerSpec;
+  sourceDatabase: string;
+  tables: string[] | 'all';
+  target: ServerSpec;
+  targetDatabase: string;
+  /** Replicas of the target profile, watched for lag. */
+  targetReplicas: ServerSpec[];
+  strategy: Strategy;
+  options: MigrateOptions;
+  /** Given only after the separate truncate confirmation. */
+  confirmTruncate?: boolean;
+}
+
+/** Why these choices must not run, or undefined. */
+export function checkChoices(c: Pick<MigrateChoices, 'source' | 'sourceDatabase' | 'target' | 'targetDatabase' | 'tables'>): string | undefined {
+  if (Array.isArray(c.tables) && c.tables.length === 0) return 'No table was chosen.';
+  if (!c.targetDatabase.trim()) return 'The target database name is empty.';
+  if (serverKey(c.source) === serverKey(c.target) && c.sourceDatabase === c.targetDatabase) {
+    return `The source and the target are the same: ${serverKey(c.source)}, database ${c.sourceDatabase}. Pick another target profile or database name.`;
+  }
+  return undefined;
+}
+
+export function buildJobSpec(c: MigrateChoices): JobSpec {
+  return {
+    source: c.source,
+    target: c.target,
+    sourceDatabase: c.sourceDatabase,
+    targetDatabase: c.targetDatabase.trim(),
+    tables: c.tables,
+    mode: c.strategy,
+    writers: c.options.writers,
+    chunkTimeSeconds: c.options.chunkTimeSeconds,
+    maxLagSeconds: c.options.maxLagSeconds,
+    ifExists: c.options.ifExists,
+    ...(c.targetReplicas.length ? { replicas: c.targetReplicas } : {}),
+    ...(c.options.ifExists === 'truncate' ? { confirmTruncate: c.confirmTruncate === true } : {}),
+  };
+}
+
+function tableList(tables: string[] | 'all', database: string): string {
+  if (tables === 'all') return `every table of ${database}`;
+  const shown = tables.slice(0, 12).join(', ');
+  return tables.length > 12 ? `${tables.length} tables: ${shown}, …` : `${tables.length === 1 ? 'table' : `${tables.length} tables:`} ${shown}`;
+}
+
+/** The modal's message and detail: exactly what will be written where. */
+export function confirmationText(spec: JobSpec): { message: string; detail: string } {
+  const target = `${serverKey(spec.target)}`;
+  const message = `Write to ${target}, database ${spec.targetDatabase}?`;
+  const detail = [
+    `Writes ${tableList(spec.tables, spec.sourceDatabase)} to server ${target}${spec.target.name && spec.target.name !== target ? ` (${spec.target.name})` : ''}, database ${spec.targetDatabase} (created if missing).`,
+    `Also records progress in the ${CHECKPOINT_SCHEMA} schema on ${target}.`,
+    `Reads from ${serverKey(spec.source)}, database ${spec.sourceDatabase}; nothing is written there.`,
+    `Non-empty target tables: ${IF_EXISTS_TEXT[spec.ifExists ?? 'abort']}.`,
+    `Strategy: ${spec.mode}; ${spec.writers ?? DEFAULT_OPTIONS.writers} writers, chunks of ${spec.chunkTimeSeconds ?? DEFAULT_OPTIONS.chunkTimeSeconds} s, ${spec.replicas?.length ? `waits while replica lag > ${spec.maxLagSeconds ?? DEFAULT_OPTIONS.maxLagSeconds} s (watching ${spec.replicas.map((r) => r.name ?? serverKey(r)).join(', ')})` : 'no target replicas to watch for lag'}.`,
+  ].join('\n');
+  return { message, detail };
+}
+
+/** The second, separate confirmation truncate needs. */
+export function truncateText(spec: JobSpec): { message: string; detail: string } {
+  return {
+    message: `Delete all rows of the target tables on ${serverKey(spec.target)}, database ${spec.targetDatabase}?`,
+    detail: `Truncate empties ${tableList(spec.tables, spec.sourceDatabase)} on ${serverKey(spec.target)} in database ${spec.targetDatabase} before copying. The deleted rows cannot be recovered by RW Migrate.`,
+  };
+}

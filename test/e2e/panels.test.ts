@@ -1,0 +1,181 @@
+// The progress and diff pages in a real browser (Chromium) under the webview CSP, fed the typed host
+// messages a job produces; screenshots in dark and light themes. The workbench e2e drives real jobs.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import type { ProgressHostMessage, ProgressSample, ProgressSnapshot } from '../../src/protocol/index.js';
+import { sampleVerifyReport } from '../unit/diffFixture';
+import { PageHarness, REPO, type Theme } from './support/pageHarness';
+
+let harness: PageHarness;
+
+before(async () => {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, encoding: 'utf8' });
+  assert.equal(build.status, 0, `build failed: ${build.stderr}`);
+  harness = await PageHarness.launch();
+});
+
+after(async () => {
+  await harness?.close();
+});
+
+const T0 = Date.UTC(2026, 0, 12, 9, 30);
+
+function progressHistory(): ProgressSample[] {
+  // A minute of copying: rate ramps up, the replica falls behind after 40 s and the copy is throttled.
+  return Array.from({ length: 60 }, (_, i) => ({
+    t: T0 + i * 1000,
+    rowsPerSecond: i < 40 ? Math.min(9000, 2000 + i * 400) + (i % 3) * 250 : 1200 + (i % 4) * 100,
+    lagSeconds: i < 38 ? (i % 5 === 0 ? 0.2 : 0) : Math.min(3, (i - 37) * 0.5),
+  }));
+}
+
+function progressSnapshot(over: Partial<ProgressSnapshot> = {}): ProgressSnapshot {
+  return {
+    jobId: 'a3f9c2e1',
+    state: 'copying',
+    startedAt: T0 - 5_000,
+    updatedAt: T0 + 59_000,
+    rows: 450_000,
+    bytes: 96_000_000,
+    totalRows: 1_000_000,
+    totalIsEstimate: true,
+    rowsPerSecond: 1_250,
+    etaSeconds: 440,
+    table: 'shop.orders',
+    chunk: 91,
+    chunkRows: 5_000,
+    tablesTotal: 6,
+    tablesDone: 3,
+    throttle: { throttled: true, reason: 'replica1: lag 3 s > 1 s' },
+    throttledMs: 19_000,
+    errors: [],
+    ...over,
+  };
+}
+
+async function openProgress(theme: Theme) {
+  const p = await harness.open('progress', { theme });
+  assert.deepEqual(await p.sent(), [{ type: 'ready' }], 'the page says ready first');
+  const snapshot: ProgressHostMessage = { type: 'snapshot', snapshot: progressSnapshot(), history: progressHistory() };
+  await p.post(snapshot);
+  return p;
+}
+
+test('progress page: bar, estimate, throttle reason, chart and controls', async () => {
+  const p = await openProgress('dark');
+  const text = await p.page.locator('body').innerText();
+  for (const expected of ['Copy job a3f9c2e1', 'Copying', '45.0%', '450,000 of ~1,000,000 rows (estimated total)', 'Throttled: replica1: lag 3 s > 1 s', 'Table shop.orders (3 of 6 tables done)', 'Chunk 91: 5,000 rows', 'ETA: about 7 min 20 s']) {
+    assert.ok(text.includes(expected), `missing "${expected}" in:\n${text}`);
+  }
+  const bar = p.page.getByRole('progressbar', { name: 'Rows copied' });
+  assert.equal(await bar.getAttribute('aria-valuenow'), '45.0');
+  assert.equal(await p.page.locator('.chart canvas').count(), 1, 'uPlot drew its canvas');
+  assert.deepEqual(await p.cspViolations(), [], 'no CSP violation (stylesheets are adopted, not inline)');
+  // The uPlot stylesheet is applied (adoptedStyleSheets pass the CSP): its legend is a table row layout.
+  const legend = await p.page.locator('.u-legend').evaluate((e) => getComputedStyle(e).fontSize);
+  assert.ok(legend, 'legend styled');
+  await p.screenshot('progress-dark');
+
+  // Keyboard: Tab reaches Pause; Enter sends it once and disables it until the next update.
+  await p.page.getByRole('button', { name: 'Pause the copy job' }).focus();
+  await p.page.keyboard.press('Enter');
+  const sent = await p.sent();
+  assert.deepEqual(sent.slice(1), [{ type: 'pause' }]);
+  assert.equal(await p.page.getByRole('button', { name: 'Pause the copy job' }).isDisabled(), true);
+  await p.post({ type: 'update', snapshot: progressSnapshot({ state: 'paused', throttle: { throttled: false } }), samples: [] });
+  assert.equal(await p.page.getByRole('button', { name: 'Resume the copy job' }).isEnabled(), true);
+  await p.page.getByRole('button', { name: 'Resume the copy job' }).click();
+  await p.page.getByRole('button', { name: 'Cancel the copy job' }).click();
+  assert.deepEqual((await p.sent()).slice(2), [{ type: 'resume' }, { type: 'cancel' }]);
+  await p.page.close();
+});
+
+test('progress page: finished job in the light theme, state restored after a reload', async () => {
+  const p = await openProgress('light');
+  await p.post({
+    type: 'update',
+    snapshot: progressSnapshot({ rows: 452_000, throttle: { throttled: false } }),
+    samples: [{ t: T0 + 60_000, rowsPerSecond: 4000, lagSeconds: 0.5 }],
+  });
+  assert.ok((await p.page.locator('body').innerText()).includes('Not throttled'));
+  await p.screenshot('progress-light');
+  const result = { jobId: 'a3f9c2e1', state: 'done' as const, rows: 1_000_000, bytes: 210_000_000, seconds: 140 };
+  await p.post({ type: 'finished', snapshot: progressSnapshot({ state: 'done', rows: 1_000_000, result, throttle: { throttled: false } }), result });
+  const done = await p.page.locator('body').innerText();
+  for (const expected of ['Done', '100.0%', '1,000,000 rows copied', 'Took 2 min 20 s', 'Throttled for 19 s in total']) {
+    assert.ok(done.includes(expected), `missing "${expected}" in:\n${done}`);
+  }
+  assert.equal(await p.page.getByRole('button', { name: 'Pause the copy job' }).isVisible(), false, 'no controls once finished');
+  await p.screenshot('progress-light-finished');
+  // A window reload: VS Code hands the page its saved state; it renders before the host replays.
+  const saved = (await p.state()) as { snapshot: ProgressSnapshot; history: ProgressSample[] };
+  assert.equal(saved.history.length, 61);
+  const reloaded = await harness.open('progress', { theme: 'light', state: saved });
+  const restored = await reloaded.page.locator('body').innerText();
+  assert.ok(restored.includes('1,000,000 rows copied'), `restored page:\n${restored}`);
+  await p.page.close();
+  await reloaded.page.close();
+});
+
+test('diff page: mismatches first, sorting, filter, drill-down with differing columns, repair request', async () => {
+  const p = await harness.open('diff', { theme: 'dark', height: 900 });
+  assert.deepEqual(await p.sent(), [{ type: 'ready' }]);
+  await p.post({ type: 'report', report: sampleVerifyReport() });
+  const page = p.page;
+  const statuses = () => page.locator('table.tables tbody tr td:last-child .status').allInnerTexts();
+  assert.deepEqual(await statuses(), ['Error', 'Mismatch', 'Mismatch', 'Not checked', 'Match', 'Match']);
+  assert.ok((await page.locator('body').innerText()).includes('6 tables: 2 match, 2 mismatch, 1 error, 1 not checked.'));
+  // Sort by table name from the keyboard: headers are buttons.
+  await page.getByRole('button', { name: 'Sort by Table' }).focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('th[aria-sort="ascending"]').innerText(), 'Table');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'sort-table', 'focus stays on the header');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('th[aria-sort="descending"]').count(), 1);
+  assert.equal(await page.locator('table.tables tbody tr td:first-child').first().innerText(), 'sessions');
+  // Filter to mismatches (and errors).
+  await page.getByLabel('Mismatches only').check();
+  assert.equal(await page.locator('table.tables tbody tr').count(), 3);
+  assert.equal((await statuses()).filter((s) => s === 'Mismatch').length, 2);
+  // Drill into orders.
+  await page.getByRole('button', { name: 'Show the differences in orders' }).click();
+  const detail = page.getByRole('region', { name: 'Differences in orders' });
+  const text = await detail.innerText();
+  for (const expected of ['orders: mismatch', '2 of 3 key ranges differ.', '(10000 … 20000]', 'Missing on the target (3)', '10017', 'Extra on the target (1)', '19999', 'Different (2)', 'shipped', 'pending', '0xc3a9']) {
+    assert.ok(text.includes(expected), `missing "${expected}" in:\n${text}`);
+  }
+  const src = detail.locator('td.src', { hasText: 'shipped' });
+  const bg = await src.evaluate((e) => getComputedStyle(e).backgroundColor);
+  assert.notEqual(bg, 'rgba(0, 0, 0, 0)', 'differing source value is highlighted');
+  assert.deepEqual(await p.cspViolations(), []);
+  await p.screenshot('diff-mismatch-dark');
+  await page.getByRole('button', { name: 'Repair orders…' }).click();
+  await page.getByRole('button', { name: /Repair the mismatched tables/ }).click();
+  await page.getByRole('button', { name: 'Verify Again' }).click();
+  assert.deepEqual((await p.sent()).slice(1), [
+    { type: 'repair', tables: ['orders'] },
+    { type: 'repair', tables: ['orders', 'order_items'] },
+    { type: 'verifyAgain' },
+  ]);
+  await p.post({ type: 'busy', busy: true, message: 'Verifying again…' });
+  assert.equal(await page.getByRole('button', { name: 'Verify Again' }).isDisabled(), true);
+  // The view choices survive a reload with the saved state.
+  const saved = (await p.state()) as { ui: { selected: string; mismatchesOnly: boolean } };
+  assert.equal(saved.ui.selected, 'orders');
+  assert.equal(saved.ui.mismatchesOnly, true);
+  await page.close();
+});
+
+test('diff page: a clean report in the light theme', async () => {
+  const report = sampleVerifyReport();
+  report.tables = report.tables.filter((t) => t.status === 'match');
+  report.clean = true;
+  report.summary = { match: 2, mismatch: 0, notChecked: 0, error: 0 };
+  const p = await harness.open('diff', { theme: 'light' });
+  await p.post({ type: 'report', report });
+  assert.equal(await p.page.locator('table.tables tbody tr').count(), 2);
+  assert.equal(await p.page.getByRole('button', { name: /Repair the mismatched tables/ }).isDisabled(), true);
+  await p.screenshot('diff-light');
+  await p.page.close();
+});

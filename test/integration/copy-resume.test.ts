@@ -1,0 +1,157 @@
+// kill -9 of the copy process at several points, then resume: identical content, nothing doubled.
+// The copy runs as a child process (the real CLI through tsx) with small chunks; kills happen after
+// the target's checkpoint table shows N committed chunks.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import * as os from 'node:os';
+import * as fs from 'node:fs';
+import type mysql from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
+import { REPO_ROOT, adminConnect, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
+
+let topo: Topology;
+let primary: mysql.Connection;
+let target: mysql.Connection;
+const runId = `${Date.now().toString(36)}${process.pid}`;
+const srcDb = `kill_src_${runId}`;
+const dstDb = `kill_dst_${runId}`;
+const ROWS = 120_000;
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-home-'));
+
+function cli(args: string[]): { child: ChildProcess; lines: string[]; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password,
+      RW_MIGRATE_TO_PASSWORD: topo.users.admin.password,
+      RW_MIGRATE_HOME: home,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let buf = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  child.stderr?.on('data', (d: Buffer) => lines.push(`stderr: ${d.toString()}`));
+  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, lines, exit };
+}
+
+async function committed(jobId: string): Promise<number> {
+  const [r] = await target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM rw_migrate.chunks WHERE job_id = ?', [jobId]).catch(() => [[{ n: 0 }]] as unknown as [RowDataPacket[]]);
+  return Number(r[0].n);
+}
+
+async function content(conn: mysql.Connection, db: string): Promise<string> {
+  const [r] = await conn.query<RowDataPacket[]>(
+    `SELECT COUNT(*) AS n, COUNT(DISTINCT k1, k2) AS d, BIT_XOR(CRC32(CONCAT_WS('|', HEX(k1), k2, HEX(payload), IFNULL(HEX(doc), 'null'), HEX(bin)))) AS x FROM \`${db}\`.big`,
+  );
+  const [c] = await conn.query<RowDataPacket[]>(`CHECKSUM TABLE \`${db}\`.big`);
+  return `${r[0].n}/${r[0].d}/${r[0].x}/${c[0].Checksum}`;
+}
+
+async function killAfter(run: ReturnType<typeof cli>, jobId: () => string | null, chunks: number): Promise<void> {
+  await waitFor(`${chunks} committed chunks`, async () => {
+    const id = jobId();
+    return id !== null && (await committed(id)) >= chunks;
+  }, 60_000);
+  run.child.kill('SIGKILL');
+  await run.exit;
+}
+
+before(async () => {
+  topo = loadSandbox();
+  primary = await adminConnect(topo.servers.primary);
+  target = await adminConnect(topo.servers.target);
+  await primary.query(`CREATE DATABASE \`${srcDb}\` CHARACTER SET utf8mb4`);
+  // A composite, non-integer key (utf8mb4 varchar + int), JSON and binary payloads.
+  await primary.query(`CREATE TABLE \`${srcDb}\`.big (
+      k1 VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL,
+      k2 INT NOT NULL,
+      payload VARCHAR(200) NOT NULL,
+      doc JSON NULL,
+      bin VARBINARY(32) NOT NULL,
+      PRIMARY KEY (k1, k2)) ENGINE=InnoDB`);
+  await primary.query(`INSERT INTO \`${srcDb}\`.big
+      SELECT CONCAT(ELT(1 + seq % 5, 'ä', 'b', 'Ç', '😀', '漢'), LPAD(seq % 113, 3, '0')), seq,
+             REPEAT(CONCAT('x', seq, ' 😀 '), 5),
+             IF(seq % 7 = 0, NULL, JSON_OBJECT('n', seq, 's', 'ünï')),
+             UNHEX(MD5(seq))
+        FROM \`${srcDb}\`.seq_1_to_${ROWS}`);
+});
+
+after(async () => {
+  await primary?.query(`DROP DATABASE IF EXISTS \`${srcDb}\``).catch(() => undefined);
+  await primary?.end();
+  await target?.end();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+describe('copy: kill -9 and resume', () => {
+  it('resumes after kills at several points with identical content and no duplicates', async () => {
+    const P = topo.servers.primary;
+    const T = topo.servers.target;
+    const user = topo.users.admin.user;
+    const toUrl = `mysql://${user}@${T.host}:${T.port}`;
+    let jobId: string | null = null;
+    const findId = (lines: string[]) => () => {
+      if (jobId) return jobId;
+      for (const l of lines) {
+        if (!l.startsWith('{')) continue;
+        const e = JSON.parse(l) as { jobId?: string };
+        if (e.jobId) return (jobId = e.jobId);
+      }
+      return null;
+    };
+
+    const first = cli([
+      'copy', '--from', `mysql://${user}@${P.host}:${P.port}/${srcDb}`, '--to', `${toUrl}/${dstDb}`,
+      '--tables', 'big', '--json', '--max-chunk-rows', '1000', '--writers', '2',
+    ]);
+    await killAfter(first, findId(first.lines), 3);
+    const id = jobId as string | null;
+    assert.ok(id, 'job id seen');
+    const afterFirst = await committed(id);
+
+    const second = cli(['resume', id, '--to', toUrl, '--json']);
+    await killAfter(second, findId(second.lines), afterFirst + 30);
+    const afterSecond = await committed(id);
+    assert.ok(afterSecond > afterFirst);
+    const [mid] = await target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.jobs WHERE id = ?', [id]);
+    assert.equal(mid[0].state, 'copying', 'the kill left the job unfinished (state as it was when killed)');
+    assert.ok(afterSecond < ROWS / 1000, 'killed before the last chunk');
+
+    // Kill the third run as soon as it has planned (mid-setup or first chunks).
+    const third = cli(['resume', id, '--json']); // target from the local job list
+    await waitFor('third run planned', async () => third.lines.some((l) => l.includes('"planned"')), 30_000);
+    third.child.kill('SIGKILL');
+    await third.exit;
+
+    const last = cli(['resume', id, '--to', toUrl, '--json']);
+    const code = await last.exit;
+    assert.equal(code, 0, last.lines.join('\n'));
+
+    assert.equal(await content(target, dstDb), await content(primary, srcDb));
+    const [rows] = await target.query<RowDataPacket[]>(
+      "SELECT seq, lo_key, hi_key, row_count FROM rw_migrate.chunks WHERE job_id = ? AND table_name = 'big' ORDER BY seq",
+      [id],
+    );
+    let prevHi: string | null = null;
+    let sum = 0;
+    for (const r of rows) {
+      assert.equal(r.lo_key === null ? null : String(r.lo_key), prevHi, `chunk ${r.seq} starts where the previous ended`);
+      prevHi = String(r.hi_key);
+      sum += Number(r.row_count);
+    }
+    assert.equal(sum, ROWS, 'checkpoint rows add up to the table, each row once');
+    const [job] = await target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.jobs WHERE id = ?', [id]);
+    assert.equal(job[0].state, 'done');
+  });
+});

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { JobSpec } from '../../src/engine/types.js';
+import { reportJson, reportMarkdown } from '../../src/engine/report.js';
+import { JobRecorder } from '../../src/engine/jobRecord.js';
+import { sampleVerifyReport } from './diffFixture.js';
+
+const spec: JobSpec = {
+  source: { host: '127.0.0.1', port: 3306, user: 'rw', password: 's3cret!', name: 'primary' },
+  target: { host: '127.0.0.1', port: 3309, user: 'rw', password: 't4rget!', name: 'target', ssl: { ca: '-----BEGIN CERTIFICATE-----' } },
+  sourceDatabase: 'shop',
+  targetDatabase: 'shop_copy',
+  tables: 'all',
+  mode: 'full',
+  maxLagSeconds: 1,
+  replicas: [{ host: '127.0.0.1', port: 3310, user: 'rw', password: 'r3plica!', name: 'replica1' }],
+};
+
+function realisticRecord() {
+  const t0 = Date.UTC(2026, 0, 12, 9, 30);
+  const rec = new JobRecorder('a3f9c2e1', spec, t0);
+  const p = (at: number, rows: number, throttled: boolean) =>
+    rec.event({ type: 'progress', jobId: 'a3f9c2e1', rows, bytes: rows * 200, rowsPerSecond: throttled ? 1200 : 9100, totalRows: 558_000, totalIsEstimate: true, etaSeconds: 30, table: 'orders', chunk: 3, chunkRows: 5000, throttle: throttled ? { throttled: true, reason: 'replica1: lag 3 s > 1 s' } : { throttled: false }, state: 'copying' }, t0 + at);
+  rec.event({ type: 'planned', jobId: 'a3f9c2e1', tables: sampleVerifyReport().tables.map((t) => ({ table: t.table, keyColumns: t.keyColumns, keyName: t.keyColumns.length ? 'PRIMARY' : null, estimatedRows: t.sourceRows ?? 0, noKey: false })), snapshot: { binlogFile: 'mariadb-bin.000004', binlogPosition: 81_924, gtidBinlogPos: '0-1-4471' } }, t0 + 500);
+  p(1_000, 10_000, false);
+  p(20_000, 200_000, true);
+  p(32_500, 230_000, false);
+  rec.event({ type: 'table-done', jobId: 'a3f9c2e1', table: 'orders', rows: 120_000 }, t0 + 40_000);
+  rec.event({ type: 'log', jobId: 'a3f9c2e1', level: 'warn', message: 'sessions: no primary key, copied in one pass' }, t0 + 41_000);
+  rec.finish({ jobId: 'a3f9c2e1', state: 'done', rows: 558_000, bytes: 111_600_000, seconds: 62 }, t0 + 62_000);
+  rec.setVerify(sampleVerifyReport());
+  return rec.record();
+}
+
+test('the JSON report has settings without passwords, timings, throughput, throttle, tables, binlog', () => {
+  const j = reportJson(realisticRecord());
+  assert.equal(j.format, 'rw-migrate.report/1');
+  assert.equal(j.state, 'done');
+  const text = JSON.stringify(j);
+  for (const secret of ['s3cret!', 't4rget!', 'r3plica!', 'BEGIN CERTIFICATE']) assert.ok(!text.includes(secret), `${secret} leaked`);
+  assert.equal(j.settings?.source.user, 'rw');
+  assert.deepEqual(j.timings, { startedAt: '2026-01-12T09:30:00.000Z', finishedAt: '2026-01-12T09:31:02.000Z', seconds: 62 });
+  assert.deepEqual(j.throughput, { rows: 558_000, bytes: 111_600_000, rowsPerSecond: 9000, bytesPerSecond: 1_800_000, peakRowsPerSecond: 9100 });
+  assert.deepEqual(j.throttle, { seconds: 12.5, episodes: 1, reasons: ['replica1: lag 3 s > 1 s'] });
+  assert.deepEqual(j.binlog, { file: 'mariadb-bin.000004', position: 81_924, gtid: '0-1-4471' });
+  const orders = j.tables.find((t) => t.table === 'orders');
+  assert.deepEqual(orders, { table: 'orders', keyName: 'PRIMARY', estimatedRows: 120_000, rowsCopied: 120_000, verify: 'mismatch', sourceRows: 120_000, targetRows: 119_998 });
+  assert.equal(j.tables.length, 6);
+  assert.deepEqual(j.verification, { mode: 'rows', clean: false, seconds: 17.2, rowsChecked: 558_000, summary: { match: 2, mismatch: 2, notChecked: 1, error: 1 } });
+  assert.deepEqual(j.warnings, ['sessions: no primary key, copied in one pass']);
+});
+
+test('the Markdown report has every section, in order', () => {
+  const md = reportMarkdown(realisticRecord());
+  const sections = [...md.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+  assert.deepEqual(sections, ['Settings', 'Timings and throughput', 'Throttling', 'Tables', 'Verification', 'Binlog position', 'Warnings']);
+  assert.ok(md.startsWith('# Migration report: job a3f9c2e1\n'));
+  for (const line of [
+    '- Source: primary rw@127.0.0.1:3306, database `shop`',
+    '- Replicas watched: replica1 rw@127.0.0.1:3310',
+    '- Average: 9,000 rows/s; peak 9,100 rows/s',
+    '- Time throttled: 12.5 s in 1 episode',
+    '- Reason: replica1: lag 3 s > 1 s',
+    '| orders | PRIMARY | 120,000 | 120,000 | mismatch | 120,000 | 119,998 |',
+    "- audit_log: Table 'shop_copy.audit_log' doesn't exist",
+    '- Mode: rows; NOT clean',
+    '- File: `mariadb-bin.000004`',
+    '- GTID: `0-1-4471`',
+  ]) {
+    assert.ok(md.includes(line), `missing line: ${line}\n---\n${md}`);
+  }
+  assert.ok(!md.includes('s3cret!'));
+});
+
+test('an unfinished, unverified job still reports', () => {
+  const rec = new JobRecorder('j2', null, 0);
+  const md = reportMarkdown(rec.record());
+  assert.ok(md.includes('Settings unknown'));
+  assert.ok(md.includes('Not verified.'));
+  assert.equal(reportJson(rec.record()).state, 'running');
+});
