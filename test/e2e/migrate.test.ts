@@ -287,15 +287,19 @@ test('Compare Row Counts With… each replica of the primary: one verdict per re
   await clearToasts(wb);
   await contextMenu(wb, await tableRow('products'), 'Compare Row Counts With…');
   await pickExact(wb, 'Each replica of sandbox');
-  // Each replica's verdict opens as a Markdown table of counts: read both.
-  for (const name of ['replica1', 'replica2']) {
-    const tab = wb.page.locator('.tabs-container .tab', { hasText: `vs ${name}` }).first(); // untitled tabs show 40 characters
-    await tab.waitFor({ state: 'visible', timeout: 60_000 });
-    await tab.click();
+  // Each replica's verdict opens as a Markdown table of counts. Wait for both tabs before reading either: a tab that
+  // opens late takes the editor, and a read in between sees an empty, not yet rendered one.
+  const names = ['replica1', 'replica2'];
+  const tabs = names.map((name) => wb.page.locator('.tabs-container .tab', { hasText: `vs ${name}` }).first()); // untitled tabs show 40 characters
+  for (const tab of tabs) await tab.waitFor({ state: 'visible', timeout: 60_000 });
+  for (const [i, name] of names.entries()) {
     const lines = wb.page.locator('.editor-group-container.active .view-lines').first();
-    const text = async () => (await lines.innerText()).replace(/\u00a0/g, ' '); // Monaco renders spaces as NBSP
-    await waitFor(`the ${name} counts`, async () => /1 match, 0 mismatch/.test(await text()), 30_000);
-    assert.match(await text(), /products \| 2,000 \| 2,000 \| match/);
+    const seen = await waitFor(`the ${name} counts`, async () => {
+      await tabs[i].click();
+      const text = (await lines.innerText()).replace(/\u00a0/g, ' '); // Monaco renders spaces as NBSP
+      return /1 match, 0 mismatch/.test(text) && text;
+    }, 30_000);
+    assert.match(seen, /products \| 2,000 \| 2,000 \| match/);
   }
   await wb.screenshot('paths-compare-replicas');
 }));
