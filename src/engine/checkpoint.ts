@@ -44,6 +44,12 @@ const DDL = [
      committed_at DATETIME(3) NOT NULL,
      PRIMARY KEY (job_id, table_name, seq)
    ) ENGINE=InnoDB`,
+  `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_DB}.deferred_keys (
+     job_id VARCHAR(64) NOT NULL,
+     table_name VARCHAR(64) NOT NULL,
+     definitions LONGTEXT NOT NULL,
+     PRIMARY KEY (job_id, table_name)
+   ) ENGINE=InnoDB`,
 ];
 
 export async function ensureCheckpointSchema(target: Connection): Promise<void> {

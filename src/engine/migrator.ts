@@ -25,6 +25,7 @@ import { BoundedQueue } from './queue.js';
 import { releaseBlocks } from './encoder.js';
 import { SnapshotReader, TableShape, type ReadChunk } from './reader.js';
 import { createTable, ensureDatabase } from './schema.js';
+import { addDeferredKeys, recordDeferredKeys, referencedColumns, splitDeferrableKeys } from './deferredKeys.js';
 import { CommitSequencer } from './sequencer.js';
 import { SlaveStatusLagProbe, ThreadsRunningProbe, Throttler, type LagProbe } from './throttler.js';
 import type { JobEvents, JobHandle, JobResult, JobSpec, JobState, ProgressEvent } from './types.js';
@@ -144,7 +145,7 @@ class Migration {
       const plans = await planTables(source, target, this.spec, tables, isNew);
       await ensureCheckpointSchema(target);
       await ensureDatabase(target, source, this.spec.sourceDatabase, this.spec.targetDatabase);
-      for (const p of plans) if (!p.exists) await createTable(target, p.source, this.spec.targetDatabase);
+      for (const p of plans) if (!p.exists) await this.createTargetTable(source, target, p, isNew);
       if (isNew) {
         await createJob(target, this.jobId, this.spec);
         for (const p of plans) await addJobTable(target, this.jobId, p.source.name, p.source.estimatedRows, p.source.key?.columns ?? []);
@@ -152,6 +153,7 @@ class Migration {
       const result = await this.copy(source, target, plans, isNew);
       rows = result.rows;
       bytes = result.bytes;
+      await this.addDeferredKeys(target, plans);
       await setJobState(target, this.jobId, 'done');
       this.setState('done');
       return finish('done');
@@ -169,6 +171,36 @@ class Migration {
       await this.throttler?.close();
       await closeQuietly(source);
       await closeQuietly(target);
+    }
+  }
+
+  /**
+   * A new job's keyed table is created without its deferrable secondary keys; they are recorded first,
+   * so that a kill right after the CREATE still adds them on resume.
+   */
+  private async createTargetTable(source: Connection, target: Connection, plan: TablePlan, isNew: boolean): Promise<void> {
+    const info = plan.source;
+    const split = isNew && info.key ? splitDeferrableKeys(info.createStatement, await referencedColumns(source, info.database, info.name)) : null;
+    if (split && split.deferred.length > 0) await recordDeferredKeys(target, this.jobId, info.name, split.deferred);
+    await createTable(target, info, this.spec.targetDatabase, split?.create);
+  }
+
+  /**
+   * The last step of a job, after every chunk has committed: with no copy transaction open, an ALTER
+   * cannot end up waiting on a writer that waits for its commit turn (tables linked by foreign keys
+   * share metadata locks). A job killed here is not done, and its resume comes back to this step.
+   */
+  private async addDeferredKeys(target: Connection, plans: TablePlan[]): Promise<void> {
+    for (const p of plans) {
+      if (this.cancelled) throw new CancelledError();
+      const t0 = performance.now();
+      const added = await addDeferredKeys(target, this.jobId, this.spec.targetDatabase, p.source.name, (names) =>
+        this.emit({ type: 'log', jobId: this.jobId, level: 'info', message: `${p.source.name}: all rows copied; adding secondary keys ${names.join(', ')}` }),
+      );
+      if (added.length > 0) {
+        const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+        this.emit({ type: 'log', jobId: this.jobId, level: 'info', message: `${p.source.name}: added secondary keys ${added.join(', ')} after the copy (${seconds} s)` });
+      }
     }
   }
 

@@ -26,18 +26,19 @@ export async function ensureDatabase(target: Connection, source: Connection, sou
  * to tables of the same database stay unqualified and resolve in the target database because the
  * statement runs there (the caller switches database first).
  */
-export function createStatementFor(source: TableInfo, targetDb: string): string {
+export function createStatementFor(source: TableInfo, targetDb: string, statement = source.createStatement): string {
   const head = `CREATE TABLE ${quoteIdent(source.name)}`;
-  if (!source.createStatement.startsWith(head)) {
+  if (!statement.startsWith(head)) {
     throw new Error(`unexpected SHOW CREATE TABLE output for ${source.name}`);
   }
-  return `CREATE TABLE ${qualified(targetDb, source.name)}` + source.createStatement.slice(head.length);
+  return `CREATE TABLE ${qualified(targetDb, source.name)}` + statement.slice(head.length);
 }
 
-export async function createTable(target: Connection, source: TableInfo, targetDb: string): Promise<void> {
+/** `statement` replaces the source's own SHOW CREATE TABLE text (the deferred-keys variant of it). */
+export async function createTable(target: Connection, source: TableInfo, targetDb: string, statement?: string): Promise<void> {
   await target.query(`USE ${quoteIdent(targetDb)}`);
   await target.query('SET SESSION foreign_key_checks = 0');
-  await target.query(createStatementFor(source, targetDb));
+  await target.query(createStatementFor(source, targetDb, statement));
 }
 
 /** Every difference that would make a byte-exact copy impossible or unsafe, one line each. */

@@ -46,6 +46,16 @@ async function fingerprint(conn: mysql.Connection, db: string, table: string): P
   return { checksum: String(c[0].Checksum), content: `${h[0].x}/${h[0].s}`, rows: Number(h[0].n) };
 }
 
+/** Every index of a table, as SHOW INDEX would list it, for comparing source and target. */
+async function indexesOf(conn: mysql.Connection, db: string, table: string): Promise<string[]> {
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT INDEX_NAME AS n, NON_UNIQUE AS u, SEQ_IN_INDEX AS s, COLUMN_NAME AS c, SUB_PART AS p, COLLATION AS o, INDEX_TYPE AS t
+       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
+    [db, table],
+  );
+  return rows.map((r) => `${r.n} ${r.u} ${r.s} ${r.c} ${r.p ?? '-'} ${r.o} ${r.t}`);
+}
+
 async function run(s: Partial<JobSpec> & { targetDatabase: string }) {
   const events: ProgressEvent[] = [];
   const handle = startJob(
@@ -93,6 +103,8 @@ describe('copy: every sample table shape', () => {
         const b = await fingerprint(target, db, t);
         assert.ok(a.rows > 0, `${t} has rows`);
         assert.deepEqual(b, a, `${t}: checksum and count`);
+        // Deferred secondary keys are back once the table is done: the same indexes as the source.
+        assert.deepEqual(await indexesOf(target, db, t), await indexesOf(primary, 'shop', t), `${t}: indexes`);
         total += a.rows;
       }
       assert.equal(result.rows, total);
@@ -102,6 +114,12 @@ describe('copy: every sample table shape', () => {
       assert.ok(byEmail && byEmail.keyName !== 'PRIMARY' && byEmail.keyColumns.length > 0, 'users_by_email chunks on its unique key');
       assert.equal(planned.tables.find((t) => t.table === 'audit_log')?.noKey, true);
       assert.ok(planned.snapshot.binlogFile && planned.snapshot.gtidBinlogPos, 'snapshot position recorded');
+      const added = events.flatMap((e) => (e.type === 'log' && /added secondary keys/.test(e.message) ? [e.message] : []));
+      // orders keeps idx_customer (its foreign key needs it) and defers idx_ordered_at; order_items keeps
+      // idx_sku (fk_items_product); measurements defers both of its keys.
+      assert.ok(added.some((m) => /^orders: .*`idx_ordered_at`/.test(m) && !/idx_customer/.test(m)), added.join('\n'));
+      assert.ok(added.some((m) => /^measurements: .*`idx_taken_date`, `idx_fahrenheit`/.test(m)), added.join('\n'));
+      assert.ok(!added.some((m) => /^order_items:/.test(m)), added.join('\n'));
       const doneTables = events.filter((e) => e.type === 'table-done').map((e) => (e.type === 'table-done' ? e.table : ''));
       assert.deepEqual([...doneTables].sort(), [...source].sort());
       const [job] = await target.query<RowDataPacket[]>('SELECT state, spec, binlog_file FROM rw_migrate.jobs WHERE id = ?', [result.jobId]);

@@ -78,7 +78,7 @@ before(async () => {
       payload VARCHAR(200) NOT NULL,
       doc JSON NULL,
       bin VARBINARY(32) NOT NULL,
-      PRIMARY KEY (k1, k2)) ENGINE=InnoDB`);
+      PRIMARY KEY (k1, k2), KEY idx_payload (payload(20), k2)) ENGINE=InnoDB`);
   await primary.query(`INSERT INTO \`${srcDb}\`.big
       SELECT CONCAT(ELT(1 + seq % 5, 'ä', 'b', 'Ç', '😀', '漢'), LPAD(seq % 113, 3, '0')), seq,
              REPEAT(CONCAT('x', seq, ' 😀 '), 5),
@@ -127,6 +127,11 @@ describe('copy: kill -9 and resume', () => {
     const [mid] = await target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.jobs WHERE id = ?', [id]);
     assert.equal(mid[0].state, 'copying', 'the kill left the job unfinished (state as it was when killed)');
     assert.ok(afterSecond < ROWS / 1000, 'killed before the last chunk');
+    const [midKeys] = await target.query<RowDataPacket[]>(
+      "SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'big'",
+      [dstDb],
+    );
+    assert.deepEqual(midKeys.map((r) => String(r.n)), ['PRIMARY'], 'idx_payload is deferred while the table is being copied');
 
     // Kill the third run as soon as it has planned (mid-setup or first chunks).
     const third = cli(['resume', id, '--json']); // target from the local job list
@@ -139,6 +144,12 @@ describe('copy: kill -9 and resume', () => {
     assert.equal(code, 0, last.lines.join('\n'));
 
     assert.equal(await content(target, dstDb), await content(primary, srcDb));
+    // The secondary key deferred by the first run (which was killed) was added by the last one.
+    const [keys] = await target.query<RowDataPacket[]>(
+      "SELECT GROUP_CONCAT(COLUMN_NAME, '/', IFNULL(SUB_PART, '-') ORDER BY SEQ_IN_INDEX) AS k FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'big' AND INDEX_NAME = 'idx_payload'",
+      [dstDb],
+    );
+    assert.equal(keys[0].k, 'payload/20,k2/-');
     const [rows] = await target.query<RowDataPacket[]>(
       "SELECT seq, lo_key, hi_key, row_count FROM rw_migrate.chunks WHERE job_id = ? AND table_name = 'big' ORDER BY seq",
       [id],
