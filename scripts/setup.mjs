@@ -68,7 +68,9 @@ export async function ensureSetup(opts = {}) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  ensureSetup({ codeServer: !process.argv.includes('--no-code-server') }).then(
+  // --bench adds the peer tools the benchmarks run side by side (mydumper, pt-table-checksum).
+  const system = ['mariadb', 'browser', 'codeServer', ...(process.argv.includes('--bench') ? ['bench'] : [])];
+  ensureSetup({ system, codeServer: !process.argv.includes('--no-code-server') }).then(
     () => console.log('setup: done'),
     (err) => {
       console.error(`setup failed: ${err.message ?? err}`);

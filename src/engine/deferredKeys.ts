@@ -66,22 +66,31 @@ export function splitDeferrableKeys(createStatement: string, referenced: string[
   return { create: keep.join('\n'), deferred };
 }
 
-/** Column sets of `database`.`table` that foreign keys of other tables reference. */
-export async function referencedColumns(source: Connection, database: string, table: string): Promise<string[][]> {
+/**
+ * For each table of `database`, the column sets that foreign keys of the same database reference, in
+ * one query per job (information_schema is searched by schema here, not by the referenced table, which
+ * would open every table of the server). Only same-database references matter: the job creates tables
+ * in one target database, so no other child of a deferred table exists there.
+ */
+export async function referencedColumns(source: Connection, database: string): Promise<Map<string, string[][]>> {
   const rows = await queryRows(
     source,
-    `SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS c, REFERENCED_COLUMN_NAME AS col
+    `SELECT TABLE_NAME AS t, CONSTRAINT_NAME AS c, REFERENCED_TABLE_NAME AS rt, REFERENCED_COLUMN_NAME AS col
        FROM information_schema.KEY_COLUMN_USAGE
-      WHERE REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?
-      ORDER BY s, t, c, POSITION_IN_UNIQUE_CONSTRAINT`,
-    [database, table],
+      WHERE TABLE_SCHEMA = ? AND REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME IS NOT NULL
+      ORDER BY t, c, POSITION_IN_UNIQUE_CONSTRAINT`,
+    [database, database],
   );
-  const byConstraint = new Map<string, string[]>();
+  const byConstraint = new Map<string, { table: string; columns: string[] }>();
   for (const r of rows) {
-    const id = `${String(r.s)}.${String(r.t)}.${String(r.c)}`;
-    byConstraint.set(id, [...(byConstraint.get(id) ?? []), String(r.col)]);
+    const id = `${String(r.t)}.${String(r.c)}`;
+    const entry = byConstraint.get(id) ?? { table: String(r.rt), columns: [] };
+    entry.columns.push(String(r.col));
+    byConstraint.set(id, entry);
   }
-  return [...byConstraint.values()];
+  const byTable = new Map<string, string[][]>();
+  for (const { table, columns } of byConstraint.values()) byTable.set(table, [...(byTable.get(table) ?? []), columns]);
+  return byTable;
 }
 
 export async function recordDeferredKeys(target: Connection, jobId: string, table: string, deferred: string[]): Promise<void> {

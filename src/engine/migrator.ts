@@ -25,6 +25,7 @@ import { BoundedQueue } from './queue.js';
 import { releaseBlocks } from './encoder.js';
 import { SnapshotReader, TableShape, type ReadChunk } from './reader.js';
 import { createTable, ensureDatabase } from './schema.js';
+import { memoryTrace, type MemoryTrace } from './memoryTrace.js';
 import { addDeferredKeys, recordDeferredKeys, referencedColumns, splitDeferrableKeys } from './deferredKeys.js';
 import { CommitSequencer } from './sequencer.js';
 import { SlaveStatusLagProbe, ThreadsRunningProbe, Throttler, type LagProbe } from './throttler.js';
@@ -145,7 +146,9 @@ class Migration {
       const plans = await planTables(source, target, this.spec, tables, isNew);
       await ensureCheckpointSchema(target);
       await ensureDatabase(target, source, this.spec.sourceDatabase, this.spec.targetDatabase);
-      for (const p of plans) if (!p.exists) await this.createTargetTable(source, target, p, isNew);
+      const missing = plans.filter((p) => !p.exists);
+      const referenced = isNew && missing.length > 0 ? await referencedColumns(source, this.spec.sourceDatabase) : new Map<string, string[][]>();
+      for (const p of missing) await this.createTargetTable(target, p, isNew, referenced.get(p.source.name) ?? []);
       if (isNew) {
         await createJob(target, this.jobId, this.spec);
         for (const p of plans) await addJobTable(target, this.jobId, p.source.name, p.source.estimatedRows, p.source.key?.columns ?? []);
@@ -178,9 +181,9 @@ class Migration {
    * A new job's keyed table is created without its deferrable secondary keys; they are recorded first,
    * so that a kill right after the CREATE still adds them on resume.
    */
-  private async createTargetTable(source: Connection, target: Connection, plan: TablePlan, isNew: boolean): Promise<void> {
+  private async createTargetTable(target: Connection, plan: TablePlan, isNew: boolean, referenced: string[][]): Promise<void> {
     const info = plan.source;
-    const split = isNew && info.key ? splitDeferrableKeys(info.createStatement, await referencedColumns(source, info.database, info.name)) : null;
+    const split = isNew && info.key ? splitDeferrableKeys(info.createStatement, referenced) : null;
     if (split && split.deferred.length > 0) await recordDeferredKeys(target, this.jobId, info.name, split.deferred);
     await createTable(target, info, this.spec.targetDatabase, split?.create);
   }
@@ -416,37 +419,4 @@ class Migration {
     if (this.failure) throw this.failure;
     if (this.cancelled) throw new CancelledError();
   }
-}
-
-/**
- * RW_MIGRATE_MEMTRACE=1: samples process.memoryUsage() every 50 ms during the copy and writes the
- * peaks as one JSON line on stderr (for the benchmark and for tuning; off by default).
- */
-interface MemoryTrace {
-  add(name: string, value: number): void;
-  stop(): void;
-}
-
-function memoryTrace(): MemoryTrace | null {
-  if (!process.env.RW_MIGRATE_MEMTRACE) return null;
-  const peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
-  const sample = () => {
-    const m = process.memoryUsage();
-    for (const k of Object.keys(peak) as (keyof typeof peak)[]) peak[k] = Math.max(peak[k], m[k]);
-  };
-  const timer = setInterval(sample, 50);
-  timer.unref();
-  const sums: Record<string, number> = {};
-  return {
-    add(name, value) {
-      sums[name] = (sums[name] ?? 0) + value;
-    },
-    stop() {
-      clearInterval(timer);
-      sample();
-      const mb = Object.fromEntries(Object.entries(peak).map(([k, v]) => [k, Math.round(v / 2 ** 20)]));
-      const totals = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, +v.toFixed(2)]));
-      process.stderr.write(JSON.stringify({ type: 'memtrace', peakMb: mb, totals }) + '\n');
-    },
-  };
 }
