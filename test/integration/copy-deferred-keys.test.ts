@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
-import { adminConnect, loadSandbox, type SandboxServer, type Topology } from '../support/sandbox.js';
+import { adminSpec, adminConnect, loadSandbox, type SandboxServer, type Topology } from '../support/sandbox.js';
 import { startJob } from '../../src/engine/index.js';
 import type { JobSpec, ProgressEvent, ServerSpec } from '../../src/engine/types.js';
 
@@ -14,9 +14,7 @@ let target: mysql.Connection;
 const runId = `${Date.now().toString(36)}${process.pid}`;
 const src = `defer_src_${runId}`;
 
-function spec(server: SandboxServer): ServerSpec {
-  return { host: server.host, port: server.port, user: topo.users.admin.user, password: topo.users.admin.password };
-}
+const spec = (server: SandboxServer): ServerSpec => adminSpec(topo, server);
 
 async function copy(targetDatabase: string, extra: Partial<JobSpec> = {}) {
   const events: ProgressEvent[] = [];

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
-import { adminConnect, loadSandbox, type SandboxServer, type Topology } from '../support/sandbox.js';
+import { adminSpec, adminConnect, loadSandbox, type SandboxServer, type Topology } from '../support/sandbox.js';
 import { startJob } from '../../src/engine/index.js';
 import type { JobSpec, ProgressEvent, ServerSpec } from '../../src/engine/types.js';
 
@@ -15,9 +15,7 @@ let target: mysql.Connection;
 const q = (s: string) => '`' + s.replace(/`/g, '``') + '`';
 const runId = `${Date.now().toString(36)}${process.pid}`;
 
-function spec(server: SandboxServer): ServerSpec {
-  return { host: server.host, port: server.port, user: topo.users.admin.user, password: topo.users.admin.password, name: server.name };
-}
+const spec = (server: SandboxServer): ServerSpec => adminSpec(topo, server);
 
 async function tablesOf(conn: mysql.Connection, db: string): Promise<string[]> {
   const [rows] = await conn.query<RowDataPacket[]>(

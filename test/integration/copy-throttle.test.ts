@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
-import { adminConnect, loadSandbox, waitFor, type SandboxServer, type Topology } from '../support/sandbox.js';
+import { adminSpec, adminConnect, loadSandbox, waitFor, type SandboxServer, type Topology } from '../support/sandbox.js';
 import { startJob } from '../../src/engine/index.js';
 import type { ProgressEvent, ServerSpec } from '../../src/engine/types.js';
 
@@ -15,9 +15,7 @@ let replica1: mysql.Connection;
 const runId = `${Date.now().toString(36)}${process.pid}`;
 const dstDb = `shop_copy_${runId}`;
 
-function spec(server: SandboxServer): ServerSpec {
-  return { host: server.host, port: server.port, user: topo.users.admin.user, password: topo.users.admin.password, name: server.name };
-}
+const spec = (server: SandboxServer): ServerSpec => adminSpec(topo, server);
 
 before(async () => {
   topo = loadSandbox();

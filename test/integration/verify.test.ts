@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
-import { adminConnect, loadSandbox, type SandboxServer, type Topology } from '../support/sandbox.js';
+import { adminSpec, adminConnect, loadSandbox, type SandboxServer, type Topology } from '../support/sandbox.js';
 import { verify } from '../../src/engine/verifier.js';
 import { repair } from '../../src/engine/repair.js';
 import type { ServerSpec } from '../../src/engine/types.js';
@@ -23,9 +23,7 @@ const COPY = 'verify_shop';
 let topo: Topology;
 let target: mysql.Connection;
 
-function spec(s: SandboxServer): ServerSpec {
-  return { host: s.host, port: s.port, user: topo.users.admin.user, password: topo.users.admin.password, name: s.name };
-}
+const spec = (server: SandboxServer): ServerSpec => adminSpec(topo, server);
 
 /** A byte-exact copy of shop on the target, through the sockets (independent of the copy engine). */
 function copyShop(): void {

@@ -8,7 +8,7 @@ import {
   JobEventNotification, JobFinishedNotification, ListJobsRequest, RepairRequest, StartJobRequest, VerifyProgressNotification, VerifyRequest,
   type JobResult, type ProgressEvent, type ServerSpec, type VerifyProgress, type VerifySpec,
 } from '../../src/protocol/index.js';
-import { adminConnect, loadSandbox, waitFor, type SandboxServer, type Topology } from '../support/sandbox.js';
+import { adminSpec, adminConnect, loadSandbox, waitFor, type SandboxServer, type Topology } from '../support/sandbox.js';
 import { startWorker, type WorkerProcess } from '../support/worker.js';
 
 const DB = `rw_it_worker_${process.pid}`;
@@ -19,7 +19,7 @@ const events: ProgressEvent[] = [];
 const finished: JobResult[] = [];
 const verifyEvents: { verifyId: string; event: VerifyProgress }[] = [];
 
-const spec = (s: SandboxServer): ServerSpec => ({ host: s.host, port: s.port, user: topo.users.admin.user, password: topo.users.admin.password, name: s.name });
+const spec = (server: SandboxServer): ServerSpec => adminSpec(topo, server);
 
 before(async () => {
   topo = loadSandbox();

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import mysql from 'mysql2/promise';
+import type { ServerSpec } from '../../src/engine/types.js';
 
 export type SandboxRole = 'primary' | 'replica' | 'target';
 
@@ -45,6 +46,11 @@ export function sandboxDir(): string {
 }
 
 /** Read the running sandbox's topology.json, with a clear error when the sandbox was never started. */
+/** The engine's connection spec for a sandbox server, as the admin user. */
+export function adminSpec(topo: Topology, server: SandboxServer): ServerSpec {
+  return { host: server.host, port: server.port, user: topo.users.admin.user, password: topo.users.admin.password, name: server.name };
+}
+
 export function loadSandbox(): Topology {
   const dir = sandboxDir();
   const file = path.join(dir, 'topology.json');

@@ -34,20 +34,9 @@ const ORDERS_LARGE = [
 test('defers plain keys, keeps primary, unique and fulltext keys, and leaves valid SQL (no dangling comma)', () => {
   const { create, deferred } = splitDeferrableKeys(ORDERS_LARGE);
   assert.deepEqual(deferred, ['KEY `idx_customer` (`customer_id`,`id` DESC)', 'KEY `odd``key` (`odd``col`)']);
-  assert.equal(
-    create,
-    [
-      'CREATE TABLE `orders_large` (',
-      '  `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,',
-      '  `customer_id` int(10) unsigned NOT NULL,',
-      '  `email` varchar(191) NOT NULL,',
-      '  `odd``col` int NOT NULL,',
-      '  PRIMARY KEY (`id`),',
-      '  UNIQUE KEY `uq_email` (`email`),',
-      '  FULLTEXT KEY `ft_email` (`email`)',
-      ') ENGINE=InnoDB AUTO_INCREMENT=1000001 DEFAULT CHARSET=utf8mb4',
-    ].join('\n'),
-  );
+  // The input without its last two keys, and without the comma that now has nothing after it.
+  const lines = ORDERS_LARGE.split('\n');
+  assert.equal(create, [...lines.slice(0, 7), lines[7].replace(/,$/, ''), lines[10]].join('\n'));
 });
 
 test('keeps a key that a foreign key of the table needs; defers one that only looks similar; keeps key options', () => {
