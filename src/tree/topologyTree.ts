@@ -39,6 +39,11 @@ export class TopologyTree implements vscode.TreeDataProvider<TopologyNode>, vsco
       for (const n of nodes) {
         if (n.kind !== 'server') continue;
         const lag = this.lagFor(n) ?? null;
+        if (n.error && lag?.reachable) {
+          // It was down when the tree loaded and answers again: load it afresh rather than keep the error.
+          void this.reload(n, lag);
+          continue;
+        }
         if (lag !== n.lag) {
           n.lag = lag;
           this.changed.fire(n);
@@ -128,6 +133,29 @@ export class TopologyTree implements vscode.TreeDataProvider<TopologyNode>, vsco
         return node;
       }),
     );
+  }
+
+  private readonly reloading = new Set<ServerNode>();
+
+  /** Fetches a server node's summary again and forgets its cached children (the error node). */
+  private async reload(n: ServerNode, lag: ServerNode['lag']): Promise<void> {
+    if (this.reloading.has(n)) return;
+    this.reloading.add(n);
+    try {
+      const client = await this.ctx.worker.ready();
+      const res = await client.sendRequest(ServerSummaryRequest, { server: await this.ref(n.profile, n.server) });
+      if (!res.ok) return;
+      n.summary = res.value;
+      n.error = null;
+      n.lag = lag;
+      const key = this.key(n);
+      for (const k of [...this.children.keys()]) if (key && (k === key || k.startsWith(key.replace(/^server\//, 'db/') + '/'))) this.children.delete(k);
+      this.changed.fire(n);
+    } catch {
+      // The next lag update tries again.
+    } finally {
+      this.reloading.delete(n);
+    }
   }
 
   /** The cached server node for a profile's server, if the tree has loaded it. */

@@ -4,6 +4,7 @@
 // the sandbox's servers with their roles, the primary's databases and shop's tables.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { record } from './metrics';
@@ -162,5 +163,69 @@ describe('Topology against the sandbox', function () {
     // A replica's databases come from the replica itself (shop is replicated there).
     const replicaDbs = await tree.getChildren(servers[1]);
     assert.ok(replicaDbs.some((n) => n.database === 'shop'), `replica1 databases: ${describeNodes(replicaDbs)}`);
+  });
+  it('a replica that was down when the tree loaded comes back by itself once it answers again', async function () {
+    if (!topo) this.skip();
+    const { primary, replica2 } = topo.servers;
+    const admin = topo.users.admin;
+    // A TCP relay in front of replica2 stands for its network: not listening, the replica is unreachable;
+    // listening, the real replica answers through it.
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as net.AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const sockets = new Set<net.Socket>();
+    const relay = net.createServer((client) => {
+      const upstream = net.connect(replica2.port, replica2.host);
+      for (const sock of [client, upstream]) {
+        sockets.add(sock);
+        sock.on('error', () => undefined);
+        sock.on('close', () => {
+          sockets.delete(sock);
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    const server = (host: string, p: number) => ({ host, port: p, user: admin.user });
+    const profile = { name: 'host-recover', primary: server(primary.host, primary.port), replicas: [server('127.0.0.1', port)] };
+    await vscode.workspace.getConfiguration('rwMigrate').update('profiles', [profile], vscode.ConfigurationTarget.Workspace);
+    const w = vscode.window as unknown as { showInputBox: typeof vscode.window.showInputBox };
+    const original = w.showInputBox;
+    w.showInputBox = (opts?: vscode.InputBoxOptions) => Promise.resolve(opts?.password ? admin.password : undefined);
+    try {
+      for (const [s, role] of [[profile.primary, 'primary'], [profile.replicas[0], 'replica']] as const) {
+        await vscode.commands.executeCommand('rwMigrate.setPassword', { kind: 'server', profile, server: s, role, summary: null, error: null, lag: null });
+      }
+    } finally {
+      w.showInputBox = original;
+    }
+    try {
+      await vscode.commands.executeCommand('rwMigrate.setActiveProfile', { kind: 'profile', profile, active: false });
+      const tree = api.tree;
+      assert.ok(tree);
+      const root = (await tree.getChildren()).find((n) => n.kind === 'profile' && n.profile?.name === profile.name);
+      assert.ok(root);
+      const replica = (await tree.getChildren(root))[1];
+      assert.equal(replica.error?.kind, 'unreachable', `replica node while the relay is down: ${describeNodes([replica])}`);
+      assert.match(String(tree.getTreeItem(replica).description), /Cannot reach/);
+
+      await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+      const t0 = Date.now();
+      while ((await tree.getChildren(root))[1].error && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 250));
+      record('treeRecoveryMs', Date.now() - t0);
+      const back = (await tree.getChildren(root))[1];
+      assert.equal(back.error ?? null, null, `still an error after 30 s: ${back.error?.message}`);
+      assert.match(back.summary?.facts.version ?? '', /MariaDB/i);
+      assert.match(String(tree.getTreeItem(back).description), /^replica\b/);
+      const dbs = await tree.getChildren(back);
+      assert.ok(dbs.some((n) => n.database === 'shop'), `databases after recovery: ${describeNodes(dbs)}`);
+    } finally {
+      relay.close();
+      for (const sock of sockets) sock.destroy();
+    }
   });
 });
