@@ -10,7 +10,7 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /** Debian packages the tests and the demo use; mariadb-server is the sandbox's, chromium the UI tests'. */
 export const SYSTEM_PACKAGES = {
-  mariadb: ['mariadb-server', 'mariadb-client'],
+  mariadb: ['mariadb-server', 'mariadb-client', 'openssl'],
   browser: ['chromium'],
   codeServer: ['libkrb5-dev', 'ripgrep'],
   bench: ['mydumper', 'percona-toolkit'],

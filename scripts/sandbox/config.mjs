@@ -2,6 +2,7 @@
 // Plain Node ESM, Node built-ins only (must work before `npm ci`).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tlsPaths } from './tls.mjs';
 
 /** Repository root (scripts/sandbox/config.mjs -> repo). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -115,6 +116,10 @@ export function renderCnf(dir, name, port) {
     'binlog_format=ROW',
     'binlog_row_image=FULL',
     'binlog_row_metadata=FULL',
+    // TLS is offered, not required: clients that ask get it (see tls.mjs), the others stay plain.
+    `ssl_ca=${tlsPaths(dir).ca}`,
+    `ssl_cert=${tlsPaths(dir).cert}`,
+    `ssl_key=${tlsPaths(dir).key}`,
   ];
   if (def.role === 'primary') {
     lines.push('gtid_strict_mode=ON', 'log_slave_updates=ON');

@@ -15,6 +15,8 @@ export interface Topology {
   users: { admin: SandboxUser; repl: SandboxUser; reader: SandboxUser };
   databases: string[];
   seeded: boolean;
+  /** The sandbox's own CA; every server offers TLS with a certificate for `serverName` that it signed. */
+  tls: { caFile: string; serverName: string };
   timings?: Record<string, number>;
 }
 export declare const DEFAULT_DIR: string;

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sqlRows } from './client.mjs';
-import { DATABASES, DEFAULT_DIR, HOST, SERVERS, SERVER_NAMES, USERS, sandboxFiles, serverDef, serverPaths } from './config.mjs';
+import { DATABASES, DEFAULT_DIR, HOST, SERVERS, SERVER_NAMES, USERS, renderCnf, sandboxFiles, serverDef, serverPaths } from './config.mjs';
+import { TLS_SERVER_NAME, ensureTls, tlsPaths } from './tls.mjs';
 import {
   ensureInstalled, freePort, isInitialized, livePid, ping, startProcess, stopProcess, writeConfig, initDatadir,
 } from './lifecycle.mjs';
@@ -86,7 +87,7 @@ function buildTopology(dir, state, seeded) {
       socket: serverPaths(dir, def.name).socket, pid: livePid(dir, def.name),
     };
   }
-  return { dir, servers, users: USERS, databases: [...DATABASES], seeded };
+  return { dir, servers, users: USERS, databases: [...DATABASES], seeded, tls: { caFile: tlsPaths(dir).ca, serverName: TLS_SERVER_NAME } };
 }
 
 /**
@@ -95,8 +96,10 @@ function buildTopology(dir, state, seeded) {
  */
 async function ensureServer(dir, name, port) {
   const p = serverPaths(dir, name);
-  if (livePid(dir, name) && (await ping(p.socket))) return false;
-  if (livePid(dir, name)) await stopProcess(dir, name); // alive but not answering: restart it
+  const current = fs.existsSync(p.cnf) && fs.readFileSync(p.cnf, 'utf8') === renderCnf(dir, name, port);
+  if (current && livePid(dir, name) && (await ping(p.socket))) return false;
+  // Alive but not answering, or started with an older my.cnf: restart it.
+  if (livePid(dir, name)) await stopProcess(dir, name);
   writeConfig(dir, name, port);
   const fresh = !isInitialized(dir, name);
   if (fresh) await initDatadir(dir, name);
@@ -118,6 +121,7 @@ export async function sandboxUp(opts = {}) {
     let t = Date.now();
     await ensureInstalled(log);
     const state = await loadOrCreateState(dir);
+    ensureTls(dir);
     await Promise.all(SERVER_NAMES.map((n) => ensureServer(dir, n, state.ports[n])));
     timings.startSeconds = (Date.now() - t) / 1000;
     t = Date.now();

@@ -12,18 +12,20 @@ const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms)
 /** Make sure mariadbd, mariadb-install-db and mariadb exist; install Debian packages when root. */
 export async function ensureInstalled(log = console.error) {
   let bins = locateBinaries();
-  if (bins.mariadbd && bins.installDb && bins.client) return bins;
-  const cmd = 'apt-get update && apt-get install -y mariadb-server mariadb-client';
+  // openssl makes the sandbox's TLS certificates (tls.mjs).
+  const hasOpenssl = () => ['/usr/bin/openssl', '/usr/local/bin/openssl'].some((f) => fs.existsSync(f));
+  if (bins.mariadbd && bins.installDb && bins.client && hasOpenssl()) return bins;
+  const cmd = 'apt-get update && apt-get install -y mariadb-server mariadb-client openssl';
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) {
-    throw new Error(`MariaDB is not installed (mariadbd, mariadb-install-db or mariadb missing). Run as root: ${cmd}`);
+    throw new Error(`MariaDB or openssl is not installed (mariadbd, mariadb-install-db, mariadb or openssl missing). Run as root: ${cmd}`);
   }
   if (!fs.existsSync('/usr/bin/apt-get')) {
     throw new Error(`MariaDB is not installed and apt-get is missing: install MariaDB 10.11 (mariadbd, mariadb-install-db, mariadb) by hand.`);
   }
-  log(`[sandbox] MariaDB missing: running \`${cmd}\``);
+  log(`[sandbox] MariaDB or openssl missing: running \`${cmd}\``);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'mariadb-server', 'mariadb-client']]) {
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'mariadb-server', 'mariadb-client', 'openssl']]) {
     const res = await run('apt-get', args, { env, timeoutMs: 900_000 });
     if (res.code !== 0) throw new Error(`\`apt-get ${args.join(' ')}\` failed (exit ${res.code}):\n${tail(res.stderr || res.stdout, 20)}\nRun it by hand: ${cmd}`);
   }

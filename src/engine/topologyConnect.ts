@@ -36,10 +36,19 @@ export class TopologyFailure extends Error {
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', 'PROTOCOL_CONNECTION_LOST', 'EPIPE']);
+/** Node's certificate verification failures (the chain does not lead to the CA in caFile). */
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+]);
 const PRIVILEGE = new Set(['ER_SPECIFIC_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR']);
 
 /** Turns a driver error into a kind and a sentence that names the server and the likely fix. */
-export function classifyError(err: unknown, ref: Pick<ServerRef, 'name' | 'host' | 'port' | 'user'>): TopologyError {
+export function classifyError(err: unknown, ref: Pick<ServerRef, 'name' | 'host' | 'port' | 'user' | 'caFile'>): TopologyError {
   if (err instanceof TopologyFailure) return err.info;
   const e = err as { code?: string; message?: string; errno?: number };
   const code = e?.code;
@@ -52,6 +61,18 @@ export function classifyError(err: unknown, ref: Pick<ServerRef, 'name' | 'host'
     const why = code === 'ECONNREFUSED' ? 'connection refused (is the server running?)' : code === 'ETIMEDOUT' ? 'timed out' : code === 'ENOTFOUND' ? 'unknown host' : raw;
     return { kind: 'unreachable', code, message: `Cannot reach ${where}: ${why}` };
   }
+  // mysql2 reports a failed TLS handshake as HANDSHAKE_SSL_ERROR with Node's message; older paths keep Node's code.
+  const handshake = code === 'HANDSHAKE_SSL_ERROR';
+  if ((code && UNTRUSTED.has(code)) || (handshake && /self-signed|unable to (verify|get (local )?issuer)|signature failure/i.test(raw))) {
+    return { kind: 'tls', code, message: `${where}: TLS: the server's certificate is not signed by the CA in ${ref.caFile ?? 'caFile'} (${raw}). Check the server's caFile in rwMigrate.profiles, or use tls "required" to encrypt without verifying.` };
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID' || (handshake && /expired|not yet valid/i.test(raw))) {
+    return { kind: 'tls', code, message: `${where}: TLS: the server's certificate is not valid now (${raw}). Renew it on the server.` };
+  }
+  if (code === 'HANDSHAKE_NO_SSL_SUPPORT') {
+    return { kind: 'tls', code, message: `${where}: TLS: the server does not offer TLS. Enable it on the server (ssl_cert, ssl_key) or set tls to "off" for this server in rwMigrate.profiles.` };
+  }
+  if (handshake) return { kind: 'tls', code, message: `${where}: TLS handshake failed: ${raw}. Check the server's TLS settings in rwMigrate.profiles.` };
   if (code && PRIVILEGE.has(code)) return { kind: 'privilege', code, message: `${ref.user} on ${where} lacks a privilege: ${raw}` };
   return { kind: 'other', code, message: `${where}: ${raw}` };
 }

@@ -20,7 +20,7 @@ export interface ServerRef {
 
 export type Flavor = 'mariadb' | 'mysql';
 
-export type ErrorKind = 'auth' | 'unreachable' | 'privilege' | 'no-password' | 'other';
+export type ErrorKind = 'auth' | 'unreachable' | 'privilege' | 'no-password' | 'tls' | 'other';
 
 export interface TopologyError {
   kind: ErrorKind;

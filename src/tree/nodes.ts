@@ -68,6 +68,8 @@ export function fixFor(error: TopologyError): FixAction | null {
       return { title: 'Re-enter password', command: 'rwMigrate.setPassword' };
     case 'no-password':
       return { title: 'Set password', command: 'rwMigrate.setPassword' };
+    case 'tls':
+      return { title: 'Edit profile (TLS settings)', command: 'rwMigrate.editProfile' };
     case 'unreachable':
     case 'privilege':
     case 'other':

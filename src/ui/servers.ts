@@ -57,6 +57,8 @@ function fixFor(error: TopologyError): { title: string; command: string } | unde
     case 'unreachable':
     case 'privilege':
       return { title: 'Test Connection', command: 'rwMigrate.testConnection' };
+    case 'tls':
+      return { title: 'Edit Profile', command: 'rwMigrate.editProfile' };
     default:
       return { title: 'Show Log', command: 'rwMigrate.showLog' };
   }

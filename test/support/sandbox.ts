@@ -34,6 +34,8 @@ export interface Topology {
   };
   users: { admin: SandboxUser; repl: SandboxUser; reader: SandboxUser };
   databases: string[];
+  /** The sandbox's own CA; every server offers TLS with a certificate for `serverName` that it signed. */
+  tls: { caFile: string; serverName: string };
   seeded?: boolean;
 }
 
