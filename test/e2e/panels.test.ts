@@ -1,5 +1,5 @@
 // The progress and diff pages in a real browser (Chromium) under the webview CSP, fed the typed host
-// messages a job produces; screenshots in dark and light themes. The workbench e2e drives real jobs.
+// messages a job produces; screenshots in dark, light and high-contrast themes. The workbench e2e drives real jobs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
@@ -178,4 +178,31 @@ test('diff page: a clean report in the light theme', async () => {
   assert.equal(await p.page.getByRole('button', { name: /Repair the mismatched tables/ }).isDisabled(), true);
   await p.screenshot('diff-light');
   await p.page.close();
+});
+
+test('both pages in the high-contrast theme: contrast borders on buttons and bars, the focus ring in focusBorder', async () => {
+  const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+  const p = await openProgress('high-contrast');
+  const page = p.page;
+  assert.equal(await page.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(0, 0, 0)');
+  const pause = page.getByRole('button', { name: 'Pause the copy job' });
+  assert.equal(await pause.evaluate((b) => getComputedStyle(b).borderTopColor), rgb('#6fc3df'), 'buttons carry the contrast border');
+  assert.equal(await page.locator('.bar').evaluate((b) => getComputedStyle(b).borderTopColor), rgb('#6fc3df'), 'the progress bar is outlined');
+  await pause.focus();
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  const outline = await pause.evaluate((b) => `${getComputedStyle(b).outlineStyle} ${getComputedStyle(b).outlineColor}`);
+  assert.equal(outline, `solid ${rgb('#f38518')}`, 'keyboard focus shows in focusBorder');
+  assert.deepEqual(await p.cspViolations(), []);
+  await p.screenshot('progress-high-contrast');
+  await page.close();
+
+  const d = await harness.open('diff', { theme: 'high-contrast', height: 900 });
+  await d.post({ type: 'report', report: sampleVerifyReport() });
+  const text = await d.page.locator('body').innerText();
+  assert.ok(text.includes('6 tables: 2 match, 2 mismatch, 1 error, 1 not checked.'), text);
+  const repair = d.page.getByRole('button', { name: /Repair the mismatched tables/ });
+  assert.equal(await repair.evaluate((b) => getComputedStyle(b).borderTopColor), rgb('#6fc3df'));
+  await d.screenshot('diff-high-contrast');
+  await d.page.close();
 });

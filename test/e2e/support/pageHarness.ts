@@ -1,6 +1,6 @@
 // A throwaway host for one webview page: the built bundle (dist/webview/NAME.js) served over local HTTP in
 // Debian's Chromium, inside the same shell and strict CSP as src/webviews/html.ts, with VS Code's
-// light or dark theme variables and a stub acquireVsCodeApi that records what the page sends. The test
+// light, dark or high-contrast theme variables and a stub acquireVsCodeApi that records what the page sends. The test
 // plays the extension host by posting the typed host messages. Not the workbench: the code-server
 // e2e covers that with real jobs.
 import { randomBytes } from 'node:crypto';
@@ -14,9 +14,9 @@ export const REPO = resolve(__dirname, '..', '..', '..');
 export const SCREENSHOTS = join(REPO, 'test-results', 'screenshots');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-export type Theme = 'dark' | 'light';
+export type Theme = 'dark' | 'light' | 'high-contrast';
 
-/** The VS Code variables the pages use, with the values of Dark Modern and Light Modern. */
+/** The VS Code variables the pages use, with the values of Dark Modern, Light Modern and Dark High Contrast. */
 const THEMES: Record<Theme, Record<string, string>> = {
   dark: {
     foreground: '#cccccc', 'editor-background': '#1f1f1f', descriptionForeground: '#9d9d9d', errorForeground: '#f85149',
@@ -44,6 +44,21 @@ const THEMES: Record<Theme, Record<string, string>> = {
     'inputValidation-errorBackground': '#f2dede', 'inputValidation-errorBorder': '#be1100',
     'diffEditor-insertedTextBackground': '#9ccc2c40', 'diffEditor-removedTextBackground': '#ff000033',
     'checkbox-background': '#f8f8f8', 'checkbox-border': '#cecece', 'textLink-foreground': '#005fb8',
+    'font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace',
+  },
+  'high-contrast': {
+    foreground: '#ffffff', 'editor-background': '#000000', descriptionForeground: '#ffffff', errorForeground: '#f48771',
+    'button-foreground': '#ffffff', 'button-background': '#000000', 'button-hoverBackground': '#000000', 'button-border': '#6fc3df',
+    'button-secondaryForeground': '#ffffff', 'button-secondaryBackground': '#000000', 'button-secondaryHoverBackground': '#000000',
+    'badge-background': '#000000', 'badge-foreground': '#ffffff', 'panel-border': '#6fc3df', 'progressBar-background': '#6fc3df',
+    'editorWidget-background': '#0c141f', 'editorWidget-border': '#6fc3df', 'input-background': '#000000', focusBorder: '#f38518',
+    contrastBorder: '#6fc3df', contrastActiveBorder: '#f38518',
+    'charts-blue': '#3794ff', 'charts-orange': '#d18616', 'charts-red': '#f14c4c', 'charts-green': '#89d185', 'charts-yellow': '#cca700',
+    'editorWarning-foreground': '#ffcc00', 'testing-iconPassed': '#73c991', 'textBlockQuote-background': '#000000',
+    'list-hoverBackground': '#000000', 'list-activeSelectionBackground': '#000000', 'list-activeSelectionForeground': '#ffffff',
+    'inputValidation-errorBackground': '#000000', 'inputValidation-errorBorder': '#f48771',
+    'diffEditor-insertedTextBackground': '#9ccc2c33', 'diffEditor-removedTextBackground': '#ff000033',
+    'checkbox-background': '#000000', 'checkbox-border': '#6fc3df', 'textLink-foreground': '#21a6ff',
     'font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace',
   },
 };
@@ -105,12 +120,13 @@ export class PageHarness {
       const url = new URL(req.url ?? '/', 'http://x');
       const m = /^\/page\/(\w+)$/.exec(url.pathname);
       if (m) {
-        const theme = url.searchParams.get('theme') === 'light' ? 'light' : 'dark';
+        const asked = url.searchParams.get('theme');
+        const theme: Theme = asked === 'light' || asked === 'high-contrast' ? asked : 'dark';
         const state = url.searchParams.get('state');
         res.writeHead(200, { 'content-type': 'text/html' }).end(pageHtml(origin, m[1], theme, state ? JSON.parse(state) : null));
         return;
       }
-      const t = /^\/theme\/(dark|light)\.css$/.exec(url.pathname);
+      const t = /^\/theme\/(dark|light|high-contrast)\.css$/.exec(url.pathname);
       if (t) {
         res.writeHead(200, { 'content-type': 'text/css' }).end(themeCss(t[1] as Theme));
         return;
@@ -134,7 +150,7 @@ export class PageHarness {
     if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run node scripts/build.mjs`);
     const page = await this.browser.newPage({
       viewport: { width: opts.width ?? 900, height: opts.height ?? 760 },
-      colorScheme: opts.theme,
+      colorScheme: opts.theme === 'light' ? 'light' : 'dark',
     });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
