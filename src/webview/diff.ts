@@ -65,9 +65,12 @@ function toolbar(s: PageState): HTMLElement {
   again.disabled = busy.busy;
   again.addEventListener('click', () => channel.postMessage({ type: 'verifyAgain' }));
   const tables = repairableTables(s.report);
-  const repair = el('button', undefined, tables.length ? `Repair ${tables.length} table${tables.length === 1 ? '' : 's'}…` : 'Repair…');
+  // A clean report offers nothing to repair: a faded primary button there read as "repair is broken".
+  const repair = tables.length
+    ? el('button', undefined, `Repair ${tables.length} table${tables.length === 1 ? '' : 's'}…`)
+    : el('button', 'secondary', 'Nothing to repair');
   repair.disabled = busy.busy || tables.length === 0;
-  repair.setAttribute('aria-label', 'Repair the mismatched tables on the target (asks first)');
+  repair.setAttribute('aria-label', tables.length ? 'Repair the mismatched tables on the target (asks first)' : 'Nothing to repair: no table has row differences');
   repair.addEventListener('click', () => channel.postMessage({ type: 'repair', tables }));
   bar.append(label, again, repair);
   if (busy.busy || busy.message) bar.append(el('span', 'busy', busy.message ?? 'Working…'));

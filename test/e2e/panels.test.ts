@@ -172,10 +172,14 @@ test('diff page: a clean report in the light theme', async () => {
   report.tables = report.tables.filter((t) => t.status === 'match');
   report.clean = true;
   report.summary = { match: 2, mismatch: 0, notChecked: 0, error: 0 };
+  report.rowsChecked = 2 * (20_000 + 5_000);
   const p = await harness.open('diff', { theme: 'light' });
   await p.post({ type: 'report', report });
   assert.equal(await p.page.locator('table.tables tbody tr').count(), 2);
-  assert.equal(await p.page.getByRole('button', { name: /Repair the mismatched tables/ }).isDisabled(), true);
+  assert.ok((await p.page.locator('body').innerText()).includes('2 tables: 2 match, 0 mismatch. 50,000 rows checked'));
+  const nothing = p.page.getByRole('button', { name: /Nothing to repair/ });
+  assert.equal(await nothing.isDisabled(), true);
+  assert.equal(await nothing.innerText(), 'Nothing to repair');
   await p.screenshot('diff-light');
   await p.page.close();
 });
