@@ -1,31 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { JobSummary, ProgressEvent } from '../../src/engine/types.js';
+import { clock, jobSummary } from './jobsFixture.js';
 import { canCancel, canPause, canResume, describeRow, JobsModel, rowContext, summarizeRow, type JobsChange } from '../../src/jobs/jobsModel.js';
 
-const clock = () => new Date('2026-01-02T03:04:05.000Z');
-
-function summary(id: string, over: Partial<JobSummary> = {}): JobSummary {
-  return {
-    id,
-    state: 'copying',
-    spec: {
-      source: { host: '127.0.0.1', port: 3306, user: 'u' },
-      target: { host: '127.0.0.1', port: 3309, user: 'u' },
-      sourceDatabase: 'shop',
-      targetDatabase: 'shop_copy',
-      tables: ['orders'],
-      mode: 'full',
-    },
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    snapshot: { binlogFile: null, binlogPosition: null, gtidBinlogPos: null },
-    rowsCopied: 10,
-    totalRows: 100,
-    message: null,
-    ...over,
-  };
-}
+const summary = (id: string, over: Partial<JobSummary> = {}) => jobSummary(id, over);
 
 function progress(jobId: string, over: Partial<Extract<ProgressEvent, { type: 'progress' }>> = {}): ProgressEvent {
   return {

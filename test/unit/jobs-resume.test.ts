@@ -2,33 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ProfileSetting } from '../../src/connections/profileModel.js';
 import type { JobState, JobSummary } from '../../src/engine/types.js';
+import { clock, jobSummary } from './jobsFixture.js';
 import { JobsModel, resumeKind, rowContext, describeRow } from '../../src/jobs/jobsModel.js';
 import { JobProgressStore } from '../../src/jobs/progressStore.js';
 import { findProfileServer } from '../../src/jobs/resume.js';
 import { progressView } from '../../src/webview/progressView.js';
 
-const clock = () => new Date('2026-01-02T03:04:05.000Z');
-
-function summary(id: string, state: JobState = 'copying'): JobSummary {
-  return {
-    id,
-    state,
-    spec: {
-      source: { host: '127.0.0.1', port: 3306, user: 'rwadmin', name: 'replica1' },
-      target: { host: '127.0.0.1', port: 3309, user: 'rwadmin' },
-      sourceDatabase: 'shop',
-      targetDatabase: 'shop_copy',
-      tables: ['orders'],
-      mode: 'full',
-    },
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    snapshot: { binlogFile: null, binlogPosition: null, gtidBinlogPos: null },
-    rowsCopied: 10,
-    totalRows: 100,
-    message: null,
-  };
-}
+const summary = (id: string, state: JobState = 'copying'): JobSummary =>
+  jobSummary(id, { state }, { source: { host: '127.0.0.1', port: 3306, user: 'rwadmin', name: 'replica1' }, target: { host: '127.0.0.1', port: 3309, user: 'rwadmin' } });
 
 describe('Resume: which action for which job state', () => {
   test('paused is un-paused in the worker; cancelled and failed continue from the checkpoint', () => {

@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
+import { resizeSideBar } from './topologyUi';
 import type { Workbench } from './workbench';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -88,16 +89,7 @@ export async function sideBarWithJobs(wb: Workbench, width = 520): Promise<{ sid
   const jobsHeader = sidebar.locator('.pane-header[aria-label^="Jobs"]').first();
   await jobsHeader.waitFor({ state: 'visible', timeout: 15_000 });
   if ((await jobsHeader.getAttribute('aria-expanded')) !== 'true') await jobsHeader.click();
-  const box = await sidebar.boundingBox();
-  if (box && Math.abs(box.width - width) > 20) {
-    const x = box.x + box.width;
-    const y = box.y + box.height / 2;
-    await wb.page.mouse.move(x - 1, y);
-    await wb.page.mouse.down();
-    await wb.page.mouse.move(box.x + width, y, { steps: 8 });
-    await wb.page.mouse.up();
-  }
-  await wb.page.mouse.move(900, 600);
+  await resizeSideBar(wb, sidebar, width);
   const pane = (title: string) => sidebar.locator('.pane').filter({ has: wb.page.locator(`.pane-header[aria-label^="${title}"]`) }).first();
   return { sidebar, topology: pane('Topology'), jobs: pane('Jobs') };
 }

@@ -171,6 +171,11 @@ export async function roomyTopology(wb: Workbench, width = 620): Promise<void> {
   const sidebar = await wb.openViewContainer('RW Migrate');
   const jobs = sidebar.locator('.pane-header[aria-label^="Jobs"]').first();
   if ((await jobs.count()) && (await jobs.getAttribute('aria-expanded')) === 'true') await jobs.click();
+  await resizeSideBar(wb, sidebar, width);
+}
+
+/** Drags the side bar's edge until it is `width` wide, then parks the mouse where it hovers nothing. */
+export async function resizeSideBar(wb: Workbench, sidebar: Locator, width: number): Promise<void> {
   const box = await sidebar.boundingBox();
   if (box && Math.abs(box.width - width) > 20) {
     const x = box.x + box.width;
