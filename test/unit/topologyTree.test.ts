@@ -55,6 +55,7 @@ describe('tree nodes', () => {
     assert.equal(v.contextValue, 'type=error,kind=auth');
     assert.deepEqual(fixFor({ kind: 'unreachable', message: 'x' }), { title: 'Test connection', command: 'rwMigrate.testConnection' });
     assert.deepEqual(fixFor({ kind: 'no-password', message: 'x' }), { title: 'Set password', command: 'rwMigrate.setPassword' });
+    assert.deepEqual(fixFor({ kind: 'tls', message: 'x' }), { title: 'Edit profile (TLS settings)', command: 'rwMigrate.editProfile' });
   });
 
   test('databases and tables: primary-key mark, rows and size', () => {
