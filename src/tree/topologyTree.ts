@@ -39,6 +39,15 @@ export class TopologyTree implements vscode.TreeDataProvider<TopologyNode>, vsco
       for (const n of nodes) {
         if (n.kind !== 'server') continue;
         const lag = this.lagFor(n) ?? null;
+        if (n.error && n.role === 'primary' && update?.profile === n.profile.name) {
+          // The poller watches replicas only: retry a primary that was down, at most every 10 s.
+          const last = this.primaryRetries.get(n) ?? 0;
+          if (Date.now() - last >= 10_000) {
+            this.primaryRetries.set(n, Date.now());
+            void this.reload(n, null);
+          }
+          continue;
+        }
         if (n.error && lag?.reachable) {
           // It was down when the tree loaded and answers again: load it afresh rather than keep the error.
           void this.reload(n, lag);
@@ -136,6 +145,7 @@ export class TopologyTree implements vscode.TreeDataProvider<TopologyNode>, vsco
   }
 
   private readonly reloading = new Set<ServerNode>();
+  private readonly primaryRetries = new WeakMap<ServerNode, number>();
 
   /** Fetches a server node's summary again and forgets its cached children (the error node). */
   private async reload(n: ServerNode, lag: ServerNode['lag']): Promise<void> {
