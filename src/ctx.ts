@@ -3,16 +3,20 @@
  * channel, the worker client and every disposable, so deactivate() has one thing to tear down.
  */
 import * as vscode from 'vscode';
+import { ReadonlyDocs } from './ui/readonlyDocs.js';
 import { WorkerClient } from './workerClient.js';
 
 export class Ctx implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   readonly worker: WorkerClient;
+  /** Read-only Markdown views (counts, replication status, job summaries). */
+  readonly docs: ReadonlyDocs;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = this.own(vscode.window.createOutputChannel('RW Migrate', { log: true }));
     this.worker = new WorkerClient(extension.extensionPath, this.log);
+    this.docs = this.own(new ReadonlyDocs());
   }
 
   own<T extends vscode.Disposable>(disposable: T): T {

@@ -170,9 +170,8 @@ async function rowFor(jobs: JobsController, arg: unknown, flow: string, allows: 
   return pickOne({ flow, title: 'Job' }, rows.map((r) => ({ label: r.label, description: r.state, detail: r.id, value: r })), 'Which job?');
 }
 
-async function showSummary(row: JobRow): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument({ content: `# RW Migrate job\n\n\`\`\`\n${summarizeRow(row)}\n\`\`\`\n`, language: 'markdown' });
-  await vscode.window.showTextDocument(doc, { preview: true });
+async function showSummary(ctx: Ctx, row: JobRow): Promise<void> {
+  await ctx.docs.show(`Job ${row.id}`, `# RW Migrate job\n\n\`\`\`\n${summarizeRow(row)}\n\`\`\`\n`);
 }
 
 /** The Jobs view and its commands. Returns the controller the migrate flow starts jobs through. */
@@ -218,7 +217,7 @@ export function registerJobCommands(ctx: Ctx, store: ProfileStore): JobsControll
         const row = await rowFor(jobs, arg, 'Open Job Progress', () => true);
         // The panel needs this session's events; a job only listed from a target gets a text summary.
         if (jobs.progress.has(row.id)) ProgressPanel.show(ctx, row.id);
-        else await showSummary(row);
+        else await showSummary(ctx, row);
       }),
   };
   for (const [id, handler] of Object.entries(commands)) ctx.own(vscode.commands.registerCommand(id, handler));

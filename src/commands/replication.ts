@@ -59,8 +59,7 @@ async function showReplicationStatus(ctx: Ctx, store: ProfileStore, arg: unknown
     'read the replication status',
     serverLabel(server),
   );
-  const doc = await vscode.workspace.openTextDocument({ content: replicationMarkdown(`${serverLabel(server)} (${profile.name})`, summary), language: 'markdown' });
-  await vscode.window.showTextDocument(doc, { preview: true });
+  await ctx.docs.show(`Replication ${serverLabel(server)} (${profile.name})`, replicationMarkdown(`${serverLabel(server)} (${profile.name})`, summary));
 }
 
 export function registerReplicationCommands(ctx: Ctx, store: ProfileStore): void {

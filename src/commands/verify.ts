@@ -90,8 +90,8 @@ async function verifyFlow(ctx: Ctx, store: ProfileStore, client: VerifyClient, k
     ctx.log.info(`${flow}: ${spec.mode} of ${src.database} on ${serverLabel(src.server)} vs ${t.database} on ${serverLabel(t.server)}`);
     const report = await runVerification(client, flow, spec);
     if (mode === 'count' || mode === 'estimate') {
-      const doc = await vscode.workspace.openTextDocument({ content: countsMarkdown(report), language: 'markdown' });
-      await vscode.window.showTextDocument(doc, { preview: true });
+      // Not a preview: with "each replica" every verdict keeps its own tab.
+      await ctx.docs.show(`Row counts ${report.source} ${report.database} vs ${report.target} ${report.targetDatabase}`, countsMarkdown(report), { preview: false });
     } else {
       DiffPanel.show(ctx, report, diffCallbacks(client, flow, spec));
     }

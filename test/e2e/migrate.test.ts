@@ -290,7 +290,7 @@ test('Compare Row Counts With… each replica of the primary: one verdict per re
   // Each replica's verdict opens as a Markdown table of counts. Wait for both tabs before reading either: a tab that
   // opens late takes the editor, and a read in between sees an empty, not yet rendered one.
   const names = ['replica1', 'replica2'];
-  const tabs = names.map((name) => wb.page.locator('.tabs-container .tab', { hasText: `vs ${name}` }).first()); // untitled tabs show 40 characters
+  const tabs = names.map((name) => wb.page.locator('.tabs-container .tab', { hasText: `vs ${name}` }).first()); // read-only views named "Row counts primary shop vs replica1 shop"
   for (const tab of tabs) await tab.waitFor({ state: 'visible', timeout: 60_000 });
   for (const [i, name] of names.entries()) {
     const lines = wb.page.locator('.editor-group-container.active .view-lines').first();
@@ -300,6 +300,8 @@ test('Compare Row Counts With… each replica of the primary: one verdict per re
       return /1 match, 0 mismatch/.test(text) && text;
     }, 30_000);
     assert.match(seen, /products \| 2,000 \| 2,000 \| match/);
+    // A read-only view: nothing to save when it is closed.
+    assert.equal(await tabs[i].evaluate((e) => e.classList.contains('dirty')), false, `the ${name} counts tab is dirty`);
   }
   await wb.screenshot('paths-compare-replicas');
 }));
