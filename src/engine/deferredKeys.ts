@@ -100,9 +100,10 @@ export async function recordDeferredKeys(target: Connection, jobId: string, tabl
   );
 }
 
-async function recordedKeys(target: Connection, jobId: string, table: string): Promise<string[]> {
-  const rows = await queryRows(target, `SELECT definitions FROM ${CHECKPOINT_DB}.deferred_keys WHERE job_id = ? AND table_name = ?`, [jobId, table]);
-  return rows.length ? (JSON.parse(String(rows[0].definitions)) as string[]) : [];
+/** Every table of the job with keys still recorded as deferred, in one query. */
+export async function deferredKeysOf(target: Connection, jobId: string): Promise<Map<string, string[]>> {
+  const rows = await queryRows(target, `SELECT table_name, definitions FROM ${CHECKPOINT_DB}.deferred_keys WHERE job_id = ?`, [jobId]);
+  return new Map(rows.map((r) => [String(r.table_name), JSON.parse(String(r.definitions)) as string[]]));
 }
 
 /** The key name of an `ADD KEY` body, unquoted. */
@@ -118,12 +119,11 @@ function keyName(definition: string): string {
  */
 export async function addDeferredKeys(
   target: Connection,
-  jobId: string,
+  recorded: string[],
   database: string,
   table: string,
   onStart: (names: string[]) => void = () => undefined,
 ): Promise<string[]> {
-  const recorded = await recordedKeys(target, jobId, table);
   if (recorded.length === 0) return [];
   const present = new Set(
     (

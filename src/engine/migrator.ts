@@ -26,7 +26,7 @@ import { releaseBlocks } from './encoder.js';
 import { SnapshotReader, TableShape, type ReadChunk } from './reader.js';
 import { createTable, ensureDatabase } from './schema.js';
 import { memoryTrace, type MemoryTrace } from './memoryTrace.js';
-import { addDeferredKeys, recordDeferredKeys, referencedColumns, splitDeferrableKeys } from './deferredKeys.js';
+import { addDeferredKeys, deferredKeysOf, recordDeferredKeys, referencedColumns, splitDeferrableKeys } from './deferredKeys.js';
 import { CommitSequencer } from './sequencer.js';
 import { SlaveStatusLagProbe, ThreadsRunningProbe, Throttler, type LagProbe } from './throttler.js';
 import type { JobEvents, JobHandle, JobResult, JobSpec, JobState, ProgressEvent } from './types.js';
@@ -194,10 +194,13 @@ class Migration {
    * share metadata locks). A job killed here is not done, and its resume comes back to this step.
    */
   private async addDeferredKeys(target: Connection, plans: TablePlan[]): Promise<void> {
+    const deferred = await deferredKeysOf(target, this.jobId);
     for (const p of plans) {
+      const recorded = deferred.get(p.source.name);
+      if (!recorded) continue;
       if (this.cancelled) throw new CancelledError();
       const t0 = performance.now();
-      const added = await addDeferredKeys(target, this.jobId, this.spec.targetDatabase, p.source.name, (names) =>
+      const added = await addDeferredKeys(target, recorded, this.spec.targetDatabase, p.source.name, (names) =>
         this.emit({ type: 'log', jobId: this.jobId, level: 'info', message: `${p.source.name}: all rows copied; adding secondary keys ${names.join(', ')}` }),
       );
       if (added.length > 0) {
