@@ -3,37 +3,12 @@
  * engine's ServerSpec, errors become a kind the UI can offer a fix for, and a small cache keeps one
  * connection per server so expanding tree nodes does not pay a handshake each time.
  */
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { closeQuietly, connect, type Connection } from './connection.js';
-import type { ServerSpec } from './types.js';
+import { TopologyFailure, toServerSpec } from './serverSpec.js';
 import type { Outcome, ServerRef, TopologyError } from './topologyTypes.js';
 
-export function toServerSpec(ref: ServerRef): ServerSpec {
-  let ssl: ServerSpec['ssl'];
-  if (ref.tls === 'required') {
-    // "required" encrypts without checking who answers, like the mysql client's --ssl-mode=REQUIRED.
-    ssl = { rejectUnauthorized: false };
-  } else if (ref.tls === 'verify-ca') {
-    if (!ref.caFile) throw new TopologyFailure({ kind: 'other', message: `${ref.name}: TLS verify-ca needs a CA file (tls.caFile)` });
-    let ca: string;
-    try {
-      ca = readFileSync(ref.caFile, 'utf8');
-    } catch (err) {
-      throw new TopologyFailure({ kind: 'other', message: `${ref.name}: cannot read CA file ${ref.caFile}: ${(err as Error).message}` });
-    }
-    ssl = { rejectUnauthorized: true, ca };
-  }
-  return { host: ref.host, port: ref.port, user: ref.user, password: ref.password, ssl, name: ref.name };
-}
-
-/** A failure already classified for the UI. */
-export class TopologyFailure extends Error {
-  constructor(readonly info: TopologyError) {
-    super(info.message);
-    this.name = 'TopologyFailure';
-  }
-}
+export { TopologyFailure, toServerSpec };
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', 'PROTOCOL_CONNECTION_LOST', 'EPIPE']);
 /** Node's certificate verification failures (the chain does not lead to the CA in caFile). */

@@ -3,10 +3,10 @@
  * server with its password (asked once and kept in SecretStorage when missing), and worker answers
  * unwrapped into values or clear stops. Passwords go into request params only, never into a log.
  */
-import { readFile } from 'node:fs/promises';
 import type { ProfileStore } from '../connections/profiles.js';
 import { serverLabel, type ProfileSetting, type ServerSetting } from '../connections/profileModel.js';
 import type { ServerSpec } from '../engine/types.js';
+import { TopologyFailure, toServerSpec } from '../engine/serverSpec.js';
 import type { Outcome, ServerRef, TopologyError } from '../engine/topologyTypes.js';
 import { FlowStop, input } from './quickFlow.js';
 
@@ -33,20 +33,14 @@ export async function withPassword(store: ProfileStore, flow: string, profile: s
   return { ...ref, password };
 }
 
-/** The copy engine's ServerSpec for a topology ServerRef (TLS mode -> ssl options). */
+/** The copy engine's ServerSpec for a topology ServerRef: the worker's own conversion, its failure as a stop. */
 export async function toSpec(ref: ServerRef): Promise<ServerSpec> {
-  const spec: ServerSpec = { host: ref.host, port: ref.port, user: ref.user, name: ref.name };
-  if (ref.password !== undefined) spec.password = ref.password;
-  if (ref.tls === 'required') spec.ssl = { rejectUnauthorized: false };
-  if (ref.tls === 'verify-ca') {
-    if (!ref.caFile) throw new FlowStop(`${ref.name} uses TLS verify-ca but its profile names no caFile. Add caFile to the server in rwMigrate.profiles.`, 'error');
-    try {
-      spec.ssl = { rejectUnauthorized: true, ca: await readFile(ref.caFile, 'utf8') };
-    } catch (err) {
-      throw new FlowStop(`Cannot read the CA certificate ${ref.caFile} of ${ref.name}: ${err instanceof Error ? err.message : String(err)}. Fix caFile in rwMigrate.profiles.`, 'error');
-    }
+  try {
+    return toServerSpec(ref);
+  } catch (err) {
+    if (err instanceof TopologyFailure) throw new FlowStop(err.message, 'error');
+    throw err;
   }
-  return spec;
 }
 
 function fixFor(error: TopologyError): { title: string; command: string } | undefined {
