@@ -46,6 +46,9 @@ function run(cmd, args, { env = {}, shell = false } = {}) {
   });
 }
 
+/** Empties the target's checkpoint schema between our runs, so no run lists or resumes another's job. */
+const FORGET_JOBS = 'DELETE FROM rw_migrate.chunks; DELETE FROM rw_migrate.job_tables; DELETE FROM rw_migrate.jobs; DELETE FROM rw_migrate.deferred_keys';
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat), or NaN. */
@@ -170,7 +173,7 @@ async function main() {
     // Alternate the tools inside each round so background load hits all of them alike.
     sql(T, `DROP DATABASE IF EXISTS bench_load_${i}; DROP DATABASE IF EXISTS bench_insert_${i}`);
     await measured('ours', `run ${i} rw-migrate load`, ours('load', i));
-    sql(T, `DROP DATABASE bench_load_${i}; DELETE FROM rw_migrate.chunks; DELETE FROM rw_migrate.job_tables; DELETE FROM rw_migrate.jobs; DELETE FROM rw_migrate.deferred_keys`);
+    sql(T, `DROP DATABASE bench_load_${i}; ${FORGET_JOBS}`);
     {
       const db = `bench_dump_${i}`;
       sql(T, `DROP DATABASE IF EXISTS ${db}; CREATE DATABASE ${db}`);
@@ -212,7 +215,7 @@ async function main() {
     }
     if (!skipInsert) {
       await measured('insert', `run ${i} rw-migrate insert`, ours('insert', i));
-      sql(T, `DROP DATABASE bench_insert_${i}; DELETE FROM rw_migrate.chunks; DELETE FROM rw_migrate.job_tables; DELETE FROM rw_migrate.jobs; DELETE FROM rw_migrate.deferred_keys`);
+      sql(T, `DROP DATABASE bench_insert_${i}; ${FORGET_JOBS}`);
     }
   }
 

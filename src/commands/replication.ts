@@ -59,7 +59,8 @@ async function showReplicationStatus(ctx: Ctx, store: ProfileStore, arg: unknown
     'read the replication status',
     serverLabel(server),
   );
-  await ctx.docs.show(`Replication ${serverLabel(server)} (${profile.name})`, replicationMarkdown(`${serverLabel(server)} (${profile.name})`, summary));
+  const title = `${serverLabel(server)} (${profile.name})`;
+  await ctx.docs.show(`Replication ${title}`, replicationMarkdown(title, summary));
 }
 
 export function registerReplicationCommands(ctx: Ctx, store: ProfileStore): void {

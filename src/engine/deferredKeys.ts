@@ -134,9 +134,9 @@ export async function addDeferredKeys(
     ).map((r) => String(r.n).toLowerCase()),
   );
   const missing = recorded.filter((d) => !present.has(keyName(d).toLowerCase()));
-  if (missing.length > 0) {
-    onStart(missing.map((d) => quoteIdent(keyName(d))));
-    await target.query(`ALTER TABLE ${qualified(database, table)} ${missing.map((d) => `ADD ${d}`).join(', ')}`);
-  }
-  return missing.map((d) => quoteIdent(keyName(d)));
+  if (missing.length === 0) return [];
+  const names = missing.map((d) => quoteIdent(keyName(d)));
+  onStart(names);
+  await target.query(`ALTER TABLE ${qualified(database, table)} ${missing.map((d) => `ADD ${d}`).join(', ')}`);
+  return names;
 }

@@ -13,6 +13,9 @@ import { fixFor, nodeView, type TopologyNode } from './nodes.js';
 
 type ServerNode = Extract<TopologyNode, { kind: 'server' }>;
 
+/** The part of a cache key that names a profile's server. */
+const where = (n: { profile: ProfileSetting; server: ServerNode['server'] }) => `${n.profile.name}/${n.server.host}:${portOf(n.server)}`;
+
 export class TopologyTree implements vscode.TreeDataProvider<TopologyNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TopologyNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -99,9 +102,9 @@ export class TopologyTree implements vscode.TreeDataProvider<TopologyNode>, vsco
       case 'profile':
         return `profile/${node.profile.name}`;
       case 'server':
-        return `server/${node.profile.name}/${node.server.host}:${portOf(node.server)}`;
+        return `server/${where(node)}`;
       case 'database':
-        return `db/${node.profile.name}/${node.server.host}:${portOf(node.server)}/${node.database}`;
+        return `db/${where(node)}/${node.database}`;
       default:
         return null;
     }
@@ -158,8 +161,8 @@ export class TopologyTree implements vscode.TreeDataProvider<TopologyNode>, vsco
       n.summary = res.value;
       n.error = null;
       n.lag = lag;
-      const key = this.key(n);
-      for (const k of [...this.children.keys()]) if (key && (k === key || k.startsWith(key.replace(/^server\//, 'db/') + '/'))) this.children.delete(k);
+      // The server's children and its databases' children were listed while it was down.
+      for (const k of [...this.children.keys()]) if (k === `server/${where(n)}` || k.startsWith(`db/${where(n)}/`)) this.children.delete(k);
       this.changed.fire(n);
     } catch {
       // The next lag update tries again.
