@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { listJobs, resumeJob, startJob, withPasswords } from '../engine/index.js';
-import type { JobHandle, JobResult, JobSpec, ServerSpec } from '../engine/types.js';
+import type { JobHandle, JobResult, JobSpec, ServerSpec } from '../engine/jobs/index.js';
 import { EXIT, EXIT_HELP, UsageError } from './exit-codes.js';
 import { buildCopySpec, type CopyOptions } from './options.js';
 import { passwordFor } from './password.js';

@@ -1,5 +1,5 @@
 /** Turns the copy command's options into a JobSpec, rejecting anything ambiguous. */
-import type { IfExists, JobSpec, WriteMethod } from '../engine/types.js';
+import type { IfExists, JobSpec, WriteMethod } from '../engine/jobs/index.js';
 import { UsageError } from './exit-codes.js';
 import { parseServerUrl } from './url.js';
 

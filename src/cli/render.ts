@@ -1,5 +1,5 @@
 /** Output: a one-line progress bar on a TTY, JSON lines with --json, sparse plain lines otherwise. */
-import type { JobResult, ProgressEvent } from '../engine/types.js';
+import type { JobResult, ProgressEvent } from '../engine/jobs/index.js';
 
 export interface Renderer {
   event(e: ProgressEvent): void;

@@ -2,7 +2,7 @@
  * Server URLs: mysql://USER@HOST:PORT/DB. Passwords never come from argv (they would show in ps and
  * shell history), so a URL carrying one is rejected.
  */
-import type { ServerSpec } from '../engine/types.js';
+import type { ServerSpec } from '../engine/jobs/index.js';
 import { UsageError } from './exit-codes.js';
 
 export interface ParsedServerUrl {

@@ -7,9 +7,9 @@
  * 1 a table could not be checked (error), 2 bad input.
  */
 import type { Command } from 'commander';
-import { repair } from '../engine/repair.js';
-import { verify } from '../engine/verifier.js';
-import type { RepairResult, TableVerdict, VerifyMode, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verifyTypes.js';
+import { repair } from '../engine/verify/index.js';
+import { verify } from '../engine/verify/index.js';
+import type { RepairResult, TableVerdict, VerifyMode, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verify/index.js';
 import { EXIT, UsageError } from './exit-codes.js';
 import { parseTableList } from './options.js';
 import { passwordFor } from './password.js';

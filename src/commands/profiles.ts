@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { ProfileStore } from '../connections/profiles.js';
 import { sameServer, serverLabel, serversOf, userOf, validateProfileName, type ProfileSetting, type ServerSetting } from '../connections/profileModel.js';
-import type { TlsMode } from '../engine/topologyTypes.js';
+import type { TlsMode } from '../engine/topology/types.js';
 import type { Ctx } from '../ctx.js';
 import { SetupHeartbeatRequest } from '../protocol/index.js';
 import type { LagIndicator } from '../statusbar/lagIndicator.js';

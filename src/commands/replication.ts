@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { ProfileStore } from '../connections/profiles.js';
 import { serverLabel } from '../connections/profileModel.js';
 import type { Ctx } from '../ctx.js';
-import type { ServerSummary } from '../engine/topologyTypes.js';
+import type { ServerSummary } from '../engine/topology/types.js';
 import { ServerSummaryRequest } from '../protocol/index.js';
 import { locate, nodeFacts } from '../ui/nodeFacts.js';
 import { FlowStop, pickOne, runFlow, shortTask, type Item } from '../ui/quickFlow.js';

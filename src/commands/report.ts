@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { reportJson, reportMarkdown } from '../engine/report.js';
-import type { JobRecord } from '../engine/jobRecord.js';
+import { reportJson, reportMarkdown } from '../engine/jobs/report.js';
+import type { JobRecord } from '../engine/jobs/jobRecord.js';
 
 /**
  * Writes `.rw-migrate/reports/<jobId>.md` and `.json` into the first workspace folder and opens the

@@ -4,10 +4,10 @@
  */
 import * as vscode from 'vscode';
 import { serverLabel, sameServer, userOf, type ServerSetting } from '../connections/profileModel.js';
-import { formatLag } from '../engine/lagState.js';
-import { suggestReplicaName, type ConnectionReport, type ReplicaLag } from '../engine/topologyTypes.js';
+import { formatLag } from '../engine/lag/lagState.js';
+import { suggestReplicaName, type ConnectionReport, type ReplicaLag } from '../engine/topology/types.js';
 import { DiscoverReplicasRequest, TestConnectionRequest } from '../protocol/index.js';
-import { lagText } from '../engine/lagState.js';
+import { lagText } from '../engine/lag/lagState.js';
 import { LagPanel } from '../webviews/lagPanel.js';
 import type { ProfileDeps } from './profiles.js';
 import { errorText, inputPassword, pickProfile, pickServer } from './profilePicks.js';

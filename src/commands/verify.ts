@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { ProfileStore } from '../connections/profiles.js';
 import { sameServer, serverLabel, type ServerSetting } from '../connections/profileModel.js';
 import type { Ctx } from '../ctx.js';
-import type { VerifyReport, VerifySpec } from '../engine/verifyTypes.js';
+import type { VerifyReport, VerifySpec } from '../engine/verify/types.js';
 import { describeVerifyEvent, VerifyClient } from '../jobs/verifyClient.js';
 import { readOptions } from '../ui/migratePlan.js';
 import { DiffPanel, type DiffCallbacks } from '../webviews/diffPanel.js';

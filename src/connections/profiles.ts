@@ -3,7 +3,7 @@
  * (workspace or user settings), so adding a replica never moves a workspace's profiles to the user.
  */
 import * as vscode from 'vscode';
-import type { ServerRef } from '../engine/topologyTypes.js';
+import type { ServerRef } from '../engine/topology/types.js';
 import { sanitizeProfiles, secretKey, serversOf, toServerRef, type ProfileSetting, type ServerSetting } from './profileModel.js';
 
 export class ProfileStore {

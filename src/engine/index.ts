@@ -1,7 +1,7 @@
 /** The engine's public surface, for the worker, the CLI and tests. */
-export { startJob, type StartOptions } from './migrator.js';
-export { listJobs, loadJob, resumeJob, withPasswords, type Passwords } from './jobs.js';
-export { startedJobSummary } from './jobSummary.js';
-export { RefusedError, CancelledError } from './errors.js';
-export type { LagProbe, ProbeReading } from './throttler.js';
-export * from './types.js';
+export { startJob, type StartOptions } from './copy/copyJob.js';
+export { listJobs, loadJob, resumeJob, withPasswords, type Passwords } from './copy/jobControl.js';
+export { startedJobSummary } from './jobs/jobSummary.js';
+export { RefusedError, CancelledError } from './db/errors.js';
+export type { LagProbe, ProbeReading } from './lag/throttler.js';
+export * from './jobs/types.js';

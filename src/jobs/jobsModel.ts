@@ -3,7 +3,7 @@
  * finish notifications into one row per job. The tree renders rows; the progress panel can listen
  * here too, because the worker client allows only one handler per notification method.
  */
-import type { JobResult, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/types.js';
+import type { JobResult, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/jobs/types.js';
 
 /** Where a job reads and writes, without passwords (from its stored spec): what Resume needs. */
 export interface JobEndpoints {

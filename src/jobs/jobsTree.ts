@@ -4,7 +4,7 @@
  * pause/resume/cancel actions. The first look at the view asks the controller for a listing.
  */
 import * as vscode from 'vscode';
-import type { JobState } from '../engine/types.js';
+import type { JobState } from '../engine/jobs/types.js';
 import { describeRow, rowContext, summarizeRow, type JobsModel } from './jobsModel.js';
 
 const ICONS: Record<JobState, [string, string | undefined]> = {

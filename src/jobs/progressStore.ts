@@ -4,10 +4,10 @@
  * most one per `minIntervalMs` (250 ms: 4 a second) so a chatty job cannot flood a webview, and a
  * reopened panel is restored from `replay()`. vscode-free: time and timers are injected.
  */
-import type { JobResult, JobSpec, ProgressEvent } from '../engine/types.js';
-import type { VerifyReport } from '../engine/verifyTypes.js';
+import type { JobResult, JobSpec, ProgressEvent } from '../engine/jobs/types.js';
+import type { VerifyReport } from '../engine/verify/types.js';
 import type { ProgressHostMessage, ProgressSample, ProgressSnapshot } from '../protocol/index.js';
-import { type JobRecord, JobRecorder } from '../engine/jobRecord.js';
+import { type JobRecord, JobRecorder } from '../engine/jobs/jobRecord.js';
 
 export type Schedule = (fn: () => void, delayMs: number) => { cancel(): void };
 

@@ -4,7 +4,7 @@
  * others for the source. vscode-free, so unit-tested.
  */
 import { sameServer, serversOf, type ProfileSetting, type ServerSetting } from '../connections/profileModel.js';
-import type { ServerSpec } from '../engine/types.js';
+import type { ServerSpec } from '../engine/jobs/types.js';
 
 export interface ProfileServer {
   profile: ProfileSetting;

@@ -5,11 +5,11 @@
  * webview messages are plain discriminated unions because postMessage has no RPC layer.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import type { JobResult, JobSpec, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/types.js';
+import type { JobResult, JobSpec, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/jobs/types.js';
 import type {
   ConnectionReport, DatabaseInfo, DiscoveredReplica, LagThresholds, LagUpdate, Outcome, PollSession, ServerRef, ServerSummary, TableInfo,
-} from '../engine/topologyTypes.js';
-import type { RepairResult, RepairSpec, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verifyTypes.js';
+} from '../engine/topology/types.js';
+import type { RepairResult, RepairSpec, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verify/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Extension host <-> worker
@@ -62,7 +62,7 @@ export type WorkerInfoHostMessage =
 // Topology: connection profiles, the tree, Test Connection and the lag indicator
 // ---------------------------------------------------------------------------------------------
 
-export type * from '../engine/topologyTypes.js';
+export type * from '../engine/topology/types.js';
 
 export interface ServerParams {
   server: ServerRef;
@@ -102,7 +102,7 @@ export type LagHostMessage = { type: 'lag'; update: LagUpdate; thresholds: LagTh
 // Cancellation rides on JSON-RPC's own $/cancelRequest: the caller passes a CancellationToken.
 // ---------------------------------------------------------------------------------------------
 
-export type { RepairResult, RepairSpec, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verifyTypes.js';
+export type { RepairResult, RepairSpec, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verify/types.js';
 
 export interface VerifyParams {
   /** Chosen by the caller so it can match progress notifications to its request. */
@@ -122,7 +122,7 @@ export const RepairRequest = new RequestType<{ spec: RepairSpec }, RepairResult,
 // Jobs: copy jobs run in the worker; the extension starts and steers them and receives progress.
 // ---------------------------------------------------------------------------------------------
 
-export type { JobResult, JobSpec, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/types.js';
+export type { JobResult, JobSpec, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/jobs/types.js';
 
 export interface StartJobParams {
   /** Carries passwords for this request only; the worker never persists them. */

@@ -7,8 +7,8 @@
 import * as vscode from 'vscode';
 import type { ProfileStore } from '../connections/profiles.js';
 import type { Ctx } from '../ctx.js';
-import { DEFAULT_THRESHOLDS } from '../engine/lagState.js';
-import type { LagThresholds, LagUpdate } from '../engine/topologyTypes.js';
+import { DEFAULT_THRESHOLDS } from '../engine/lag/lagState.js';
+import type { LagThresholds, LagUpdate } from '../engine/topology/types.js';
 import { LagUpdateNotification, SetLagPollingIntervalRequest, StartLagPollingRequest, StopLagPollingRequest } from '../protocol/index.js';
 import { lagStatusView, type LagIndicatorState } from './lagView.js';
 

@@ -2,8 +2,8 @@
  * What the lag status bar item shows for a state: text, Markdown tooltip, background. Pure and
  * deterministic (no clock, no `vscode`) so unit tests and the E2E screenshots can assert it.
  */
-import { formatLag, lagText } from '../engine/lagState.js';
-import type { LagThresholds, LagUpdate, ReplicaLag } from '../engine/topologyTypes.js';
+import { formatLag, lagText } from '../engine/lag/lagState.js';
+import type { LagThresholds, LagUpdate, ReplicaLag } from '../engine/topology/types.js';
 
 export type LagIndicatorState =
   | { kind: 'no-profiles' }

@@ -5,8 +5,8 @@
  */
 import type { ProfileSetting, Role, ServerSetting } from '../connections/profileModel.js';
 import { serverLabel } from '../connections/profileModel.js';
-import { formatLag, lagText } from '../engine/lagState.js';
-import type { ReplicaLag, ServerSummary, TableInfo, TopologyError } from '../engine/topologyTypes.js';
+import { formatLag, lagText } from '../engine/lag/lagState.js';
+import type { ReplicaLag, ServerSummary, TableInfo, TopologyError } from '../engine/topology/types.js';
 
 export type ServerState = 'ok' | 'warning' | 'error' | 'unknown';
 

@@ -4,7 +4,7 @@
  * rule a user sees in a dialog is unit-tested.
  */
 import { portOf, serverLabel, userOf, type ServerSetting } from '../connections/profileModel.js';
-import type { IfExists, JobSpec, ServerSpec } from '../engine/types.js';
+import type { IfExists, JobSpec, ServerSpec } from '../engine/jobs/types.js';
 
 export type { ProfileSetting, ServerSetting } from '../connections/profileModel.js';
 

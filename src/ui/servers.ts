@@ -5,9 +5,9 @@
  */
 import type { ProfileStore } from '../connections/profiles.js';
 import { serverLabel, type ProfileSetting, type ServerSetting } from '../connections/profileModel.js';
-import type { ServerSpec } from '../engine/types.js';
-import { TopologyFailure, toServerSpec } from '../engine/serverSpec.js';
-import type { Outcome, ServerRef, TopologyError } from '../engine/topologyTypes.js';
+import type { ServerSpec } from '../engine/jobs/types.js';
+import { TopologyFailure, toServerSpec } from '../engine/topology/serverRef.js';
+import type { Outcome, ServerRef, TopologyError } from '../engine/topology/types.js';
 import { FlowStop, input } from './quickFlow.js';
 
 export function profilesOrStop(store: ProfileStore, flow: string): ProfileSetting[] {

@@ -2,8 +2,8 @@
  * The pure half of Compare / Verify: choices in, a read-only VerifySpec and a one-line summary of
  * a report out. No vscode here.
  */
-import type { ServerSpec } from '../engine/types.js';
-import type { VerifyMode, VerifyReport, VerifySpec } from '../engine/verifyTypes.js';
+import type { ServerSpec } from '../engine/jobs/types.js';
+import type { VerifyMode, VerifyReport, VerifySpec } from '../engine/verify/types.js';
 
 export interface VerifyChoices {
   source: ServerSpec;

@@ -3,7 +3,7 @@
  * table's differing ranges and rows, and Verify Again / Repair (the host confirms Repair). The report and
  * the view choices are kept with setState so a reload restores both.
  */
-import type { VerifyReport } from '../engine/verifyTypes.js';
+import type { VerifyReport } from '../engine/verify/types.js';
 import pageCss from '../../media/diff.css';
 import type { DiffHostMessage, DiffPageMessage } from '../protocol/index.js';
 import { COLUMNS, type DiffUiState, initialUi, repairableTables, summaryText, tableDetail, tableRows, toggleSort } from './diffView.js';

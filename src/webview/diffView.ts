@@ -3,7 +3,7 @@
  * drill-down into one table's differing ranges and rows, and the repair confirmation text. DOM-free,
  * unit-tested; the host uses repairSummary() for its modal.
  */
-import type { CellValue, KeyRange, KeyTuple, TableStatus, TableVerdict, VerifyReport } from '../engine/verifyTypes.js';
+import type { CellValue, KeyRange, KeyTuple, TableStatus, TableVerdict, VerifyReport } from '../engine/verify/types.js';
 import { formatDuration } from './workerInfoView.js';
 
 export type SortKey = 'table' | 'sourceRows' | 'targetRows' | 'delta' | 'status';

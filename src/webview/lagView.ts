@@ -1,5 +1,5 @@
 import type { LagHostMessage, ReplicaLag } from '../protocol/index.js';
-import { formatLag } from '../engine/lagState.js';
+import { formatLag } from '../engine/lag/lagState.js';
 
 /** Pure view model of the lag page: one row per replica with an SVG polyline of its recent samples. */
 export interface LagRow {

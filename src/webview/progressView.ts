@@ -2,7 +2,7 @@
  * Pure view model of the progress panel: what the page shows for a snapshot and its sample history.
  * DOM-free so it is unit-tested; the page (progress.ts) only copies these strings into elements.
  */
-import type { JobState, ThrottleState } from '../engine/types.js';
+import type { JobState, ThrottleState } from '../engine/jobs/types.js';
 import type { ProgressSample, ProgressSnapshot } from '../protocol/index.js';
 import { formatDuration } from './workerInfoView.js';
 

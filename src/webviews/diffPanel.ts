@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
-import type { VerifyReport } from '../engine/verifyTypes.js';
+import type { VerifyReport } from '../engine/verify/types.js';
 import type { DiffHostMessage, DiffPageMessage } from '../protocol/index.js';
 import { repairSummary } from '../webview/diffView.js';
 import { localRoots, webviewHtml } from './html.js';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import type { LagHostMessage, LagPageMessage } from '../protocol/index.js';
 import type { LagIndicator } from '../statusbar/lagIndicator.js';
-import { DEFAULT_THRESHOLDS } from '../engine/lagState.js';
+import { DEFAULT_THRESHOLDS } from '../engine/lag/lagState.js';
 import { localRoots, webviewHtml } from './html.js';
 
 /** A live chart of each replica's recent lag; it posts nothing until the page says `ready`. */

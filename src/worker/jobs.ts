@@ -4,8 +4,8 @@
  */
 import type { Connection } from 'vscode-languageserver/node';
 import { listJobs, resumeJob, startedJobSummary, startJob, type JobHandle, type JobSummary, type ProgressEvent } from '../engine/index.js';
-import { errorMessage } from '../engine/errors.js';
-import { redactSpec } from '../engine/redact.js';
+import { errorMessage } from '../engine/db/index.js';
+import { redactSpec } from '../engine/jobs/index.js';
 import {
   JobControlRequest,
   JobEventNotification,

@@ -4,10 +4,10 @@
  * per poll session) and live only in memory; everything here ends with the worker process.
  */
 import type { Connection as RpcConnection } from 'vscode-languageserver/node';
-import { setupHeartbeat } from '../engine/heartbeat.js';
-import { discoverReplicas, listDatabases, listTables, readFacts, readSummary, testConnection } from '../engine/topology.js';
-import { ConnectionCache } from '../engine/topologyConnect.js';
-import { TopologyPoller } from '../engine/topologyPoller.js';
+import { setupHeartbeat } from '../engine/lag/index.js';
+import { discoverReplicas, listDatabases, listTables, readFacts, readSummary, testConnection } from '../engine/topology/index.js';
+import { ConnectionCache } from '../engine/topology/index.js';
+import { TopologyPoller } from '../engine/lag/index.js';
 import {
   DiscoverReplicasRequest, LagUpdateNotification, ListDatabasesRequest, ListTablesRequest, LogNotification, ServerSummaryRequest,
   SetLagPollingIntervalRequest, SetupHeartbeatRequest, StartLagPollingRequest, StopLagPollingRequest, TestConnectionRequest,

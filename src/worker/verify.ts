@@ -3,8 +3,8 @@
  * target named in its spec, and the engine refuses it without the confirmation flag.
  */
 import type { Connection } from 'vscode-languageserver/node';
-import { repair } from '../engine/repair.js';
-import { verify } from '../engine/verifier.js';
+import { repair } from '../engine/verify/index.js';
+import { verify } from '../engine/verify/index.js';
 import { RepairRequest, VerifyProgressNotification, VerifyRequest } from '../protocol/index.js';
 
 export function registerVerifyHandlers(connection: Connection): void {

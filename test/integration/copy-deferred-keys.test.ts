@@ -6,7 +6,7 @@ import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { adminSpec, adminConnect, loadSandbox, type SandboxServer, type Topology } from '../support/sandbox.js';
 import { startJob } from '../../src/engine/index.js';
-import type { JobSpec, ProgressEvent, ServerSpec } from '../../src/engine/types.js';
+import type { JobSpec, ProgressEvent, ServerSpec } from '../../src/engine/jobs/types.js';
 
 let topo: Topology;
 let primary: mysql.Connection;

@@ -10,10 +10,10 @@ import * as path from 'node:path';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { adminConnect, loadSandbox, type SandboxServer, type Topology } from '../support/sandbox.js';
-import { classifyError, connectServer, toServerSpec } from '../../src/engine/topologyConnect.js';
-import { closeQuietly, queryRows } from '../../src/engine/connection.js';
+import { classifyError, connectServer, toServerSpec } from '../../src/engine/topology/connect.js';
+import { closeQuietly, queryRows } from '../../src/engine/db/connection.js';
 import { startJob } from '../../src/engine/index.js';
-import type { ServerRef, TlsMode } from '../../src/engine/topologyTypes.js';
+import type { ServerRef, TlsMode } from '../../src/engine/topology/types.js';
 import { makeCa } from '../../scripts/sandbox/tls.mjs';
 
 let topo: Topology;

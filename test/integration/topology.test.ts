@@ -12,7 +12,7 @@ import {
   DiscoverReplicasRequest, LagUpdateNotification, ListDatabasesRequest, ListTablesRequest, ServerSummaryRequest, SetupHeartbeatRequest,
   StartLagPollingRequest, StopLagPollingRequest, TestConnectionRequest, type LagUpdate, type ReplicaLag, type ServerRef,
 } from '../../src/protocol/index.js';
-import { formatTs } from '../../src/engine/heartbeat.js';
+import { formatTs } from '../../src/engine/lag/heartbeat.js';
 import { adminConnect, loadSandbox, sandboxDir, waitFor, type SandboxServer, type SandboxUser, type Topology } from '../support/sandbox.js';
 import { startWorker, type WorkerProcess } from '../support/worker.js';
 

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import mysql from 'mysql2/promise';
-import type { ServerSpec } from '../../src/engine/types.js';
+import type { ServerSpec } from '../../src/engine/jobs/types.js';
 
 export type SandboxRole = 'primary' | 'replica' | 'target';
 

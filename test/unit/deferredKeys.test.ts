@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { splitDeferrableKeys } from '../../src/engine/deferredKeys.js';
+import { splitDeferrableKeys } from '../../src/engine/schema/deferredKeys.js';
 
 // SHOW CREATE TABLE text as MariaDB 10.11 prints it for the sandbox's shop.order_items and bench table.
 const ORDER_ITEMS = [

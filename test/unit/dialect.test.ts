@@ -4,8 +4,8 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import {
   detectFlavor, parseDiscovery, parseReplicaStatus, parseServerFacts, parseVersion, replicaHostsSql, replicaStatusSql, type Row,
-} from '../../src/engine/dialect.js';
-import { checkPrivileges, databasePatternMatches, parseGrants } from '../../src/engine/privileges.js';
+} from '../../src/engine/topology/dialect.js';
+import { checkPrivileges, databasePatternMatches, parseGrants } from '../../src/engine/topology/privileges.js';
 
 interface Fixture {
   primaryVariables: Row[];

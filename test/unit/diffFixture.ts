@@ -1,6 +1,6 @@
 // A realistic verification report (shop database, checksum + rows mode) shared by the diff view unit
 // tests, the report tests and the diff page e2e test.
-import type { TableVerdict, VerifyReport } from '../../src/engine/verifyTypes.js';
+import type { TableVerdict, VerifyReport } from '../../src/engine/verify/types.js';
 
 function verdict(over: Partial<TableVerdict> & { table: string }): TableVerdict {
   return {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BlockEncoder, SqlValuesEncoder, decodeRows, encodeRows, encodedLength, packetCells, releaseBlocks, type RawRow } from '../../src/engine/encoder';
-import { valueLiteral, type ColumnCodec } from '../../src/engine/sql';
-import { BoundedQueue } from '../../src/engine/queue';
+import { BlockEncoder, SqlValuesEncoder, decodeRows, encodeRows, encodedLength, packetCells, releaseBlocks, type RawRow } from '../../src/engine/copy/encoder';
+import { valueLiteral, type ColumnCodec } from '../../src/engine/db/sql';
+import { BoundedQueue } from '../../src/engine/copy/queue';
 
 /** A text-protocol row packet payload: length-coded cells, 0xfb for NULL. */
 function rowPacket(row: RawRow): Buffer {

@@ -1,12 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { decodeRows, encodeRows, type RawRow } from '../../src/engine/encoder';
-import { codecFor, keyLiteral, quoteIdent, qualified, valueLiteral } from '../../src/engine/sql';
-import { afterCondition, chunkQuery, ChunkSizer, upToCondition } from '../../src/engine/chunker';
-import { missingRange, decodeKey, encodeKey, type CommittedChunk } from '../../src/engine/checkpoint';
-import { redactSpec } from '../../src/engine/redact';
-import { CommitSequencer } from '../../src/engine/sequencer';
-import { chooseKey, type ColumnInfo } from '../../src/engine/inspector';
+import { decodeRows, encodeRows, type RawRow } from '../../src/engine/copy/encoder';
+import { codecFor, keyLiteral, quoteIdent, qualified, valueLiteral } from '../../src/engine/db/sql';
+import { afterCondition, chunkQuery, upToCondition } from '../../src/engine/db/keyset';
+import { ChunkSizer } from '../../src/engine/copy/chunkSizer';
+import { missingRange, decodeKey, encodeKey, type CommittedChunk } from '../../src/engine/jobs/checkpoint';
+import { redactSpec } from '../../src/engine/jobs/redact';
+import { CommitSequencer } from '../../src/engine/copy/sequencer';
+import { chooseKey, type ColumnInfo } from '../../src/engine/schema/inspector';
 
 describe('engine: LOAD DATA encoding', () => {
   it('round-trips every byte value, NULL vs empty, and a literal \\N', () => {

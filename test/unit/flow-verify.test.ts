@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { VerifyReport } from '../../src/engine/verifyTypes.js';
+import type { VerifyReport } from '../../src/engine/verify/types.js';
 import { serverSpec } from '../../src/ui/migratePlan.js';
 import { buildVerifySpec, countsMarkdown, reportLine, VERIFY_MODES } from '../../src/ui/verifyPlan.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { JobSummary, ProgressEvent } from '../../src/engine/types.js';
+import type { JobSummary, ProgressEvent } from '../../src/engine/jobs/types.js';
 import { clock, jobSummary } from './jobsFixture.js';
 import { canCancel, canPause, canResume, describeRow, JobsModel, rowContext, summarizeRow, type JobsChange } from '../../src/jobs/jobsModel.js';
 

@@ -1,5 +1,5 @@
 // A job summary as the worker lists it, for the Jobs view tests.
-import type { JobSpec, JobSummary } from '../../src/engine/types.js';
+import type { JobSpec, JobSummary } from '../../src/engine/jobs/types.js';
 
 export const clock = () => new Date('2026-01-02T03:04:05.000Z');
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatTs, heartbeatAge, heartbeatReading, parseTs } from '../../src/engine/heartbeat.js';
-import { classify, DEFAULT_THRESHOLDS, formatLag, PENDING_REASON, rollUp, type ProbeResult } from '../../src/engine/lagState.js';
+import { formatTs, heartbeatAge, heartbeatReading, parseTs } from '../../src/engine/lag/heartbeat.js';
+import { classify, DEFAULT_THRESHOLDS, formatLag, PENDING_REASON, rollUp, type ProbeResult } from '../../src/engine/lag/lagState.js';
 
 const healthy: ProbeResult = { reachable: true, replicating: true, ioRunning: 'yes', sqlRunning: true, lastIoError: '', lastSqlError: '', lagSeconds: 0.3 };
 const t = DEFAULT_THRESHOLDS;

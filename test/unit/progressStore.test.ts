@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ProgressEvent } from '../../src/engine/types.js';
+import type { ProgressEvent } from '../../src/engine/jobs/types.js';
 import { JobProgressStore, lagFromReason } from '../../src/jobs/progressStore.js';
 import type { ProgressHostMessage } from '../../src/protocol/index.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { JobSpec } from '../../src/engine/types.js';
-import { reportJson, reportMarkdown } from '../../src/engine/report.js';
-import { JobRecorder } from '../../src/engine/jobRecord.js';
+import type { JobSpec } from '../../src/engine/jobs/types.js';
+import { reportJson, reportMarkdown } from '../../src/engine/jobs/report.js';
+import { JobRecorder } from '../../src/engine/jobs/jobRecord.js';
 import { sampleVerifyReport } from './diffFixture.js';
 
 const spec: JobSpec = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { secretKey, toServerRef, validateHost, validatePort, validateProfileName, type ProfileSetting } from '../../src/connections/profileModel.js';
-import { suggestReplicaName, type LagUpdate, type ReplicaLag, type ServerSummary, type TableInfo } from '../../src/engine/topologyTypes.js';
+import { suggestReplicaName, type LagUpdate, type ReplicaLag, type ServerSummary, type TableInfo } from '../../src/engine/topology/types.js';
 import { lagStatusView } from '../../src/statusbar/lagView.js';
 import { fixFor, formatBytes, nodeView, type TopologyNode } from '../../src/tree/nodes.js';
 import { sparkPoints } from '../../src/webview/lagView.js';

@@ -1,11 +1,11 @@
 // Unit tests of the verification engine's pure parts: checksum SQL building and row classification.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { boundaryQuery, hashShape, rangeChecksumSql, rowBytesSql, rowHashesSql, rowsByKeySql } from '../../src/engine/checksum.js';
-import type { ColumnInfo, TableInfo } from '../../src/engine/inspector.js';
-import { classifyRows, differingColumns, toCell, type HashedRow } from '../../src/engine/rowDiff.js';
-import { cellBytes, upsertSql } from '../../src/engine/repair.js';
-import { codecFor } from '../../src/engine/sql.js';
+import { boundaryQuery, hashShape, rangeChecksumSql, rowBytesSql, rowHashesSql, rowsByKeySql } from '../../src/engine/verify/checksum.js';
+import type { ColumnInfo, TableInfo } from '../../src/engine/schema/inspector.js';
+import { classifyRows, differingColumns, toCell, type HashedRow } from '../../src/engine/verify/rowDiff.js';
+import { cellBytes, upsertSql } from '../../src/engine/verify/repair.js';
+import { codecFor } from '../../src/engine/db/sql.js';
 import { buildVerifySpec } from '../../src/cli/verifyCommand.js';
 
 function col(name: string, dataType: string, opts: Partial<ColumnInfo> = {}): ColumnInfo {

@@ -1,0 +1,426 @@
+/**
+ * Migrator: runs one job. plan -> schema -> snapshot -> pipelined copy (one reader reading ahead,
+ * N writers loading in parallel and committing in order) -> keyless tables -> finish.
+ */
+import type { Connection } from '../db/connection.js';
+import { closeQuietly, connect, serverLabel } from '../db/connection.js';
+import {
+  addJobTable,
+  committedChunks,
+  copiedTotals,
+  createJob,
+  ensureCheckpointSchema,
+  jobTables,
+  markTableDone,
+  missingRange,
+  setJobSnapshot,
+  setJobState,
+} from '../jobs/checkpoint.js';
+import type { KeyValue } from '../db/keyset.js';
+import { ChunkSizer } from './chunkSizer.js';
+import { Writer } from './applier.js';
+import { CancelledError, RefusedError, errorMessage } from '../db/errors.js';
+import { planTables, resolveTables, type TablePlan } from './planner.js';
+import { ProgressTracker, newJobId } from '../jobs/progress.js';
+import { BoundedQueue } from './queue.js';
+import { releaseBlocks } from './encoder.js';
+import { SnapshotReader, TableShape, type ReadChunk } from './reader.js';
+import { createTable, ensureDatabase } from '../schema/schema.js';
+import { memoryTrace, type MemoryTrace } from './memoryTrace.js';
+import { addDeferredKeys, deferredKeysOf, recordDeferredKeys, referencedColumns, splitDeferrableKeys } from '../schema/deferredKeys.js';
+import { CommitSequencer } from './sequencer.js';
+import { SlaveStatusLagProbe, ThreadsRunningProbe, Throttler, type LagProbe } from '../lag/throttler.js';
+import type { JobEvents, JobHandle, JobResult, JobSpec, JobState, ProgressEvent } from '../jobs/types.js';
+
+export interface StartOptions {
+  /** Continue this job (its spec comes from the checkpoint; passwords from `spec`). */
+  resumeJobId?: string;
+  /** Extra lag probes (a topology module's heartbeat). */
+  probes?: LagProbe[];
+}
+
+type WorkItem =
+  | { kind: 'chunk'; order: number; shape: TableShape; seq: number; lo: KeyValue | null; chunk: ReadChunk; sizer: ChunkSizer }
+  | { kind: 'table-done'; order: number; table: string };
+
+const DEFAULTS = { writers: 2, chunkTimeSeconds: 0.5, maxLagSeconds: 1, maxLoad: 50, maxChunkRows: 100_000, initialChunkRows: 2_000 };
+/** Encoded bytes per chunk: far under max_allowed_packet for the INSERT path, bounded memory for LOAD DATA. */
+const MAX_CHUNK_BYTES = 2 * 1024 * 1024;
+/** RW_MIGRATE_MAX_CHUNK_BYTES overrides the cap (benchmark tuning only). */
+function maxChunkBytes(): number {
+  const n = Number(process.env.RW_MIGRATE_MAX_CHUNK_BYTES);
+  return Number.isFinite(n) && n >= 64 * 1024 ? n : MAX_CHUNK_BYTES;
+}
+
+export function startJob(spec: JobSpec, events: JobEvents = {}, opts: StartOptions = {}): JobHandle {
+  const m = new Migration(spec, events, opts);
+  let resolveId: (id: string) => void = () => {};
+  const jobId = new Promise<string>((r) => (resolveId = r));
+  m.onId = resolveId;
+  const done = m.run();
+  done.then((r) => resolveId(r.jobId), () => undefined);
+  return { jobId, done, pause: () => m.pause(), resume: () => m.resume(), cancel: () => m.cancel() };
+}
+
+class Migration {
+  onId: (id: string) => void = () => {};
+  private jobId = '';
+  private paused = false;
+  private cancelled = false;
+  private wake: (() => void)[] = [];
+  private progress: ProgressTracker | null = null;
+  private failure: Error | null = null;
+  private readonly started = performance.now();
+  private throttler: Throttler | null = null;
+
+  constructor(
+    private spec: JobSpec,
+    private readonly events: JobEvents,
+    private readonly opts: StartOptions,
+  ) {}
+
+  private emit(e: ProgressEvent): void {
+    try {
+      this.events.onEvent?.(e);
+    } catch {
+      // a listener's bug must not fail the copy
+    }
+  }
+
+  private setState(state: JobState, message?: string): void {
+    if (this.progress) this.progress.state = state;
+    this.emit({ type: 'state', jobId: this.jobId, state, message });
+  }
+
+  pause(): void {
+    if (this.paused || this.cancelled) return;
+    this.paused = true;
+    this.setState('paused');
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.setState('copying');
+    for (const w of this.wake.splice(0)) w();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    for (const w of this.wake.splice(0)) w();
+  }
+
+  private async gate(): Promise<void> {
+    while (this.paused && !this.cancelled) await new Promise<void>((r) => this.wake.push(r));
+    if (this.cancelled) throw new CancelledError();
+    if (this.failure) throw this.failure;
+  }
+
+  async run(): Promise<JobResult> {
+    let source: Connection | null = null;
+    let target: Connection | null = null;
+    let rows = 0;
+    let bytes = 0;
+    const finish = (state: JobResult['state'], message?: string, details?: string[]): JobResult => ({
+      jobId: this.jobId,
+      state,
+      rows,
+      bytes,
+      seconds: (performance.now() - this.started) / 1000,
+      message,
+      details,
+    });
+    try {
+      source = await connect(this.spec.source);
+      target = await connect(this.spec.target);
+      const isNew = !this.opts.resumeJobId;
+      this.jobId = this.opts.resumeJobId ?? newJobId();
+      this.onId(this.jobId);
+      this.setState('planning');
+      if (
+        serverLabel({ ...this.spec.source, name: undefined }) === serverLabel({ ...this.spec.target, name: undefined }) &&
+        this.spec.sourceDatabase === this.spec.targetDatabase
+      ) {
+        throw new RefusedError('source and target are the same database on the same server');
+      }
+      const tables = await resolveTables(source, this.spec);
+      const plans = await planTables(source, target, this.spec, tables, isNew);
+      await ensureCheckpointSchema(target);
+      await ensureDatabase(target, source, this.spec.sourceDatabase, this.spec.targetDatabase);
+      const missing = plans.filter((p) => !p.exists);
+      const referenced = isNew && missing.length > 0 ? await referencedColumns(source, this.spec.sourceDatabase) : new Map<string, string[][]>();
+      for (const p of missing) await this.createTargetTable(target, p, isNew, referenced.get(p.source.name) ?? []);
+      if (isNew) {
+        await createJob(target, this.jobId, this.spec);
+        for (const p of plans) await addJobTable(target, this.jobId, p.source.name, p.source.estimatedRows, p.source.key?.columns ?? []);
+      }
+      const result = await this.copy(source, target, plans, isNew);
+      rows = result.rows;
+      bytes = result.bytes;
+      await this.addDeferredKeys(target, plans);
+      await setJobState(target, this.jobId, 'done');
+      this.setState('done');
+      return finish('done');
+    } catch (err) {
+      const e = this.failure ?? (err instanceof Error ? err : new Error(String(err)));
+      const state: JobResult['state'] = e instanceof RefusedError ? 'refused' : e instanceof CancelledError ? 'cancelled' : 'failed';
+      if (this.progress) ({ rows, bytes } = this.progress);
+      if (target && this.jobId && state !== 'refused') {
+        await setJobState(target, this.jobId, state, e.message).catch(() => undefined);
+      }
+      this.setState(state, e.message);
+      return finish(state, e.message, e instanceof RefusedError ? e.details : undefined);
+    } finally {
+      this.progress?.stop();
+      await this.throttler?.close();
+      await closeQuietly(source);
+      await closeQuietly(target);
+    }
+  }
+
+  /**
+   * A new job's keyed table is created without its deferrable secondary keys; they are recorded first,
+   * so that a kill right after the CREATE still adds them on resume.
+   */
+  private async createTargetTable(target: Connection, plan: TablePlan, isNew: boolean, referenced: string[][]): Promise<void> {
+    const info = plan.source;
+    const split = isNew && info.key ? splitDeferrableKeys(info.createStatement, referenced) : null;
+    if (split && split.deferred.length > 0) await recordDeferredKeys(target, this.jobId, info.name, split.deferred);
+    await createTable(target, info, this.spec.targetDatabase, split?.create);
+  }
+
+  /**
+   * The last step of a job, after every chunk has committed: with no copy transaction open, an ALTER
+   * cannot end up waiting on a writer that waits for its commit turn (tables linked by foreign keys
+   * share metadata locks). A job killed here is not done, and its resume comes back to this step.
+   */
+  private async addDeferredKeys(target: Connection, plans: TablePlan[]): Promise<void> {
+    const deferred = await deferredKeysOf(target, this.jobId);
+    for (const p of plans) {
+      const recorded = deferred.get(p.source.name);
+      if (!recorded) continue;
+      if (this.cancelled) throw new CancelledError();
+      const t0 = performance.now();
+      const added = await addDeferredKeys(target, recorded, this.spec.targetDatabase, p.source.name, (names) =>
+        this.emit({ type: 'log', jobId: this.jobId, level: 'info', message: `${p.source.name}: all rows copied; adding secondary keys ${names.join(', ')}` }),
+      );
+      if (added.length > 0) {
+        const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+        this.emit({ type: 'log', jobId: this.jobId, level: 'info', message: `${p.source.name}: added secondary keys ${added.join(', ')} after the copy (${seconds} s)` });
+      }
+    }
+  }
+
+  private buildThrottler(): Throttler {
+    const maxLag = this.spec.maxLagSeconds ?? DEFAULTS.maxLagSeconds;
+    const probes: LagProbe[] = [
+      ...(this.spec.replicas ?? []).map((r) => new SlaveStatusLagProbe(r, maxLag)),
+      ...(this.spec.sourceReplicas ?? []).map((r) => new SlaveStatusLagProbe(r, maxLag)),
+      new ThreadsRunningProbe({ ...this.spec.target, name: this.spec.target.name ?? 'target' }, this.spec.maxLoad ?? DEFAULTS.maxLoad),
+      ...(this.opts.probes ?? []),
+    ];
+    return new Throttler(probes);
+  }
+
+  private async copy(source: Connection, target: Connection, plans: TablePlan[], isNew: boolean): Promise<{ rows: number; bytes: number }> {
+    const states = new Map((await jobTables(target, this.jobId)).map((t) => [t.table, t.state]));
+    const before = await copiedTotals(target, this.jobId);
+    const progress = new ProgressTracker(this.jobId, (e) => this.emit(e));
+    this.progress = progress;
+    progress.rows = before.rows;
+    progress.bytes = before.bytes;
+    progress.totalRows = plans.reduce((s, p) => s + p.source.estimatedRows, 0);
+    const nWriters = Math.max(1, Math.min(16, this.spec.writers ?? DEFAULTS.writers));
+    const method = this.spec.method ?? 'load';
+    const ifExists = this.spec.ifExists ?? 'abort';
+    const writers: Writer[] = [];
+    let reader: SnapshotReader | null = null;
+    this.throttler = this.buildThrottler();
+    try {
+      for (let i = 0; i < nWriters; i++) writers.push(await Writer.open(this.spec.target, method, ifExists));
+      if (isNew) for (const p of plans) if (p.truncate) await writers[0].truncate(this.spec.targetDatabase, p.source.name);
+      reader = await SnapshotReader.open(this.spec.source);
+      await setJobSnapshot(target, this.jobId, reader.position, progress.totalRows);
+      await setJobState(target, this.jobId, 'copying');
+      this.emit({
+        type: 'planned',
+        jobId: this.jobId,
+        snapshot: reader.position,
+        tables: plans.map((p) => ({
+          table: p.source.name,
+          keyColumns: p.source.key?.columns ?? [],
+          keyName: p.source.key?.name ?? null,
+          estimatedRows: p.source.estimatedRows,
+          noKey: !p.source.key,
+        })),
+      });
+      this.setState(this.paused ? 'paused' : 'copying');
+      progress.start();
+      const pending = plans.filter((p) => states.get(p.source.name) !== 'done');
+      const keyed = pending.filter((p) => p.source.key);
+      await this.pipeline(reader, writers, keyed, target);
+      for (const p of pending.filter((p) => !p.source.key)) {
+        await this.gate();
+        await this.throttle();
+        const shape = new TableShape(p.source);
+        progress.table = p.source.name;
+        const n = await writers[0].streamTable(shape, this.spec.targetDatabase, this.jobId, reader.streamTable(shape));
+        progress.added(n, 0, p.source.name, 0);
+        this.emit({ type: 'table-done', jobId: this.jobId, table: p.source.name, rows: n });
+      }
+      progress.totalIsEstimate = false;
+      progress.totalRows = progress.rows;
+      progress.maybeEmit(true);
+      return { rows: progress.rows, bytes: progress.bytes };
+    } finally {
+      await reader?.close();
+      await Promise.all(writers.map((w) => w.close()));
+    }
+  }
+
+  private async throttle(): Promise<void> {
+    const t = this.throttler;
+    if (!t) return;
+    await t.waitClear(
+      (s) => {
+        if (this.progress) this.progress.throttle = s;
+        this.emit({ type: 'throttle', jobId: this.jobId, throttle: s });
+        this.progress?.maybeEmit(true);
+      },
+      () => this.cancelled,
+    );
+    if (this.cancelled) throw new CancelledError();
+  }
+
+  private async pipeline(reader: SnapshotReader, writers: Writer[], plans: TablePlan[], target: Connection): Promise<void> {
+    const trace = memoryTrace();
+    trace?.add('pipelineStartsAt', performance.now() / 1000);
+    try {
+      await this.pipelineInner(reader, writers, plans, target, trace);
+    } finally {
+      trace?.add('pipelineEndsAt', performance.now() / 1000);
+      trace?.stop();
+    }
+  }
+
+  private async pipelineInner(reader: SnapshotReader, writers: Writer[], plans: TablePlan[], target: Connection, trace: MemoryTrace | null): Promise<void> {
+    let mark = performance.now();
+    /** Time since the last lap, added to `name` in the trace (only with RW_MIGRATE_MEMTRACE). */
+    const lap = trace
+      ? (name: string, from?: number) => {
+          const now = performance.now();
+          trace.add(name, (now - (from ?? mark)) / 1000);
+          mark = now;
+          return now;
+        }
+      : () => 0;
+    // Read-ahead bounded by bytes: at most two chunks' worth per writer queued (plus the one the
+    // reader holds while it waits, and one per writer loading).
+    const queue = new BoundedQueue<WorkItem>(writers.length * 2, {
+      maxCost: writers.length * 2 * maxChunkBytes(),
+      cost: (item) => (item.kind === 'chunk' ? item.chunk.bytes : 0),
+    });
+    const sequencer = new CommitSequencer();
+    const fail = (err: unknown) => {
+      const e = err instanceof Error ? err : new Error(errorMessage(err));
+      if (!this.failure && !(e instanceof CancelledError)) this.failure = e;
+      sequencer.fail(e);
+      queue.abort();
+    };
+    const produce = async () => {
+      let order = 0;
+      for (const plan of plans) {
+        const shape = new TableShape(plan.source);
+        const chunks = await committedChunks(target, this.jobId, plan.source.name);
+        let seq = chunks.length ? Math.max(...chunks.map((c) => c.seq)) + 1 : 0;
+        let after = missingRange(chunks).after;
+        const sizer = new ChunkSizer({
+          targetSeconds: this.spec.chunkTimeSeconds ?? DEFAULTS.chunkTimeSeconds,
+          initialRows: Math.min(this.spec.initialChunkRows ?? DEFAULTS.initialChunkRows, this.spec.maxChunkRows ?? DEFAULTS.maxChunkRows),
+          minRows: 1,
+          maxRows: this.spec.maxChunkRows ?? DEFAULTS.maxChunkRows,
+          maxBytes: maxChunkBytes(),
+        });
+        for (;;) {
+          await this.gate();
+          const limit = sizer.next();
+          const r0 = performance.now();
+          // The sizer keeps chunks near the byte cap from the widths seen so far; the hard stop at twice
+          // the cap bounds a chunk whose rows are far wider than that (the first one, before any width).
+          const chunk = await reader.readChunk(shape, { after, upTo: null }, limit, this.spec.method ?? 'load', 2 * maxChunkBytes());
+          const r1 = lap('read', r0);
+          if (chunk.rowCount === 0) break;
+          sizer.observeWidth(chunk.rowCount, chunk.bytes);
+          const item: WorkItem = { kind: 'chunk', order: order++, shape, seq: seq++, lo: after, chunk, sizer };
+          if (!(await queue.put(item))) return;
+          lap('readerWaitsForQueue', r1);
+          after = chunk.lastKey;
+          if (chunk.rowCount < limit && !chunk.truncated) break;
+        }
+        if (!(await queue.put({ kind: 'table-done', order: order++, table: plan.source.name }))) return;
+      }
+      queue.end();
+    };
+    const consume = async (writer: Writer) => {
+      for (;;) {
+        const w0 = performance.now();
+        const item = await queue.take();
+        lap('writerWaitsForChunk', w0);
+        if (!item) return;
+        try {
+          if (item.kind === 'table-done') {
+            await sequencer.turn(item.order);
+            await markTableDone(target, this.jobId, item.table);
+            sequencer.committed(item.order);
+            const rows = (await committedChunks(target, this.jobId, item.table)).reduce((s, c) => s + c.rows, 0);
+            this.emit({ type: 'table-done', jobId: this.jobId, table: item.table, rows });
+            continue;
+          }
+          await this.gate();
+          await this.throttle();
+          const t0 = performance.now();
+          const { shape, chunk } = item;
+          await writer.begin(shape, this.spec.targetDatabase, {
+            jobId: this.jobId,
+            table: shape.info.name,
+            seq: item.seq,
+            lo: item.lo,
+            hi: chunk.lastKey,
+            rowCount: chunk.rowCount,
+            encoded: chunk.encoded,
+            values: chunk.values,
+            bytes: chunk.bytes,
+          });
+          const loadSeconds = (performance.now() - t0) / 1000;
+          // Loaded: the bytes are on the server now; don't hold them while waiting for the commit turn.
+          releaseBlocks(chunk.encoded);
+          chunk.values = '';
+          const c0 = lap('load', t0);
+          try {
+            await sequencer.turn(item.order);
+            lap('writerWaitsForTurn', c0);
+            // Cancel means stop now: a loaded chunk that has not committed is rolled back (resume redoes it).
+            if (this.cancelled) throw new CancelledError();
+          } catch (err) {
+            await writer.rollback();
+            throw err;
+          }
+          const m0 = performance.now();
+          await writer.commit();
+          lap('commit', m0);
+          trace?.add('chunks', 1);
+          trace?.add('chunkRows', chunk.rowCount);
+          sequencer.committed(item.order);
+          item.sizer.observe(chunk.rowCount, chunk.bytes, loadSeconds);
+          this.progress?.added(chunk.rowCount, chunk.bytes, shape.info.name, item.seq);
+        } catch (err) {
+          fail(err);
+          return;
+        }
+      }
+    };
+    await Promise.all([produce().catch(fail), ...writers.map((w) => consume(w))]);
+    if (this.failure) throw this.failure;
+    if (this.cancelled) throw new CancelledError();
+  }
+}

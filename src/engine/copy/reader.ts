@@ -1,0 +1,248 @@
+/**
+ * Reader: one source connection inside START TRANSACTION WITH CONSISTENT SNAPSHOT, so every table
+ * is read as of one binlog position. Rows come back as the server's raw bytes
+ * (character_set_results = binary, every field as a Buffer): nothing is decoded or re-encoded.
+ */
+import { Transform, type Readable } from 'node:stream';
+import type { Connection as CoreConnection } from 'mysql2';
+import type { Connection } from '../db/connection.js';
+import { connect, queryRows } from '../db/connection.js';
+import { chunkQuery, type KeyColumn, type KeyValue, type RangeBounds } from '../db/keyset.js';
+import { BlockEncoder, SqlValuesEncoder, encodeRows, packetCells, type RawRow } from './encoder.js';
+import type { TableInfo } from '../schema/inspector.js';
+import { qualified, quoteIdent, type ColumnCodec } from '../db/sql.js';
+import type { ServerSpec, SnapshotPosition } from '../jobs/types.js';
+
+/**
+ * What the row hook needs of mysql2's Packet (lib/packets/packet.js): the payload is buffer[offset..end).
+ * mysql2 hands every packet through one reused instance: read it synchronously, never keep it.
+ */
+interface RowPacket {
+  buffer: Buffer;
+  offset: number;
+  end: number;
+  isEOF(): boolean;
+}
+
+/**
+ * mysql2's Query reads rows through the state `this.row` (its fieldsEOF state returns `this.row`),
+ * so an own `row` on the query object sees every row packet first. Internal to mysql2 (bundled, pinned
+ * in the lockfile); if a version stops calling it, rows still arrive as 'result' events.
+ */
+type RowState = (this: unknown, packet: RowPacket, conn: unknown) => unknown;
+
+const isIdentity = (cols: readonly number[]) => cols.every((c, i) => c === i);
+
+/** Charsets where a printable ASCII byte means that ASCII character (so a plain quoted literal is exact). */
+const ASCII_SUPERSETS = /^(utf8mb4|utf8mb3|utf8|latin1|latin2|ascii|cp1250|cp1251|cp1252|cp1256|cp1257|greek|hebrew|latin5|latin7|koi8r|koi8u|binary)$/i;
+
+/** Whether each written column may take a plain `'...'` literal when its bytes are printable ASCII. */
+function plainLiteralOk(codecs: readonly ColumnCodec[]): boolean[] {
+  return codecs.map((c) => c.kind !== 'number' && (c.kind !== 'string' || (c.charset !== null && ASCII_SUPERSETS.test(c.charset))));
+}
+
+/** What is read and written for one table: generated columns are read only if they are in the key. */
+export class TableShape {
+  readonly selectNames: string[];
+  readonly writeNames: string[];
+  readonly writeIndexes: number[];
+  readonly keyIndexes: number[];
+  readonly keyColumns: KeyColumn[];
+  readonly selectList: string;
+
+  constructor(readonly info: TableInfo) {
+    const keyNames = info.key?.columns ?? [];
+    const written = info.columns.filter((c) => !c.generated);
+    this.writeNames = written.map((c) => c.name);
+    this.selectNames = [...this.writeNames];
+    for (const k of keyNames) if (!this.selectNames.includes(k)) this.selectNames.push(k);
+    this.writeIndexes = this.writeNames.map((_, i) => i);
+    this.keyIndexes = keyNames.map((k) => this.selectNames.indexOf(k));
+    const byName = new Map(info.columns.map((c) => [c.name, c]));
+    this.keyColumns = keyNames.map((k) => {
+      const col = byName.get(k);
+      if (!col) throw new Error(`key column ${k} not found`);
+      return { name: k, codec: col.codec };
+    });
+    this.selectList = this.selectNames.map(quoteIdent).join(', ');
+  }
+
+  /** Codecs of the written columns, in write order (the INSERT path's literals). */
+  writeCodecs(): ColumnCodec[] {
+    return this.writeNames.map((n) => {
+      const c = this.info.columns.find((col) => col.name === n);
+      if (!c) throw new Error(`column ${n} vanished`);
+      return c.codec;
+    });
+  }
+
+  keyOf(row: RawRow): KeyValue {
+    return this.keyIndexes.map((i) => row[i]);
+  }
+}
+
+export interface ReadChunk {
+  rowCount: number;
+  /** LOAD DATA bytes in blocks (empty for the INSERT path). Rows are encoded as they arrive and dropped. */
+  encoded: Buffer[];
+  /** INSERT path: the chunk's `(...), (...)` VALUES list as SQL text (empty for LOAD DATA). */
+  values: string;
+  /** Bytes this chunk sends to the target: encoded LOAD DATA bytes, or the VALUES text's length. */
+  bytes: number;
+  lastKey: KeyValue | null;
+  readSeconds: number;
+  /**
+   * The chunk reached `maxBytes` before `limit` rows: the rows after that were read but dropped
+   * (the next chunk starts after lastKey), so fewer rows than the limit does not mean the table's end.
+   */
+  truncated: boolean;
+}
+
+export class SnapshotReader {
+  private constructor(
+    private readonly conn: Connection,
+    readonly position: SnapshotPosition,
+  ) {}
+
+  static async open(spec: ServerSpec): Promise<SnapshotReader> {
+    const conn = await connect(spec);
+    try {
+      await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+      const status = await queryRows(conn, "SHOW STATUS LIKE 'binlog_snapshot%'");
+      const byName = new Map(status.map((r) => [String(r.Variable_name).toLowerCase(), r.Value === null ? null : String(r.Value)]));
+      const gtid = await queryRows(conn, 'SELECT @@GLOBAL.gtid_binlog_pos AS g').catch(() => []);
+      const file = byName.get('binlog_snapshot_file') ?? null;
+      const pos = byName.get('binlog_snapshot_position') ?? null;
+      const position: SnapshotPosition = {
+        binlogFile: file ? file : null,
+        binlogPosition: pos !== null && pos !== '' ? Number(pos) : null,
+        gtidBinlogPos: gtid[0] && gtid[0].g !== null ? String(gtid[0].g) : null,
+      };
+      await conn.query('SET SESSION character_set_results = binary');
+      return new SnapshotReader(conn, position);
+    } catch (err) {
+      conn.destroy();
+      throw err;
+    }
+  }
+
+  /** The promise wrapper keeps the callback connection on `.connection`; only that one streams rows. */
+  private get core(): CoreConnection {
+    return (this.conn as unknown as { connection: CoreConnection }).connection;
+  }
+
+  /**
+   * One keyset chunk, streamed: each row is encoded (LOAD DATA blocks, or an INSERT tuple) as it
+   * arrives and then dropped, so a chunk costs its encoded bytes, not mysql2's row objects plus the
+   * network buffers their cells are slices of. `typeCast: false` hands every cell over as raw bytes
+   * without mysql2's per-cell wrapper and closure.
+   */
+  readChunk(shape: TableShape, bounds: RangeBounds, limit: number, method: 'load' | 'insert' = 'load', maxBytes = Infinity): Promise<ReadChunk> {
+    const t0 = performance.now();
+    const q = chunkQuery(qualified(shape.info.database, shape.info.name), shape.selectList, shape.keyColumns, bounds, limit);
+    const encoder = method === 'load' ? new BlockEncoder() : null;
+    const codecs = method === 'insert' ? shape.writeCodecs() : [];
+    const sqlValues = encoder ? null : new SqlValuesEncoder(codecs.map((c) => c.kind === 'number'), plainLiteralOk(codecs));
+    const cols = shape.writeIndexes;
+    const width = shape.selectNames.length;
+    let rowCount = 0;
+    let last: RawRow | null = null;
+    // The last row's bytes: mysql2 reuses one Packet object, but the buffer it points into is fresh
+    // per network read (or per reassembled packet), so remembering where the row was is enough.
+    let lastPacket: { buffer: Buffer; offset: number; end: number } | null = null;
+    return new Promise<ReadChunk>((resolve, reject) => {
+      let failed = false;
+      let truncated = false;
+      const fail = (err: unknown) => {
+        if (failed) return;
+        failed = true;
+        reject(err);
+      };
+      const query = this.core.query({ sql: q.sql, values: q.values, rowsAsArray: true, typeCast: false });
+      // LOAD DATA: encode each row packet's bytes directly (no cell slices, no row arrays, no events).
+      const state = query as unknown as { row?: RowState };
+      const nextRow = state.row;
+      if (encoder && isIdentity(cols) && typeof nextRow === 'function') {
+        const write = cols.length;
+        const row: RowState = function (this: unknown, packet, conn) {
+          if (packet.isEOF()) return nextRow.call(this, packet, conn);
+          if (!failed && !truncated) {
+            try {
+              encoder.packetRow(packet.buffer, packet.offset, packet.end, width, write);
+              rowCount++;
+              lastPacket = { buffer: packet.buffer, offset: packet.offset, end: packet.end };
+              truncated = encoder.bytes >= maxBytes;
+            } catch (err) {
+              fail(err);
+            }
+          }
+          return row;
+        };
+        state.row = row;
+      }
+      // Rows mysql2 parses itself (the INSERT path, or if the hook above is not reached).
+      query.on('result', (row: RawRow) => {
+        if (failed || truncated) return;
+        try {
+          if (encoder) encoder.row(row, cols);
+          else sqlValues?.row(row, cols);
+        } catch (err) {
+          fail(err);
+        }
+        rowCount++;
+        last = row;
+        lastPacket = null;
+        truncated = (encoder ? encoder.bytes : (sqlValues?.bytes ?? 0)) >= maxBytes;
+      });
+      query.on('error', fail);
+      query.on('end', () => {
+        if (failed) return;
+        try {
+          const readSeconds = (performance.now() - t0) / 1000;
+          const lp = lastPacket as { buffer: Buffer; offset: number; end: number } | null;
+          const lastRow = lp ? packetCells(lp.buffer, lp.offset, lp.end, width) : (last as RawRow | null);
+          const lastKey = lastRow ? shape.keyOf(lastRow).map((b) => (b === null ? null : Buffer.from(b))) : null;
+          const values = sqlValues ? sqlValues.finish() : '';
+          const encoded = encoder ? encoder.finish() : [];
+          resolve({ rowCount, encoded, values, bytes: encoder ? encoder.bytes : values.length, lastKey, readSeconds, truncated: truncated && rowCount < limit });
+        } catch (err) {
+          fail(err);
+        }
+      });
+    });
+  }
+
+  /** The whole table as one stream of LOAD DATA bytes (keyless tables: one transaction, no resume). */
+  streamTable(shape: TableShape): Readable {
+    const sql = `SELECT ${shape.selectList} FROM ${qualified(shape.info.database, shape.info.name)}`;
+    // The promise wrapper keeps the callback connection on `.connection`; only that one streams rows.
+    const rows = this.core.query({ sql, rowsAsArray: true, typeCast: false }).stream({ highWaterMark: 1000 });
+    const batch: RawRow[] = [];
+    const encode = new Transform({
+      readableObjectMode: false,
+      writableObjectMode: true,
+      transform(row: RawRow, _enc, cb) {
+        batch.push(row);
+        if (batch.length >= 1000) {
+          const buf = encodeRows(batch.splice(0), shape.writeIndexes);
+          cb(null, buf);
+        } else cb();
+      },
+      flush(cb) {
+        cb(null, batch.length ? encodeRows(batch.splice(0), shape.writeIndexes) : undefined);
+      },
+    });
+    rows.on('error', (err: Error) => encode.destroy(err));
+    return rows.pipe(encode);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.conn.query('ROLLBACK');
+      await this.conn.end();
+    } catch {
+      this.conn.destroy();
+    }
+  }
+}
