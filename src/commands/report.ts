@@ -18,8 +18,9 @@ export async function exportReport(record: JobRecord): Promise<{ markdown: vscod
   const markdown = vscode.Uri.joinPath(dir, `${safeId}.md`);
   const json = vscode.Uri.joinPath(dir, `${safeId}.json`);
   const enc = new TextEncoder();
-  await vscode.workspace.fs.writeFile(markdown, enc.encode(reportMarkdown(record)));
+  // JSON first: the Markdown is the file a person (or a script watching the folder) waits for.
   await vscode.workspace.fs.writeFile(json, enc.encode(`${JSON.stringify(reportJson(record), null, 2)}\n`));
+  await vscode.workspace.fs.writeFile(markdown, enc.encode(reportMarkdown(record)));
   await vscode.window.showTextDocument(markdown, { preview: false });
   return { markdown, json };
 }

@@ -155,7 +155,10 @@ test('Open Job Report on the finished job: Markdown and JSON saved in the worksp
   const job = jobs.locator('.monaco-list-row', { hasText: 'shop.customers' }).first();
   await contextMenu(wb, job, 'Open Job Report');
   const dir = join(wb.workspace, '.rw-migrate', 'reports');
-  const md = await waitFor('the Markdown report file', async () => (existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.md')) : undefined), 30_000);
+  const md = await waitFor('the Markdown and JSON report files', async () => {
+    const files = existsSync(dir) ? readdirSync(dir) : [];
+    return files.find((f) => f.endsWith('.md') && files.includes(f.replace(/\.md$/, '.json')));
+  }, 30_000);
   const markdown = readFileSync(join(dir, md), 'utf8');
   const json = JSON.parse(readFileSync(join(dir, md.replace(/\.md$/, '.json')), 'utf8')) as Record<string, unknown>;
   t.diagnostic(`report ${md}: ${markdown.split('\n').slice(0, 6).join(' / ')}`);
