@@ -19,7 +19,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode'], patterns: ['vscode-languageclient*'] }] },
   },
   {
-    files: ['src/webview/**/*.ts', 'media/**/*.js'],
+    files: ['src/webview-pages/**/*.ts', 'media/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
 );
