@@ -6,19 +6,6 @@ export { startJob, listJobs, loadJob, resumeJob, withPasswords, type Passwords, 
 export { startedJobSummary } from './jobs/index.js';
 export { CancelledError, RefusedError } from './db/index.js';
 export type { LagProbe, ProbeReading } from './lag/index.js';
-export type {
-  IfExists,
-  JobEvents,
-  JobHandle,
-  JobResult,
-  JobSpec,
-  JobState,
-  JobSummary,
-  ProgressEvent,
-  ServerSpec,
-  SnapshotPosition,
-  TablePlanInfo,
-  ThrottleState,
-  WriteMethod,
-} from './jobs/index.js';
+// A job's types (JobSpec, ProgressEvent, ServerSpec...), named once in jobs/index.ts.
+export type * from './jobs/index.js';
 export { ENGINE_VERSION } from './version.js';

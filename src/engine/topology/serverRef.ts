@@ -3,7 +3,7 @@
  * topologyConnect so the extension host can use it without bundling the database driver.
  */
 import { readFileSync } from 'node:fs';
-import type { ServerSpec } from '../jobs/types.js';
+import type { ServerSpec } from '../db/server.js';
 import type { ServerRef, TopologyError } from './types.js';
 
 export function toServerSpec(ref: ServerRef): ServerSpec {
