@@ -30,6 +30,8 @@ const cases: { file: string; code: string; rejected: boolean; why: string }[] = 
   { file: 'src/tree/sample.ts', code: "import x from 'mysql2/promise';", rejected: true, why: 'host code never imports mysql2' },
   { file: 'src/ui/sample.ts', code: "import { x } from '../engine/topology/index.js';", rejected: true, why: 'host code never imports an engine index' },
   { file: 'src/extension.ts', code: "import { x } from './engine/index.js';", rejected: true, why: 'activate() never imports the engine index' },
+  { file: 'src/commands/sample.ts', code: "import { x } from '../engine/cdc/index.js';", rejected: true, why: 'a folder yet to come is covered too' },
+  { file: 'src/webview-pages/sample.ts', code: "import { x } from '../engine/verify/types.js';", rejected: false, why: 'a page may import a pure engine type file' },
   { file: 'src/statusbar/sample.ts', code: "import { x } from '../engine/lag/lagState.js';", rejected: false, why: 'host code may import a pure engine file' },
   { file: 'src/webview-pages/sample.ts', code: "import x from 'node:fs';", rejected: true, why: 'page scripts never import Node modules' },
   { file: 'src/webview-pages/sample.ts', code: "import { x } from '../engine/verify/index.js';", rejected: true, why: 'page scripts never import an engine index' },

@@ -1,6 +1,6 @@
 /**
  * A profile's server (ServerRef) as the engine's connection spec, TLS mode included. Kept apart from
- * topologyConnect so the extension host can use it without bundling the database driver.
+ * topology/connect.ts so the extension host can use it without bundling the database driver.
  */
 import { readFileSync } from 'node:fs';
 import type { ServerSpec } from '../db/server.js';
