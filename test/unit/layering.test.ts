@@ -45,3 +45,16 @@ describe('layering lint rules', () => {
     });
   }
 });
+
+test('every engine folder has an index.ts that names its exports (no `export *`)', async () => {
+  const { readdirSync, readFileSync, existsSync } = await import('node:fs');
+  const engine = path.join(root, 'src', 'engine');
+  const folders = readdirSync(engine, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  assert.ok(folders.length >= 7, `expected the role folders under src/engine, found ${folders.join(', ')}`);
+  const problems = folders.flatMap((f) => {
+    const index = path.join(engine, f, 'index.ts');
+    if (!existsSync(index)) return [`src/engine/${f} has no index.ts`];
+    return /^\s*export \*/m.test(readFileSync(index, 'utf8')) ? [`src/engine/${f}/index.ts uses export *`] : [];
+  });
+  assert.deepEqual(problems, []);
+});
