@@ -21,9 +21,9 @@ const node = {
   absWorkingDir: root,
 };
 
-const webviewEntries = readdirSync(path.join(root, 'src', 'webview'))
+const webviewEntries = readdirSync(path.join(root, 'src', 'webview-pages'))
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('View.ts') && f !== 'vscodeApi.ts' && !f.startsWith('_'))
-  .map((f) => path.join('src', 'webview', f));
+  .map((f) => path.join('src', 'webview-pages', f));
 
 export const builds = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },

@@ -2,7 +2,7 @@
 // Brings a fresh clone to a runnable state: system packages, npm dependencies, the build, and (when
 // asked) the cached code-server. Every step checks first, so running it again costs a second.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -42,6 +42,11 @@ function mtime(p) {
 }
 
 export function ensureNodeModules() {
+  // A work tree shares another checkout's install through a link (see .gitignore): never reinstall
+  // through it. npm ci empties the linked folder for every tree that shares it, and the link's
+  // marker is older than a freshly checked-out package-lock.json, so the check below would fire.
+  const modules = path.join(root, 'node_modules');
+  if (existsSync(modules) && lstatSync(modules).isSymbolicLink()) return;
   const marker = path.join(root, 'node_modules', '.package-lock.json');
   if (mtime(marker) >= mtime(path.join(root, 'package-lock.json'))) return;
   console.log('setup: npm ci');

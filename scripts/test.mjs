@@ -82,7 +82,7 @@ async function main() {
   const needsUi = layers.includes('host') || layers.includes('e2e');
   await ensureSetup({ system: ['mariadb', ...(needsUi ? ['browser', 'codeServer'] : [])], codeServer: needsUi });
 
-  const checks = run('npx', ['tsc', '-p', '.', '--noEmit']) === 0 && run('npx', ['eslint', 'src', 'test', 'scripts']) === 0;
+  const checks = run('npx', ['tsc', '-b']) === 0 && run('npx', ['eslint', 'src', 'test', 'scripts']) === 0;
   record('lint+typecheck', { passed: checks ? 1 : 0, failed: checks ? 0 : 1 });
 
   if (layers.includes('unit')) record('unit', nodeTestLayer('unit'));

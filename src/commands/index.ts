@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import type { TopologyTree } from '../tree/topologyTree.js';
 import { registerUserPaths } from '../ui/userPaths.js';
-import { WorkerInfoPanel } from '../webviews/workerInfoPanel.js';
+import { WorkerInfoPanel } from '../panels/workerInfoPanel.js';
 import { pingWorker } from './worker.js';
 
 /** The command table: each entry is a thin adapter from a command id to the code that does the work. */

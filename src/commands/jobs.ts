@@ -14,7 +14,7 @@ import { canCancel, canPause, JobsModel, resumeKind, summarizeRow, type JobRow }
 import { findProfileServer } from '../jobs/resume.js';
 import { JobsTree } from '../jobs/jobsTree.js';
 import { JobProgressStore } from '../jobs/progressStore.js';
-import { ProgressPanel } from '../webviews/progressPanel.js';
+import { ProgressPanel } from '../panels/progressPanel.js';
 import { exportReportCommand } from './report.js';
 import { JobControlRequest, JobEventNotification, JobFinishedNotification, ListJobsRequest, ResumeJobRequest, StartJobRequest, type JobAction } from '../protocol/index.js';
 import { toSpec, withPassword } from '../ui/servers.js';

@@ -8,7 +8,7 @@ import { formatLag } from '../engine/lag/lagState.js';
 import { suggestReplicaName, type ConnectionReport, type ReplicaLag } from '../engine/topology/types.js';
 import { DiscoverReplicasRequest, TestConnectionRequest } from '../protocol/index.js';
 import { lagText } from '../engine/lag/lagState.js';
-import { LagPanel } from '../webviews/lagPanel.js';
+import { LagPanel } from '../panels/lagPanel.js';
 import type { ProfileDeps } from './profiles.js';
 import { errorText, inputPassword, pickProfile, pickServer } from './profilePicks.js';
 

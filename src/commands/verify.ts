@@ -11,7 +11,7 @@ import type { Ctx } from '../ctx.js';
 import type { VerifyReport, VerifySpec } from '../engine/verify/types.js';
 import { describeVerifyEvent, VerifyClient } from '../jobs/verifyClient.js';
 import { readOptions } from '../ui/migratePlan.js';
-import { DiffPanel, type DiffCallbacks } from '../webviews/diffPanel.js';
+import { DiffPanel, type DiffCallbacks } from '../panels/diffPanel.js';
 import { FlowStop, input, pickOne, runFlow } from '../ui/quickFlow.js';
 import { toSpec, withPassword } from '../ui/servers.js';
 import { buildVerifySpec, countsMarkdown, reportLine, VERIFY_MODES } from '../ui/verifyPlan.js';

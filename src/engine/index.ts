@@ -1,7 +1,11 @@
-/** The engine's public surface, for the worker, the CLI and tests. */
-export { startJob, type StartOptions } from './copy/copyJob.js';
-export { listJobs, loadJob, resumeJob, withPasswords, type Passwords } from './copy/jobControl.js';
-export { startedJobSummary } from './jobs/jobSummary.js';
-export { RefusedError, CancelledError } from './db/errors.js';
-export type { LagProbe, ProbeReading } from './lag/throttler.js';
-export * from './jobs/types.js';
+/**
+ * The engine as one import for the worker, the CLI and tests: the copy-job API. Each name comes
+ * from its folder's index (engine/<folder>/index.ts), never from past it.
+ */
+export { startJob, listJobs, loadJob, resumeJob, withPasswords, type Passwords, type StartOptions } from './copy/index.js';
+export { startedJobSummary } from './jobs/index.js';
+export { CancelledError, RefusedError } from './db/index.js';
+export type { LagProbe, ProbeReading } from './lag/index.js';
+// A job's types (JobSpec, ProgressEvent, ServerSpec...), named once in jobs/index.ts.
+export type * from './jobs/index.js';
+export { ENGINE_VERSION } from './version.js';

@@ -7,7 +7,7 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { JobResult, JobSpec, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/jobs/types.js';
 import type {
-  ConnectionReport, DatabaseInfo, DiscoveredReplica, LagThresholds, LagUpdate, Outcome, PollSession, ServerRef, ServerSummary, TableInfo,
+  ConnectionReport, DatabaseInfo, DiscoveredReplica, LagThresholds, LagUpdate, Outcome, PollSession, ServerRef, ServerSummary, TableSummary,
 } from '../engine/topology/types.js';
 import type { RepairResult, RepairSpec, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verify/types.js';
 
@@ -74,7 +74,7 @@ export const TestConnectionRequest = new RequestType<ServerParams & { database?:
 
 export const ListDatabasesRequest = new RequestType<ServerParams & { only?: string[] }, Outcome<DatabaseInfo[]>, void>('rwMigrate/topology/listDatabases');
 
-export const ListTablesRequest = new RequestType<ServerParams & { database: string }, Outcome<TableInfo[]>, void>('rwMigrate/topology/listTables');
+export const ListTablesRequest = new RequestType<ServerParams & { database: string }, Outcome<TableSummary[]>, void>('rwMigrate/topology/listTables');
 
 export const DiscoverReplicasRequest = new RequestType<ServerParams, Outcome<DiscoveredReplica[]>, void>('rwMigrate/topology/discoverReplicas');
 

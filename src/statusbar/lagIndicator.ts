@@ -10,7 +10,7 @@ import type { Ctx } from '../ctx.js';
 import { DEFAULT_THRESHOLDS } from '../engine/lag/lagState.js';
 import type { LagThresholds, LagUpdate } from '../engine/topology/types.js';
 import { LagUpdateNotification, SetLagPollingIntervalRequest, StartLagPollingRequest, StopLagPollingRequest } from '../protocol/index.js';
-import { lagStatusView, type LagIndicatorState } from './lagView.js';
+import { lagStatusView, type LagIndicatorState } from './lagStatusView.js';
 
 const ACTIVE_KEY = 'rwMigrate.activeProfile';
 

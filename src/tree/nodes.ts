@@ -6,7 +6,7 @@
 import type { ProfileSetting, Role, ServerSetting } from '../connections/profileModel.js';
 import { serverLabel } from '../connections/profileModel.js';
 import { formatLag, lagText } from '../engine/lag/lagState.js';
-import type { ReplicaLag, ServerSummary, TableInfo, TopologyError } from '../engine/topology/types.js';
+import type { ReplicaLag, ServerSummary, TableSummary, TopologyError } from '../engine/topology/types.js';
 
 export type ServerState = 'ok' | 'warning' | 'error' | 'unknown';
 
@@ -22,7 +22,7 @@ export type TopologyNode =
       lag: ReplicaLag | null;
     }
   | { kind: 'database'; profile: ProfileSetting; server: ServerSetting; role: Role; database: string }
-  | { kind: 'table'; profile: ProfileSetting; server: ServerSetting; role: Role; database: string; table: TableInfo }
+  | { kind: 'table'; profile: ProfileSetting; server: ServerSetting; role: Role; database: string; table: TableSummary }
   | { kind: 'error'; profile: ProfileSetting; server: ServerSetting | null; error: TopologyError; action: FixAction | null }
   | { kind: 'message'; text: string };
 

@@ -8,7 +8,7 @@ import type { IfExists, JobSpec, ServerSpec } from '../engine/jobs/types.js';
 
 export type { ProfileSetting, ServerSetting } from '../connections/profileModel.js';
 
-/** The engine's checkpoint schema on the target (src/engine/checkpoint.ts CHECKPOINT_DB; not imported: it pulls in the driver). */
+/** The engine's checkpoint schema on the target (src/engine/jobs/checkpoint.ts CHECKPOINT_DB; not imported: it pulls in the driver). */
 export const CHECKPOINT_SCHEMA = 'rw_migrate';
 
 export type Strategy = 'full';

@@ -3,7 +3,7 @@
  * LanguageClient. All database work happens here so a slow query never blocks the extension host.
  */
 import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
-import { ENGINE_VERSION } from '../engine/version.js';
+import { ENGINE_VERSION } from '../engine/index.js';
 import { LogNotification, PingRequest, WorkerInfoRequest, type WorkerInfo } from '../protocol/index.js';
 import { registerJobHandlers } from './jobs.js';
 import { registerTopologyHandlers } from './topology.js';

@@ -5,7 +5,7 @@
  */
 import type { Connection as RpcConnection } from 'vscode-languageserver/node';
 import { setupHeartbeat } from '../engine/lag/index.js';
-import { discoverReplicas, listDatabases, listTables, readFacts, readSummary, testConnection } from '../engine/topology/index.js';
+import { discoverReplicas, listDatabases, listTableSummaries, readFacts, readSummary, testConnection } from '../engine/topology/index.js';
 import { ConnectionCache } from '../engine/topology/index.js';
 import { TopologyPoller } from '../engine/lag/index.js';
 import {
@@ -21,7 +21,7 @@ export function registerTopologyHandlers(connection: RpcConnection): void {
   connection.onRequest(ServerSummaryRequest, ({ server }) => cache.run(server, readSummary));
   connection.onRequest(TestConnectionRequest, ({ server, database }) => cache.run(server, (c) => testConnection(c, database)));
   connection.onRequest(ListDatabasesRequest, ({ server, only }) => cache.run(server, (c) => listDatabases(c, only)));
-  connection.onRequest(ListTablesRequest, ({ server, database }) => cache.run(server, (c) => listTables(c, database)));
+  connection.onRequest(ListTablesRequest, ({ server, database }) => cache.run(server, (c) => listTableSummaries(c, database)));
   connection.onRequest(DiscoverReplicasRequest, ({ server }) => cache.run(server, discoverReplicas));
   connection.onRequest(SetupHeartbeatRequest, ({ server, database }) =>
     cache.run(server, async (c) => {

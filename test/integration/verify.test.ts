@@ -192,7 +192,7 @@ test('a large mismatched range is bisected down to the row; composed vs decompos
     await b.query('SET SESSION character_set_results = binary');
     const codecs = new Map(info.columns.map((c) => [c.name, c.codec]));
     const collector = new DiffCollector({ source: a, target: b, sourceDb: COPY, targetDb: 'verify_shop2', table: 'customers', shape, codecs, leafRows: 100, limit: 1000 });
-    await collector.narrow({ lower: null, upper: null }, 10000);
+    await collector.narrow({ after: null, upTo: null }, 10000);
     assert.deepEqual(
       collector.diff.different.map((d) => [d.key[0], d.columns, d.source.name, d.target.name]),
       [['7777', ['name'], 'Ren\u00e9', 'Rene\u0301']],

@@ -38,7 +38,7 @@ test('the import scanner recognises every import form', () => {
 });
 
 test('the webview bundles never reach for Node or VS Code modules', () => {
-  const offenders = sourceFiles(path.join(root, 'src', 'webview')).flatMap((f) =>
+  const offenders = sourceFiles(path.join(root, 'src', 'webview-pages')).flatMap((f) =>
     imports(f).filter((i) => i === 'vscode' || i.startsWith('node:') || i === 'mysql2').map((i) => `${path.relative(root, f)} imports ${i}`),
   );
   assert.deepEqual(offenders, []);

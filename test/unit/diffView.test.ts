@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   cellText, deltaText, initialUi, rangeText, repairSummary, repairableTables, statusText, summaryText, tableDetail, tableRows, toggleSort,
-} from '../../src/webview/diffView.js';
+} from '../../src/webview-pages/diffView.js';
 import { sampleVerifyReport } from './diffFixture.js';
 
 const report = sampleVerifyReport();
@@ -87,7 +87,7 @@ test('repair confirmation names every row written and where', () => {
 });
 
 test('the summary says "1 table", not "1 tables"', async () => {
-  const { summaryText } = await import('../../src/webview/diffView.js');
+  const { summaryText } = await import('../../src/webview-pages/diffView.js');
   const full = sampleVerifyReport();
   const one = { ...full, tables: full.tables.slice(0, 1), summary: { match: 1, mismatch: 0, notChecked: 0, error: 0 } };
   assert.match(summaryText(one), /^1 table: 1 match, 0 mismatch\./);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BlockEncoder, SqlValuesEncoder, decodeRows, encodeRows, encodedLength, packetCells, releaseBlocks, type RawRow } from '../../src/engine/copy/encoder';
+import { BlockEncoder, SqlValuesEncoder, decodeRows, encodeRows, encodedLength, packetCells, releaseBlocks } from '../../src/engine/copy/encoder';
+import type { RawRow } from '../../src/engine/db/rawRows';
 import { valueLiteral, type ColumnCodec } from '../../src/engine/db/sql';
 import { BoundedQueue } from '../../src/engine/copy/queue';
 

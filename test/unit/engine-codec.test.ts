@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { decodeRows, encodeRows, type RawRow } from '../../src/engine/copy/encoder';
+import { decodeRows, encodeRows } from '../../src/engine/copy/encoder';
+import type { RawRow } from '../../src/engine/db/rawRows';
 import { codecFor, keyLiteral, quoteIdent, qualified, valueLiteral } from '../../src/engine/db/sql';
 import { afterCondition, chunkQuery, upToCondition } from '../../src/engine/db/keyset';
 import { ChunkSizer } from '../../src/engine/copy/chunkSizer';

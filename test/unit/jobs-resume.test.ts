@@ -6,7 +6,7 @@ import { clock, jobSummary } from './jobsFixture.js';
 import { JobsModel, resumeKind, rowContext, describeRow } from '../../src/jobs/jobsModel.js';
 import { JobProgressStore } from '../../src/jobs/progressStore.js';
 import { findProfileServer } from '../../src/jobs/resume.js';
-import { progressView } from '../../src/webview/progressView.js';
+import { progressView } from '../../src/webview-pages/progressView.js';
 
 const summary = (id: string, state: JobState = 'copying'): JobSummary =>
   jobSummary(id, { state }, { source: { host: '127.0.0.1', port: 3306, user: 'rwadmin', name: 'replica1' }, target: { host: '127.0.0.1', port: 3309, user: 'rwadmin' } });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProgressSnapshot } from '../../src/protocol/index.js';
-import { barPercent, chartData, chartWorthShowing, etaText, mergeSamples, progressView, smoothRate, throttleText } from '../../src/webview/progressView.js';
+import { barPercent, chartData, chartWorthShowing, etaText, mergeSamples, progressView, smoothRate, throttleText } from '../../src/webview-pages/progressView.js';
 
 function snapshot(over: Partial<ProgressSnapshot> = {}): ProgressSnapshot {
   return {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { secretKey, toServerRef, validateHost, validatePort, validateProfileName, type ProfileSetting } from '../../src/connections/profileModel.js';
-import { suggestReplicaName, type LagUpdate, type ReplicaLag, type ServerSummary, type TableInfo } from '../../src/engine/topology/types.js';
-import { lagStatusView } from '../../src/statusbar/lagView.js';
+import { suggestReplicaName, type LagUpdate, type ReplicaLag, type ServerSummary, type TableSummary } from '../../src/engine/topology/types.js';
+import { lagStatusView } from '../../src/statusbar/lagStatusView.js';
 import { fixFor, formatBytes, nodeView, type TopologyNode } from '../../src/tree/nodes.js';
-import { sparkPoints } from '../../src/webview/lagView.js';
+import { sparkPoints } from '../../src/webview-pages/lagPageView.js';
 
 const profile: ProfileSetting = { name: 'prod', primary: { host: 'db1', port: 3306, user: 'app' }, replicas: [{ host: 'db2', user: 'app', name: 'replica1' }] };
 const summary = (readOnly: boolean, replication: ServerSummary['replication'] = []): ServerSummary => ({
@@ -12,7 +12,7 @@ const summary = (readOnly: boolean, replication: ServerSummary['replication'] = 
   replication,
 });
 const channel = { channel: '', sourceHost: 'db1', sourcePort: 3306, ioRunning: 'yes' as const, sqlRunning: true, secondsBehind: 0, lastIoError: '', lastSqlError: '', sourceServerId: 1, usingGtid: true };
-const table = (name: string, hasPrimaryKey: boolean): TableInfo => ({ name, engine: 'InnoDB', estimatedRows: 12_345, dataBytes: 1_572_864, indexBytes: 524_288, hasPrimaryKey, isView: false });
+const table = (name: string, hasPrimaryKey: boolean): TableSummary => ({ name, engine: 'InnoDB', estimatedRows: 12_345, dataBytes: 1_572_864, indexBytes: 524_288, hasPrimaryKey, isView: false });
 
 describe('tree nodes', () => {
   test('profile context value and description', () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { boundaryQuery, hashShape, rangeChecksumSql, rowBytesSql, rowHashesSql, rowsByKeySql } from '../../src/engine/verify/checksum.js';
-import type { ColumnInfo, TableInfo } from '../../src/engine/schema/inspector.js';
+import type { ColumnInfo, TableDefinition } from '../../src/engine/schema/inspector.js';
 import { classifyRows, differingColumns, toCell, type HashedRow } from '../../src/engine/verify/rowDiff.js';
 import { cellBytes, upsertSql } from '../../src/engine/verify/repair.js';
 import { codecFor } from '../../src/engine/db/sql.js';
@@ -24,7 +24,7 @@ function col(name: string, dataType: string, opts: Partial<ColumnInfo> = {}): Co
   };
 }
 
-function table(name: string, columns: ColumnInfo[], key: string[] | null): TableInfo {
+function table(name: string, columns: ColumnInfo[], key: string[] | null): TableDefinition {
   return {
     database: 'd`b',
     name,
@@ -46,7 +46,7 @@ const odd = table(
 
 test('odd identifiers are quoted everywhere, values are placeholders', () => {
   const shape = hashShape(odd);
-  const q = rangeChecksumSql('d`b', 'odd`name', shape, { lower: [Buffer.from('5')], upper: [Buffer.from('9')] });
+  const q = rangeChecksumSql('d`b', 'odd`name', shape, { after: [Buffer.from('5')], upTo: [Buffer.from('9')] });
   assert.match(q.sql, /FROM `d``b`\.`odd``name`/);
   assert.match(q.sql, /`i``d` > \? AND `i``d` <= \?/);
   assert.match(q.sql, /`na me`/);
@@ -84,16 +84,16 @@ test('mixed collations are hashed as binary; a single collation needs no cast', 
 });
 
 test('range aggregates: crc32 sums, md5 xors 64 bits', () => {
-  const crc = rangeChecksumSql('d', 't', hashShape(odd), { lower: null, upper: null });
+  const crc = rangeChecksumSql('d', 't', hashShape(odd), { after: null, upTo: null });
   assert.match(crc.sql, /^SELECT COUNT\(\*\) AS cnt, COALESCE\(SUM\(CRC32\(CONCAT_WS/);
   assert.doesNotMatch(crc.sql, /WHERE/);
-  const md5 = rangeChecksumSql('d', 't', hashShape(odd, { algorithm: 'md5' }), { lower: null, upper: null });
+  const md5 = rangeChecksumSql('d', 't', hashShape(odd, { algorithm: 'md5' }), { after: null, upTo: null });
   assert.match(md5.sql, /BIT_XOR\(CAST\(CONV\(LEFT\(MD5\(/);
 });
 
 test('row listing pairs string keys by collation weight, numbers by value', () => {
   const t = table('p', [col('sku', 'varchar', { nullable: false }), col('n', 'int', { nullable: false }), col('x', 'text')], ['sku', 'n']);
-  const q = rowHashesSql('d', 'p', hashShape(t), { lower: null, upper: null });
+  const q = rowHashesSql('d', 'p', hashShape(t), { after: null, upTo: null });
   assert.match(q.sql, /HEX\(WEIGHT_STRING\(`sku`\)\), HEX\(`n`\)/);
   const byKey = rowsByKeySql('d', 'p', hashShape(t), [[Buffer.from('A'), Buffer.from('1')], [Buffer.from('b'), Buffer.from('2')]]);
   assert.match(byKey.sql, /WHERE \(`sku` = \? AND `n` = \?\) OR \(`sku` = \? AND `n` = \?\)$/);

@@ -3,6 +3,7 @@
  * ESCAPED BY '\\' LINES TERMINATED BY '\n'. The bytes are the source's own (character_set_results
  * = binary), so only the four bytes that LOAD DATA interprets are escaped and nothing is re-encoded.
  */
+import type { RawRow } from '../db/rawRows.js';
 
 const TAB = 9;
 const LF = 10;
@@ -16,8 +17,6 @@ ESCAPE[TAB] = 0x74; // \t
 ESCAPE[LF] = 0x6e; // \n
 ESCAPE[CR] = 0x72; // \r
 ESCAPE[BACKSLASH] = BACKSLASH; // \\
-
-export type RawRow = (Buffer | null)[];
 
 /**
  * Copies one value into `out` at `p` with LOAD DATA's escapes (backslash, tab, newline, NUL...), runs

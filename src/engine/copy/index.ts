@@ -1,11 +1,6 @@
-/** The public surface of engine/copy: the worker, the CLI and the extension import from here, not past it. */
-export * from './applier.js';
-export * from './chunkSizer.js';
-export * from './copyJob.js';
-export * from './encoder.js';
-export * from './jobControl.js';
-export * from './memoryTrace.js';
-export * from './planner.js';
-export * from './queue.js';
-export * from './reader.js';
-export * from './sequencer.js';
+/**
+ * The public surface of engine/copy: start, list and resume copy jobs. Planner, reader, encoder,
+ * queue, sequencer and applier are the copy's inside and stay behind this index.
+ */
+export { startJob, type StartOptions } from './copyJob.js';
+export { listJobs, loadJob, resumeJob, withPasswords, type Passwords } from './jobControl.js';

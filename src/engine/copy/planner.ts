@@ -4,12 +4,12 @@
  */
 import type { Connection } from '../db/connection.js';
 import { RefusedError } from '../db/errors.js';
-import { inspectTable, listTables, noKeyMessage, tableExists, type TableInfo } from '../schema/inspector.js';
+import { inspectTable, listBaseTables, noKeyMessage, tableExists, type TableDefinition } from '../schema/inspector.js';
 import { compareTables, isEmpty } from '../schema/schema.js';
 import type { JobSpec } from '../jobs/types.js';
 
 export interface TablePlan {
-  source: TableInfo;
+  source: TableDefinition;
   /** Target table exists already (and matches). */
   exists: boolean;
   /** Target table has rows and ifExists = truncate: empty it before copying (new jobs only). */
@@ -17,7 +17,7 @@ export interface TablePlan {
 }
 
 export async function resolveTables(source: Connection, spec: JobSpec): Promise<string[]> {
-  const all = await listTables(source, spec.sourceDatabase);
+  const all = await listBaseTables(source, spec.sourceDatabase);
   if (spec.tables === 'all') return all;
   const missing = spec.tables.filter((t) => !all.includes(t));
   if (missing.length) {

@@ -8,8 +8,9 @@ import type { Connection as CoreConnection } from 'mysql2';
 import type { Connection } from '../db/connection.js';
 import { connect, queryRows } from '../db/connection.js';
 import { chunkQuery, type KeyColumn, type KeyValue, type RangeBounds } from '../db/keyset.js';
-import { BlockEncoder, SqlValuesEncoder, encodeRows, packetCells, type RawRow } from './encoder.js';
-import type { TableInfo } from '../schema/inspector.js';
+import { BlockEncoder, SqlValuesEncoder, encodeRows, packetCells } from './encoder.js';
+import type { RawRow } from '../db/rawRows.js';
+import type { TableDefinition } from '../schema/inspector.js';
 import { qualified, quoteIdent, type ColumnCodec } from '../db/sql.js';
 import type { ServerSpec, SnapshotPosition } from '../jobs/types.js';
 
@@ -50,7 +51,7 @@ export class TableShape {
   readonly keyColumns: KeyColumn[];
   readonly selectList: string;
 
-  constructor(readonly info: TableInfo) {
+  constructor(readonly info: TableDefinition) {
     const keyNames = info.key?.columns ?? [];
     const written = info.columns.filter((c) => !c.generated);
     this.writeNames = written.map((c) => c.name);

@@ -1,6 +1,7 @@
-/** The public surface of engine/db: the worker, the CLI and the extension import from here, not past it. */
-export * from './connection.js';
-export * from './errors.js';
-export * from './keyset.js';
-export * from './server.js';
-export * from './sql.js';
+/**
+ * The public surface of engine/db (the driver, SQL quoting, keyset SQL, errors). The worker and the
+ * CLI import this index; other engine folders import db's files directly (db imports no other folder).
+ */
+export { connect, closeQuietly, queryRows, serverLabel, type Connection, type ConnectOptions } from './connection.js';
+export { CancelledError, RefusedError, errorMessage } from './errors.js';
+export type { ServerSpec } from './server.js';

@@ -48,6 +48,23 @@ export interface RangeBounds {
   upTo: KeyValue | null;
 }
 
+/** ` WHERE …` for a key range (empty when unbounded): the copy's chunk reads and the verifier's checksums. */
+export function rangeWhere(keys: KeyColumn[], bounds: RangeBounds): { where: string; values: SqlLiteral[] } {
+  const parts: string[] = [];
+  const values: SqlLiteral[] = [];
+  if (bounds.after) {
+    const c = afterCondition(keys, bounds.after);
+    parts.push(c.sql);
+    values.push(...c.values);
+  }
+  if (bounds.upTo) {
+    const c = upToCondition(keys, bounds.upTo);
+    parts.push(c.sql);
+    values.push(...c.values);
+  }
+  return { where: parts.length ? ` WHERE ${parts.join(' AND ')}` : '', values };
+}
+
 export function chunkQuery(
   qualifiedTable: string,
   selectList: string,
@@ -55,22 +72,8 @@ export function chunkQuery(
   bounds: RangeBounds,
   limit: number,
 ): { sql: string; values: unknown[] } {
-  const where: string[] = [];
-  const values: unknown[] = [];
-  if (bounds.after) {
-    const c = afterCondition(keys, bounds.after);
-    where.push(c.sql);
-    values.push(...c.values);
-  }
-  if (bounds.upTo) {
-    const c = upToCondition(keys, bounds.upTo);
-    where.push(c.sql);
-    values.push(...c.values);
-  }
+  const { where, values } = rangeWhere(keys, bounds);
   const order = keys.map((k) => quoteIdent(k.name)).join(', ');
-  const sql =
-    `SELECT ${selectList} FROM ${qualifiedTable}` +
-    (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-    ` ORDER BY ${order} LIMIT ${Math.max(1, Math.floor(limit))}`;
+  const sql = `SELECT ${selectList} FROM ${qualifiedTable}${where} ORDER BY ${order} LIMIT ${Math.max(1, Math.floor(limit))}`;
   return { sql, values };
 }

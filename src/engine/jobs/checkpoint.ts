@@ -5,7 +5,7 @@
  */
 import type { Connection } from '../db/connection.js';
 import { queryRows } from '../db/connection.js';
-import type { KeyValue } from '../db/keyset.js';
+import type { KeyValue, RangeBounds } from '../db/keyset.js';
 import { redactSpec } from './redact.js';
 import type { JobSpec, JobState, SnapshotPosition } from './types.js';
 
@@ -138,17 +138,12 @@ export async function committedChunks(target: Connection, id: string, table: str
   });
 }
 
-export interface KeyRange {
-  after: KeyValue | null;
-  upTo: KeyValue | null;
-}
-
 /**
  * The key range not yet on the target. Writers load in parallel but commit in chunk order (see
  * CommitSequencer), so the committed chunks of a table are always a contiguous prefix: what is
  * missing is everything after the last committed chunk's upper key.
  */
-export function missingRange(chunks: CommittedChunk[]): KeyRange {
+export function missingRange(chunks: CommittedChunk[]): RangeBounds {
   const sorted = [...chunks].sort((a, b) => a.seq - b.seq);
   let prevHi: string | null = null;
   for (const c of sorted) {

@@ -1,8 +1,23 @@
-/** The public surface of engine/jobs: the worker, the CLI and the extension import from here, not past it. */
-export * from './checkpoint.js';
-export * from './jobRecord.js';
-export * from './jobSummary.js';
-export * from './progress.js';
-export * from './redact.js';
-export * from './report.js';
-export * from './types.js';
+/**
+ * The public surface of engine/jobs: what a job is (spec, events, result), its records and reports.
+ * The checkpoint tables are the copy's business and stay behind this index.
+ */
+export type {
+  IfExists,
+  JobEvents,
+  JobHandle,
+  JobResult,
+  JobSpec,
+  JobState,
+  JobSummary,
+  ProgressEvent,
+  ServerSpec,
+  SnapshotPosition,
+  TablePlanInfo,
+  ThrottleState,
+  WriteMethod,
+} from './types.js';
+export { startedJobSummary } from './jobSummary.js';
+export { redactServer, redactSpec, type RedactOptions } from './redact.js';
+export { JobRecorder, type JobRecord } from './jobRecord.js';
+export { reportJson, reportMarkdown, type MigrationReportJson } from './report.js';

@@ -1,14 +1,16 @@
 /**
- * Lag probes: one per replica, each keeps its own connection (reconnecting after errors, so a
- * restarted replica recovers by itself) and never throws: a failure is a result ("unreachable").
- * The source is SHOW REPLICA/SLAVE STATUS, or a heartbeat table for sub-second precision; thread
- * states always come from the status, because a stopped thread must be reported even when the
- * heartbeat looks fresh.
+ * The one replica lag probe: one per replica, each keeps its own connection (reconnecting after
+ * errors, so a restarted replica recovers by itself) and never throws: a failure is a result
+ * ("unreachable"). The source is SHOW REPLICA/SLAVE STATUS, or a heartbeat table for sub-second
+ * precision; thread states always come from the status, because a stopped thread must be reported
+ * even when the heartbeat looks fresh.
  *
- * `throttleProbe()` adapts a probe to the copy engine's LagProbe (src/engine/throttler.ts), so the
- * throttler can wait on heartbeat lag with the same thresholds the status bar shows.
+ * The status bar (TopologyPoller) reads its ProbeResult; the throttler (throttler.ts) reads the same
+ * probe through `throttleProbe()`, which turns a result into over/under one limit, so both judge a
+ * replica by the same reading and the same classification (lagState.ts).
  */
-import type { Connection } from '../db/connection.js';
+import { connect, serverLabel, type Connection } from '../db/connection.js';
+import type { ServerSpec } from '../db/server.js';
 import { heartbeatAge, heartbeatReading, HEARTBEAT_TABLE, type WriterHistory } from './heartbeat.js';
 import { classify, type ProbeResult } from './lagState.js';
 import { qualified } from '../db/sql.js';
@@ -52,7 +54,15 @@ export class ReplicaProbe implements ReplicaLagProbe {
     private readonly heartbeat?: HeartbeatSource,
     /** Each query gets this long before the replica counts as unreachable. */
     private readonly timeoutMs = 5000,
+    /** How to open the connection: a profile's server by default, or a job's ServerSpec (forSpec). */
+    private readonly open: () => Promise<Connection> = () => connectServer(server),
   ) {}
+
+  /** A probe for a job's replica (the copy and verify throttlers hold ServerSpecs, not profile refs). */
+  static forSpec(spec: ServerSpec, heartbeat?: HeartbeatSource): ReplicaProbe {
+    const ref: ServerRef = { name: serverLabel(spec), host: spec.host, port: spec.port, user: spec.user, password: spec.password };
+    return new ReplicaProbe(ref, heartbeat, undefined, () => connect(spec));
+  }
 
   get source(): LagSource {
     return this.heartbeat ? 'heartbeat' : 'replica-status';
@@ -60,7 +70,7 @@ export class ReplicaProbe implements ReplicaLagProbe {
 
   private async connection(): Promise<Connection> {
     if (!this.conn) {
-      this.conn = await connectServer(this.server);
+      this.conn = await this.open();
       this.facts = await readFacts(this.conn);
     }
     return this.conn;
@@ -115,16 +125,33 @@ export class ReplicaProbe implements ReplicaLagProbe {
   }
 }
 
-/** The copy engine's view of a probe: over the limit (with the reason) or not. */
-export function throttleProbe(probe: ReplicaLagProbe, thresholds: LagThresholds): LagProbe {
+/**
+ * A lag over the limit reads "replica1: lag 3 s > 1 s" (whole seconds as plain numbers, a fraction
+ * rounded up to tenths): the progress panel reads the number back from the reason (lagFromReason).
+ */
+function lagOverText(lagSeconds: number, limit: number): string {
+  const shown = Number.isInteger(lagSeconds) ? lagSeconds : Math.ceil(lagSeconds * 10 - 1e-9) / 10;
+  return `lag ${shown} s > ${limit} s`;
+}
+
+/**
+ * The throttler's view of a replica probe: over the limit (with the reason) or not. The limit is
+ * `thresholds.warnSeconds`: the copy waits from the first second a person would see a warning.
+ */
+export function throttleProbe(probe: ReplicaLagProbe, thresholds: Pick<LagThresholds, 'warnSeconds'>): LagProbe {
+  const limit = thresholds.warnSeconds;
   return {
     name: probe.server.name,
     async read(): Promise<ProbeReading> {
       const result = await probe.probe();
-      const { state, reason } = classify(result, { warnSeconds: thresholds.warnSeconds, errorSeconds: thresholds.warnSeconds });
+      const { state, reason } = classify(result, { warnSeconds: limit, errorSeconds: limit });
       // Pending is ok for the status bar but not known to be under the limit: wait for the first heartbeat.
       const over = state !== 'ok' || result.lagMeaning === 'pending';
-      return { over, reason: over ? `${probe.server.name}: ${reason}` : undefined, value: result.lagSeconds };
+      if (!over) return { over, value: result.lagSeconds };
+      const healthy = result.reachable && !result.error && result.replicating && result.ioRunning === 'yes' && result.sqlRunning !== false;
+      const lag = result.lagSeconds;
+      const why = healthy && !result.lagMeaning && lag !== null && lag > limit ? lagOverText(lag, limit) : reason;
+      return { over, reason: `${probe.server.name}: ${why}`, value: lag };
     },
     close: () => probe.close(),
   };

@@ -1,13 +1,14 @@
 /**
  * Throttler: before each chunk, asks every probe whether the servers can take more; while any says
- * no, the copy waits and reports why. Lag sources are pluggable (LagProbe) so a heartbeat probe can
- * replace Seconds_Behind_Master, which has 1 s resolution and misleads on big transactions.
+ * no, the copy waits and reports why. A LagProbe is the throttler's one question ("over the limit?");
+ * replica lag is answered by the same ReplicaProbe the status bar reads (replicaProbe.ts, through
+ * throttleProbe), load by Threads_running on a writer.
  */
 import type { Connection } from '../db/connection.js';
 import { closeQuietly, connect, queryRows, serverLabel } from '../db/connection.js';
-import { readFacts, readReplication } from '../topology/topology.js';
-import type { ServerFacts } from '../topology/types.js';
-import type { ServerSpec, ThrottleState } from '../jobs/types.js';
+import type { ServerSpec } from '../db/server.js';
+import type { ThrottleState } from '../jobs/types.js';
+import { ReplicaProbe, throttleProbe } from './replicaProbe.js';
 
 export interface ProbeReading {
   /** Null when the probe has no opinion (not measurable right now is an `over` with a reason). */
@@ -16,28 +17,55 @@ export interface ProbeReading {
   value?: number | null;
 }
 
+/** The throttler's one question to a server: may the copy go on? */
 export interface LagProbe {
   readonly name: string;
   read(): Promise<ProbeReading>;
   close(): Promise<void>;
 }
 
-/** Reuses one connection, reconnecting after errors (a restarted replica must not kill the copy). */
-abstract class ConnectionProbe implements LagProbe {
-  private conn: Connection | null = null;
-  constructor(
-    protected readonly spec: ServerSpec,
-    readonly name: string,
-  ) {}
+/**
+ * A job's replica as a throttle gate: its replica status (lag, threads) against `maxLagSeconds`.
+ * The name is kept for the callers; underneath it is the status bar's ReplicaProbe.
+ */
+export class SlaveStatusLagProbe implements LagProbe {
+  private readonly gate: LagProbe;
+  constructor(spec: ServerSpec, maxLagSeconds: number) {
+    this.gate = throttleProbe(ReplicaProbe.forSpec(spec), { warnSeconds: maxLagSeconds });
+  }
 
-  protected async connection(): Promise<Connection> {
-    if (!this.conn) this.conn = await connect(this.spec);
-    return this.conn;
+  get name(): string {
+    return this.gate.name;
+  }
+
+  read(): Promise<ProbeReading> {
+    return this.gate.read();
+  }
+
+  close(): Promise<void> {
+    return this.gate.close();
+  }
+}
+
+/** Load on a writer: over while Threads_running is above `maxLoad`. Reuses one connection, reconnecting after errors. */
+export class ThreadsRunningProbe implements LagProbe {
+  private conn: Connection | null = null;
+  readonly name: string;
+
+  constructor(
+    private readonly spec: ServerSpec,
+    private readonly maxLoad: number,
+  ) {
+    this.name = serverLabel(spec);
   }
 
   async read(): Promise<ProbeReading> {
     try {
-      return await this.measure(await this.connection());
+      this.conn ??= await connect(this.spec);
+      const rows = await queryRows(this.conn, "SHOW GLOBAL STATUS LIKE 'Threads_running'");
+      const n = rows[0] ? Number(rows[0].Value) : 0;
+      if (n > this.maxLoad) return { over: true, reason: `${this.name}: Threads_running ${n} > ${this.maxLoad}`, value: n };
+      return { over: false, value: n };
     } catch (err) {
       const c = this.conn;
       this.conn = null;
@@ -46,51 +74,9 @@ abstract class ConnectionProbe implements LagProbe {
     }
   }
 
-  protected abstract measure(conn: Connection): Promise<ProbeReading>;
-
   async close(): Promise<void> {
     await closeQuietly(this.conn);
     this.conn = null;
-  }
-}
-
-export class SlaveStatusLagProbe extends ConnectionProbe {
-  constructor(
-    spec: ServerSpec,
-    private readonly maxLagSeconds: number,
-  ) {
-    super(spec, serverLabel(spec));
-  }
-
-  private facts: ServerFacts | undefined;
-
-  protected async measure(conn: Connection): Promise<ProbeReading> {
-    // Through the dialect module: MySQL 8 says SHOW REPLICA STATUS and Seconds_Behind_Source.
-    this.facts ??= await readFacts(conn);
-    const [r] = await readReplication(conn, this.facts);
-    if (!r) return { over: true, reason: `${this.name}: not replicating (no replica status)`, value: null };
-    if (!r.sqlRunning) return { over: true, reason: `${this.name}: replication SQL thread stopped`, value: null };
-    if (r.ioRunning !== 'yes') return { over: true, reason: `${this.name}: replication IO thread stopped`, value: null };
-    const lag = r.secondsBehind;
-    if (lag === null) return { over: true, reason: `${this.name}: lag unknown`, value: null };
-    if (lag > this.maxLagSeconds) return { over: true, reason: `${this.name}: lag ${lag} s > ${this.maxLagSeconds} s`, value: lag };
-    return { over: false, value: lag };
-  }
-}
-
-export class ThreadsRunningProbe extends ConnectionProbe {
-  constructor(
-    spec: ServerSpec,
-    private readonly maxLoad: number,
-  ) {
-    super(spec, serverLabel(spec));
-  }
-
-  protected async measure(conn: Connection): Promise<ProbeReading> {
-    const rows = await queryRows(conn, "SHOW GLOBAL STATUS LIKE 'Threads_running'");
-    const n = rows[0] ? Number(rows[0].Value) : 0;
-    if (n > this.maxLoad) return { over: true, reason: `${this.name}: Threads_running ${n} > ${this.maxLoad}`, value: n };
-    return { over: false, value: n };
   }
 }
 

@@ -1,4 +1,3 @@
-/** The public surface of engine/schema: the worker, the CLI and the extension import from here, not past it. */
-export * from './deferredKeys.js';
-export * from './inspector.js';
-export * from './schema.js';
+/** The public surface of engine/schema: reading a table's definition and creating it on a target. */
+export { inspectTable, listBaseTables, noKeyMessage, type ColumnInfo, type IndexInfo, type TableDefinition } from './inspector.js';
+export { compareTables, createTable, ensureDatabase } from './schema.js';

@@ -27,7 +27,8 @@ export interface IndexInfo {
   prefix: boolean;
 }
 
-export interface TableInfo {
+/** A table's full definition as read for copying and verifying: columns, indexes, CREATE statement, chunking key. */
+export interface TableDefinition {
   database: string;
   name: string;
   engine: string | null;
@@ -58,7 +59,8 @@ interface StatRow {
   SUB_PART: number | string | null;
 }
 
-export async function listTables(conn: Connection, database: string): Promise<string[]> {
+/** The names of a database's base tables (no views), in name order: what a copy or verify of a whole database covers. */
+export async function listBaseTables(conn: Connection, database: string): Promise<string[]> {
   const rows = await queryRows(
     conn,
     "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
@@ -91,7 +93,7 @@ export function chooseKey(indexes: IndexInfo[], columns: ColumnInfo[]): IndexInf
   return candidates[0] ?? null;
 }
 
-export async function inspectTable(conn: Connection, database: string, table: string): Promise<TableInfo> {
+export async function inspectTable(conn: Connection, database: string, table: string): Promise<TableDefinition> {
   const t = await queryRows(
     conn,
     'SELECT ENGINE, TABLE_ROWS, AVG_ROW_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',

@@ -4,7 +4,7 @@
  */
 import type { Connection } from '../db/connection.js';
 import { queryRows } from '../db/connection.js';
-import { databaseExists, type TableInfo } from './inspector.js';
+import { databaseExists, type TableDefinition } from './inspector.js';
 import { qualified, quoteIdent } from '../db/sql.js';
 
 export async function ensureDatabase(target: Connection, source: Connection, sourceDb: string, targetDb: string): Promise<boolean> {
@@ -26,7 +26,7 @@ export async function ensureDatabase(target: Connection, source: Connection, sou
  * to tables of the same database stay unqualified and resolve in the target database because the
  * statement runs there (the caller switches database first).
  */
-export function createStatementFor(source: TableInfo, targetDb: string, statement = source.createStatement): string {
+export function createStatementFor(source: TableDefinition, targetDb: string, statement = source.createStatement): string {
   const head = `CREATE TABLE ${quoteIdent(source.name)}`;
   if (!statement.startsWith(head)) {
     throw new Error(`unexpected SHOW CREATE TABLE output for ${source.name}`);
@@ -35,14 +35,14 @@ export function createStatementFor(source: TableInfo, targetDb: string, statemen
 }
 
 /** `statement` replaces the source's own SHOW CREATE TABLE text (the deferred-keys variant of it). */
-export async function createTable(target: Connection, source: TableInfo, targetDb: string, statement?: string): Promise<void> {
+export async function createTable(target: Connection, source: TableDefinition, targetDb: string, statement?: string): Promise<void> {
   await target.query(`USE ${quoteIdent(targetDb)}`);
   await target.query('SET SESSION foreign_key_checks = 0');
   await target.query(createStatementFor(source, targetDb, statement));
 }
 
 /** Every difference that would make a byte-exact copy impossible or unsafe, one line each. */
-export function compareTables(source: TableInfo, target: TableInfo): string[] {
+export function compareTables(source: TableDefinition, target: TableDefinition): string[] {
   const diffs: string[] = [];
   const name = source.name;
   const tcols = new Map(target.columns.map((c) => [c.name, c]));
@@ -68,7 +68,7 @@ export function compareTables(source: TableInfo, target: TableInfo): string[] {
     if (!scols.has(t.name) && !t.nullable && !t.generated) diffs.push(`${name}: target has extra NOT NULL column ${t.name}`);
     else if (!scols.has(t.name)) diffs.push(`${name}: target has extra column ${t.name}`);
   }
-  const keyOf = (info: TableInfo) =>
+  const keyOf = (info: TableDefinition) =>
     info.indexes
       .filter((i) => i.unique)
       .map((i) => `${i.name === 'PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'} (${i.columns.join(', ')})`)

@@ -8,8 +8,6 @@ import { closeQuietly, connect, type Connection } from '../db/connection.js';
 import { TopologyFailure, toServerSpec } from './serverRef.js';
 import type { Outcome, ServerRef, TopologyError } from './types.js';
 
-export { TopologyFailure, toServerSpec };
-
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', 'PROTOCOL_CONNECTION_LOST', 'EPIPE']);
 /** Node's certificate verification failures (the chain does not lead to the CA in caFile). */
 const UNTRUSTED = new Set([

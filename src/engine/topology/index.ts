@@ -1,7 +1,29 @@
-/** The public surface of engine/topology: the worker, the CLI and the extension import from here, not past it. */
-export * from './connect.js';
-export * from './dialect.js';
-export * from './privileges.js';
-export * from './serverRef.js';
-export * from './topology.js';
-export * from './types.js';
+/** The public surface of engine/topology: what a server is, how it replicates, what it holds, what we may do on it. */
+export { classifyError, connectServer, ConnectionCache } from './connect.js';
+export { TopologyFailure, toServerSpec } from './serverRef.js';
+export { discoverReplicas, listDatabases, listTableSummaries, readFacts, readReplication, readSummary, testConnection } from './topology.js';
+export { checkPrivileges } from './privileges.js';
+export { suggestReplicaName } from './types.js';
+export type {
+  ConnectionReport,
+  DatabaseInfo,
+  DiscoveredReplica,
+  ErrorKind,
+  Flavor,
+  LagMeaning,
+  LagSource,
+  LagState,
+  LagThresholds,
+  LagUpdate,
+  Outcome,
+  PollSession,
+  PrivilegeCheck,
+  ReplicaLag,
+  ReplicaStatus,
+  ServerFacts,
+  ServerRef,
+  ServerSummary,
+  TableSummary,
+  TlsMode,
+  TopologyError,
+} from './types.js';

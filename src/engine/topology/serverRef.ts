@@ -1,9 +1,9 @@
 /**
  * A profile's server (ServerRef) as the engine's connection spec, TLS mode included. Kept apart from
- * topologyConnect so the extension host can use it without bundling the database driver.
+ * topology/connect.ts so the extension host can use it without bundling the database driver.
  */
 import { readFileSync } from 'node:fs';
-import type { ServerSpec } from '../jobs/types.js';
+import type { ServerSpec } from '../db/server.js';
 import type { ServerRef, TopologyError } from './types.js';
 
 export function toServerSpec(ref: ServerRef): ServerSpec {

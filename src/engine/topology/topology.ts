@@ -6,7 +6,7 @@
 import { queryRows, type Connection } from '../db/connection.js';
 import { DUMP_THREADS_SQL, FACTS_SQL, FACT_VARIABLES, parseDiscovery, parseReplicaStatus, parseServerFacts, replicaHostsSql, replicaStatusSql, type Row } from './dialect.js';
 import { checkPrivileges } from './privileges.js';
-import type { ConnectionReport, DatabaseInfo, DiscoveredReplica, ReplicaStatus, ServerFacts, ServerSummary, TableInfo } from './types.js';
+import type { ConnectionReport, DatabaseInfo, DiscoveredReplica, ReplicaStatus, ServerFacts, ServerSummary, TableSummary } from './types.js';
 
 const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 
@@ -66,7 +66,7 @@ export async function listDatabases(conn: Connection, only?: string[]): Promise<
  * Tables with estimated rows and size. Primary keys come from STATISTICS (one row per PK column)
  * rather than TABLE_CONSTRAINTS: both are cheap, but STATISTICS needs no extra privilege on MySQL.
  */
-export async function listTables(conn: Connection, database: string): Promise<TableInfo[]> {
+export async function listTableSummaries(conn: Connection, database: string): Promise<TableSummary[]> {
   const [tables, pks] = await Promise.all([
     queryRows(
       conn,

@@ -85,7 +85,8 @@ export interface DatabaseInfo {
   name: string;
 }
 
-export interface TableInfo {
+/** One row of the Topology tree under a database: a table or view with the server's estimates (cheap, from information_schema.TABLES). */
+export interface TableSummary {
   name: string;
   engine: string | null;
   estimatedRows: number;

@@ -10,8 +10,8 @@
  * vs 'a','#b'). Both servers run the same expression over the same column bytes, so equal data
  * gives equal sums across servers.
  */
-import type { ColumnInfo, TableInfo } from '../schema/inspector.js';
-import { afterCondition, upToCondition, type KeyColumn, type KeyValue } from '../db/keyset.js';
+import type { ColumnInfo, TableDefinition } from '../schema/inspector.js';
+import { rangeWhere, type KeyColumn, type KeyValue, type RangeBounds } from '../db/keyset.js';
 import { keyLiteral, qualified, quoteIdent, type SqlLiteral } from '../db/sql.js';
 
 export type HashAlgorithm = 'crc32' | 'md5';
@@ -71,7 +71,7 @@ export function rowHashSql(columns: readonly HashColumn[]): string {
   return `MD5(${rowBytesSql(columns)})`;
 }
 
-export function hashShape(info: TableInfo, opts: HashOptions = {}): HashShape {
+export function hashShape(info: TableDefinition, opts: HashOptions = {}): HashShape {
   const { columns, skipped } = hashedColumns(info.columns, opts);
   const byName = new Map(info.columns.map((c) => [c.name, c]));
   const keyColumns = (info.key?.columns ?? []).map((k) => {
@@ -83,34 +83,6 @@ export function hashShape(info: TableInfo, opts: HashOptions = {}): HashShape {
   return { columns, skipped, keyColumns, rowBytes: rowBytesSql(hashCols), rowHash: rowHashSql(hashCols), algorithm: opts.algorithm ?? 'crc32' };
 }
 
-export interface Bounds {
-  /** Exclusive. */
-  lower: KeyValue | null;
-  /** Inclusive. */
-  upper: KeyValue | null;
-}
-
-export interface BoundSql {
-  where: string;
-  values: SqlLiteral[];
-}
-
-export function rangeWhere(keys: KeyColumn[], b: Bounds): BoundSql {
-  const parts: string[] = [];
-  const values: SqlLiteral[] = [];
-  if (b.lower) {
-    const c = afterCondition(keys, b.lower);
-    parts.push(c.sql);
-    values.push(...c.values);
-  }
-  if (b.upper) {
-    const c = upToCondition(keys, b.upper);
-    parts.push(c.sql);
-    values.push(...c.values);
-  }
-  return { where: parts.length ? ` WHERE ${parts.join(' AND ')}` : '', values };
-}
-
 /**
  * COUNT and an order-independent hash of a range.
  * crc32: SUM of each row's CRC32. SUM, not pt-table-checksum's BIT_XOR: CRC is linear, so XOR
@@ -118,7 +90,7 @@ export function rangeWhere(keys: KeyColumn[], b: Bounds): BoundSql {
  *   an exact SUM does not. 32 bits per row.
  * md5: XOR of the first 64 bits of each row's MD5 (not linear). About twice the CPU.
  */
-export function rangeChecksumSql(db: string, table: string, shape: HashShape, b: Bounds): { sql: string; values: SqlLiteral[] } {
+export function rangeChecksumSql(db: string, table: string, shape: HashShape, b: RangeBounds): { sql: string; values: SqlLiteral[] } {
   const w = rangeWhere(shape.keyColumns, b);
   const agg =
     shape.algorithm === 'md5'
@@ -139,7 +111,7 @@ export function boundaryQuery(
   rows: number,
   upper: KeyValue | null = null,
 ): { sql: string; values: SqlLiteral[] } {
-  const w = rangeWhere(keys, { lower, upper });
+  const w = rangeWhere(keys, { after: lower, upTo: upper });
   const cols = keys.map((k) => quoteIdent(k.name));
   const n = Math.max(1, Math.floor(rows));
   return {
@@ -153,7 +125,7 @@ export function boundaryQuery(
  * collation's notion of "same key" ('a' and 'A' are one row under a _ci key), so the two sides are
  * matched like the server matches them; the raw key bytes are kept for repair and display.
  */
-export function rowHashesSql(db: string, table: string, shape: HashShape, b: Bounds): { sql: string; values: SqlLiteral[] } {
+export function rowHashesSql(db: string, table: string, shape: HashShape, b: RangeBounds): { sql: string; values: SqlLiteral[] } {
   const w = rangeWhere(shape.keyColumns, b);
   const keys = shape.keyColumns.map((k) => quoteIdent(k.name));
   const weights = shape.keyColumns.map((k) => (k.codec.kind === 'string' ? `HEX(WEIGHT_STRING(${quoteIdent(k.name)}))` : `HEX(${quoteIdent(k.name)})`));

@@ -1,7 +1,21 @@
-/** The public surface of engine/verify: the worker, the CLI and the extension import from here, not past it. */
-export * from './checksum.js';
-export * from './repair.js';
-export * from './rowCounts.js';
-export * from './rowDiff.js';
-export * from './types.js';
-export * from './verifier.js';
+/** The public surface of engine/verify: compare a table on two servers, and repair the rows that differ. */
+export { verify, Verifier, NO_KEY_MESSAGE } from './verifier.js';
+export { repair } from './repair.js';
+export type {
+  CellValue,
+  ChangedRow,
+  ChunkVerdict,
+  KeyRange,
+  KeyTuple,
+  RepairResult,
+  RepairSpec,
+  RepairTableResult,
+  RowDiff,
+  TableStatus,
+  TableVerdict,
+  VerifyEvents,
+  VerifyMode,
+  VerifyProgress,
+  VerifyReport,
+  VerifySpec,
+} from './types.js';

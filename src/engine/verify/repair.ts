@@ -9,7 +9,7 @@ import { closeQuietly, connect } from '../db/connection.js';
 import type { KeyColumn, KeyValue } from '../db/keyset.js';
 import { hashShape, rowsByKeySql, type HashShape } from './checksum.js';
 import { inspectTable } from '../schema/inspector.js';
-import { rawRows } from './rowDiff.js';
+import { rawRows } from '../db/rawRows.js';
 import { keyLiteral, qualified, quoteIdent, valueLiteral, type ColumnCodec, type SqlLiteral } from '../db/sql.js';
 import type { CellValue, KeyTuple, RepairResult, RepairSpec, RepairTableResult } from './types.js';
 

@@ -8,22 +8,12 @@
  * identity (WEIGHT_STRING for string keys: under a _ci key 'a' and 'A' are the same row), and only
  * rows whose hashes differ are fetched whole and compared column by column, byte for byte.
  */
-import type { RowDataPacket } from 'mysql2';
 import type { Connection } from '../db/connection.js';
-import type { KeyValue } from '../db/keyset.js';
+import { rawRows, type RawRow } from '../db/rawRows.js';
+import type { KeyValue, RangeBounds } from '../db/keyset.js';
 import type { ColumnCodec } from '../db/sql.js';
-import { boundaryQuery, rangeChecksumSql, rowHashesSql, rowsByKeySql, type Bounds, type HashShape } from './checksum.js';
+import { boundaryQuery, rangeChecksumSql, rowHashesSql, rowsByKeySql, type HashShape } from './checksum.js';
 import type { CellValue, ChangedRow, KeyTuple, RowDiff } from './types.js';
-
-export type RawRow = (Buffer | null)[];
-
-/** mysql2's typeCast hook: the field's bytes untouched (the session has character_set_results=binary). */
-const rawBytes = (field: { buffer(): Buffer | null }): Buffer | null => field.buffer();
-
-export async function rawRows(conn: Connection, q: { sql: string; values: unknown[] }): Promise<RawRow[]> {
-  const [rows] = await conn.query<RowDataPacket[]>({ sql: q.sql, values: q.values, rowsAsArray: true, typeCast: rawBytes });
-  return rows as unknown as RawRow[];
-}
 
 export function text(b: Buffer | null): string {
   return b === null ? '' : b.toString('latin1');
@@ -111,7 +101,7 @@ export class DiffCollector {
   }
 
   /** Narrows one mismatched range; `sourceCount` is its row count on the source. */
-  async narrow(bounds: Bounds, sourceCount: number): Promise<void> {
+  async narrow(bounds: RangeBounds, sourceCount: number): Promise<void> {
     if (this.full) {
       this.diff.truncated = true;
       return;
@@ -124,32 +114,32 @@ export class DiffCollector {
     }
   }
 
-  private async checksum(conn: Connection, db: string, b: Bounds): Promise<{ cnt: number; h: string }> {
+  private async checksum(conn: Connection, db: string, b: RangeBounds): Promise<{ cnt: number; h: string }> {
     const [row] = await rawRows(conn, rangeChecksumSql(db, this.ctx.table, this.ctx.shape, b));
     return { cnt: Number(text(row[0])), h: text(row[1]) };
   }
 
   /** Sub-ranges of about `size` source rows covering exactly `b`. */
-  private async split(b: Bounds, size: number): Promise<Bounds[]> {
-    const out: Bounds[] = [];
-    let lower = b.lower;
+  private async split(b: RangeBounds, size: number): Promise<RangeBounds[]> {
+    const out: RangeBounds[] = [];
+    let lower = b.after;
     for (;;) {
-      const [row] = await rawRows(this.ctx.source, boundaryQuery(this.ctx.sourceDb, this.ctx.table, this.ctx.shape.keyColumns, lower, size, b.upper));
+      const [row] = await rawRows(this.ctx.source, boundaryQuery(this.ctx.sourceDb, this.ctx.table, this.ctx.shape.keyColumns, lower, size, b.upTo));
       if (!row) break;
-      out.push({ lower, upper: row });
+      out.push({ after: lower, upTo: row });
       lower = row;
     }
-    out.push({ lower, upper: b.upper });
+    out.push({ after: lower, upTo: b.upTo });
     return out;
   }
 
-  private async hashed(conn: Connection, db: string, b: Bounds): Promise<HashedRow[]> {
+  private async hashed(conn: Connection, db: string, b: RangeBounds): Promise<HashedRow[]> {
     const n = this.ctx.shape.keyColumns.length;
     const rows = await rawRows(conn, rowHashesSql(db, this.ctx.table, this.ctx.shape, b));
     return rows.map((r) => ({ key: r.slice(0, n), ident: text(r[n]), hash: text(r[n + 1]) }));
   }
 
-  private async leaf(b: Bounds): Promise<void> {
+  private async leaf(b: RangeBounds): Promise<void> {
     const [s, t] = await Promise.all([this.hashed(this.ctx.source, this.ctx.sourceDb, b), this.hashed(this.ctx.target, this.ctx.targetDb, b)]);
     const c = classifyRows(s, t);
     for (const r of c.missing) if (this.take()) this.diff.missing.push(this.keyTuple(r.key));

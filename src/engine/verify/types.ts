@@ -74,6 +74,7 @@ export interface ChunkVerdict {
   rechecked?: boolean;
 }
 
+/** A key range as the report shows it (hex tuples, JSON-safe); the engine works on db/keyset's RangeBounds. */
 export interface KeyRange {
   lower: KeyTuple | null;
   upper: KeyTuple | null;

@@ -6,10 +6,11 @@
  */
 import type { Connection } from '../db/connection.js';
 import { closeQuietly, connect, serverLabel } from '../db/connection.js';
-import type { KeyValue } from '../db/keyset.js';
-import { boundaryQuery, hashShape, rangeChecksumSql, type Bounds, type HashShape } from './checksum.js';
-import { inspectTable, listTables, type TableInfo } from '../schema/inspector.js';
-import { DiffCollector, rawRows, text, toCell } from './rowDiff.js';
+import type { KeyValue, RangeBounds } from '../db/keyset.js';
+import { boundaryQuery, hashShape, rangeChecksumSql, type HashShape } from './checksum.js';
+import { inspectTable, listBaseTables, type TableDefinition } from '../schema/inspector.js';
+import { DiffCollector, text, toCell } from './rowDiff.js';
+import { rawRows } from '../db/rawRows.js';
 import { estimateRows, exactRowsBoth } from './rowCounts.js';
 import { SlaveStatusLagProbe, ThreadsRunningProbe, Throttler } from '../lag/throttler.js';
 import type { ChunkVerdict, KeyTuple, TableVerdict, VerifyEvents, VerifyReport, VerifySpec } from './types.js';
@@ -23,7 +24,7 @@ interface Side {
 
 interface TableRun {
   table: string;
-  info: TableInfo;
+  info: TableDefinition;
   shape: HashShape;
   estimate: number;
 }
@@ -58,7 +59,7 @@ export class Verifier {
     this.target = { conn: t, db: targetDb };
     const verdicts: TableVerdict[] = [];
     try {
-      const tables = spec.tables ?? (await listTables(s, spec.database));
+      const tables = spec.tables ?? (await listBaseTables(s, spec.database));
       this.emit({ type: 'started', tables, mode: spec.mode });
       const [sEst, tEst] = await Promise.all([estimateRows(s, spec.database), estimateRows(t, targetDb)]);
       const maxLag = spec.maxLagSeconds ?? 1;
@@ -149,7 +150,7 @@ export class Verifier {
     await Promise.all([this.source.conn.query(sql), this.target.conn.query(sql)]);
   }
 
-  private async checksumBoth(run: TableRun, b: Bounds): Promise<{ s: { cnt: number; h: string }; t: { cnt: number; h: string } }> {
+  private async checksumBoth(run: TableRun, b: RangeBounds): Promise<{ s: { cnt: number; h: string }; t: { cnt: number; h: string } }> {
     const one = async (side: Side): Promise<{ cnt: number; h: string }> => {
       const [row] = await rawRows(side.conn, rangeChecksumSql(side.db, run.table, run.shape, b));
       return { cnt: Number(text(row[0])), h: text(row[1]) };
@@ -165,7 +166,7 @@ export class Verifier {
   private async checkChunks(run: TableRun): Promise<TableVerdict> {
     const chunkRows = this.spec.chunkRows ?? 10_000;
     const chunks: ChunkVerdict[] = [];
-    const bad: { b: Bounds; cnt: number }[] = [];
+    const bad: { b: RangeBounds; cnt: number }[] = [];
     let lower: KeyValue | null = null;
     let sourceRows = 0;
     let targetRows = 0;
@@ -185,7 +186,7 @@ export class Verifier {
       }
       await this.throttler?.waitClear((throttle) => this.emit({ type: 'throttle', throttle }), () => this.cancelled());
       // The last range is open-ended so target rows beyond the source's last key are counted too.
-      const b: Bounds = { lower, upper: edge };
+      const b: RangeBounds = { after: lower, upTo: edge };
       let { s, t } = await this.checksumBoth(run, b);
       let rechecked = false;
       if ((s.cnt !== t.cnt || s.h !== t.h) && this.spec.targetIsReplica) {
@@ -194,7 +195,7 @@ export class Verifier {
         rechecked = true;
       }
       const match = s.cnt === t.cnt && s.h === t.h;
-      chunks.push({ index, lower: this.tuple(run, b.lower), upper: this.tuple(run, b.upper), sourceCount: s.cnt, targetCount: t.cnt, sourceHash: s.h, targetHash: t.h, match, ...(rechecked ? { rechecked } : {}) });
+      chunks.push({ index, lower: this.tuple(run, b.after), upper: this.tuple(run, b.upTo), sourceCount: s.cnt, targetCount: t.cnt, sourceHash: s.h, targetHash: t.h, match, ...(rechecked ? { rechecked } : {}) });
       if (!match) bad.push({ b, cnt: s.cnt });
       sourceRows += s.cnt;
       targetRows += t.cnt;
@@ -212,7 +213,7 @@ export class Verifier {
       keyColumns: run.shape.keyColumns.map((k) => k.name),
       wholeTable: false,
       chunks,
-      mismatchedRanges: bad.map((x) => ({ lower: this.tuple(run, x.b.lower), upper: this.tuple(run, x.b.upper) })),
+      mismatchedRanges: bad.map((x) => ({ lower: this.tuple(run, x.b.after), upper: this.tuple(run, x.b.upTo) })),
       seconds: 0,
     };
     if (run.shape.skipped.length) verdict.message = `generated columns not compared: ${run.shape.skipped.join(', ')}`;
@@ -237,7 +238,7 @@ export class Verifier {
   /** No usable key: one COUNT + hash over the whole table on each side. */
   private async checkWhole(run: TableRun): Promise<TableVerdict> {
     await this.throttler?.waitClear((throttle) => this.emit({ type: 'throttle', throttle }), () => this.cancelled());
-    const { s, t } = await this.checksumBoth(run, { lower: null, upper: null });
+    const { s, t } = await this.checksumBoth(run, { after: null, upTo: null });
     const match = s.cnt === t.cnt && s.h === t.h;
     this.rowsChecked += s.cnt;
     return {

@@ -1,5 +1,5 @@
 // A throwaway host for one webview page: the built bundle (dist/webview/NAME.js) served over local HTTP in
-// Debian's Chromium, inside the same shell and strict CSP as src/webviews/html.ts, with VS Code's
+// Debian's Chromium, inside the same shell and strict CSP as src/panels/html.ts, with VS Code's
 // light, dark or high-contrast theme variables and a stub acquireVsCodeApi that records what the page sends. The test
 // plays the extension host by posting the typed host messages. Not the workbench: the code-server
 // e2e covers that with real jobs.

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import type { VerifyReport } from '../engine/verify/types.js';
 import type { DiffHostMessage, DiffPageMessage } from '../protocol/index.js';
-import { repairSummary } from '../webview/diffView.js';
+import { repairSummary } from '../webview-pages/diffView.js';
 import { localRoots, webviewHtml } from './html.js';
 
 export interface DiffCallbacks {

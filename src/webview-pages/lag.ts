@@ -1,5 +1,5 @@
 import type { LagHostMessage, LagPageMessage } from '../protocol/index.js';
-import { HEIGHT, lagRows, WIDTH } from './lagView.js';
+import { HEIGHT, lagRows, WIDTH } from './lagPageView.js';
 import { hostChannel } from './vscodeApi.js';
 
 const app = document.getElementById('app') as HTMLElement;
