@@ -10,7 +10,7 @@ import type { Ctx } from '../ctx.js';
 import { startedJobSummary } from '../engine/jobs/jobSummary.js';
 import { redactSpec } from '../engine/jobs/redact.js';
 import type { JobSpec, ServerSpec } from '../engine/jobs/types.js';
-import { canCancel, canPause, JobsModel, resumeKind, summarizeRow, type JobRow } from '../jobs/jobsModel.js';
+import { canCancel, canPause, JobsModel, rowResume, summarizeRow, type JobRow } from '../jobs/jobsModel.js';
 import { findProfileServer } from '../jobs/resume.js';
 import { JobsTree } from '../jobs/jobsTree.js';
 import { JobProgressStore } from '../jobs/progressStore.js';
@@ -105,8 +105,8 @@ export class JobsController implements vscode.Disposable {
    * servers its stored spec names (asked for when none is stored). Returns what was done.
    */
   async resume(row: JobRow, flow: string): Promise<'unpaused' | 'resumed'> {
-    const kind = resumeKind(row);
-    if (!kind) throw new FlowStop(`${flow}: job ${row.label} is ${row.state}; there is nothing to resume.`);
+    const kind = rowResume(row);
+    if (!kind) throw new FlowStop(`${flow}: job ${row.label} is ${row.view.state}; there is nothing to resume.`);
     const client = await this.client();
     if (kind === 'unpause') {
       const answer = await client.sendRequest(JobControlRequest, { jobId: row.id, action: 'resume' });
@@ -156,7 +156,7 @@ export class JobsController implements vscode.Disposable {
 }
 
 function isRow(arg: unknown): arg is JobRow {
-  return !!arg && typeof arg === 'object' && typeof (arg as JobRow).id === 'string' && typeof (arg as JobRow).state === 'string';
+  return !!arg && typeof arg === 'object' && typeof (arg as JobRow).id === 'string' && typeof (arg as JobRow).view === 'object';
 }
 
 /** The row a command was invoked on, or one the user picks among those that allow the action. */
@@ -167,7 +167,7 @@ async function rowFor(jobs: JobsController, arg: unknown, flow: string, allows: 
   if (byId) return byId;
   const rows = jobs.model.list().filter(allows);
   if (rows.length === 0) throw new FlowStop(`${flow}: no job to choose. Start one with RW Migrate: Migrate Table To…, or open the Jobs view to list recorded jobs.`);
-  return pickOne({ flow, title: 'Job' }, rows.map((r) => ({ label: r.label, description: r.state, detail: r.id, value: r })), 'Which job?');
+  return pickOne({ flow, title: 'Job' }, rows.map((r) => ({ label: r.label, description: r.view.state, detail: r.id, value: r })), 'Which job?');
 }
 
 async function showSummary(ctx: Ctx, row: JobRow): Promise<void> {
@@ -199,16 +199,16 @@ export function registerJobCommands(ctx: Ctx, store: ProfileStore): JobsControll
 
   const commands: Record<string, (arg?: unknown) => unknown> = {
     'rwMigrate.refreshJobs': load,
-    'rwMigrate.pauseJob': control('pause', 'Pause Job', (r) => canPause(r.state)),
+    'rwMigrate.pauseJob': control('pause', 'Pause Job', (r) => canPause(r.view.state)),
     'rwMigrate.resumeJob': (arg: unknown) =>
       runFlow(ctx.log, 'Resume Job', async () => {
-        const row = await rowFor(jobs, arg, 'Resume Job', (r) => resumeKind(r) !== null);
+        const row = await rowFor(jobs, arg, 'Resume Job', (r) => rowResume(r) !== null);
         if ((await jobs.resume(row, 'Resume Job')) === 'resumed') {
           if (jobs.progress.has(row.id)) ProgressPanel.show(ctx, row.id);
           void vscode.window.showInformationMessage(`Resumed ${row.label} from its checkpoint: copying continues after the last committed chunk.`);
         }
       }),
-    'rwMigrate.cancelJob': control('cancel', 'Cancel Job', (r) => canCancel(r.state)),
+    'rwMigrate.cancelJob': control('cancel', 'Cancel Job', (r) => canCancel(r.view.state)),
     'rwMigrate.clearFinishedJobs': () => jobs.model.clearFinished(),
     // Reports are built from this session's events (src/commands/report.ts); the handler says when there are none.
     'rwMigrate.openJobReport': (arg) => runFlow(ctx.log, 'Open Job Report', () => exportReportCommand(jobs.progress)(isRow(arg) ? arg.id : typeof arg === 'string' ? arg : undefined)),
