@@ -183,6 +183,15 @@ export class JobsModel {
     return known;
   }
 
+  /**
+   * The worker that ran this session's jobs is gone (a crash, Restart Worker): no active row is live
+   * any more, so the next listing's markHeld calls those no new worker holds interrupted.
+   */
+  forgetLive(): void {
+    for (const [id, row] of this.rows) if (row.live && isActive(row.view.state)) this.rows.set(id, { ...row, live: false });
+    this.emit({ kind: 'rows' });
+  }
+
   /** Puts a row back as it was (a failed Resume request). */
   restore(row: JobRow): void {
     this.rows.set(row.id, row);
