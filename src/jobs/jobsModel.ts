@@ -149,8 +149,8 @@ export class JobsModel {
           ? { ...known, label: fresh.label, source: fresh.source, target: fresh.target, tables: fresh.tables, endpoints: fresh.endpoints }
           : {
               ...fresh,
-              // The listing is further along; what the events said that a listing cannot (warnings, tables) stays.
-              view: { ...known.view, ...pickListed(fresh.view) },
+              // The listing is further along; the warnings the events gave (a listing has none) stay.
+              view: { ...fresh.view, warnings: known.view.warnings, errors: known.view.errors },
               live: known.live,
               interrupted: known.interrupted && isActive(fresh.view.state),
             },
@@ -284,9 +284,4 @@ export function summarizeRow(row: JobRow): string {
   for (const d of rowDetails(v)) lines.push(`  - ${d}`);
   lines.push(`Created: ${new Date(v.startedAt).toISOString()}`, `Updated: ${new Date(v.updatedAt).toISOString()}`);
   return lines.join('\n');
-}
-
-/** What a listing knows better than a row's earlier events: its state and counts. */
-function pickListed(v: JobView): Pick<JobView, 'state' | 'phase' | 'rows' | 'totalRows' | 'message' | 'updatedAt' | 'startedAt'> {
-  return { state: v.state, phase: v.phase, rows: v.rows, totalRows: v.totalRows, message: v.message, updatedAt: v.updatedAt, startedAt: v.startedAt };
 }
