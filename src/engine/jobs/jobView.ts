@@ -261,7 +261,7 @@ export function throttledMsAt(view: JobView, now: number): number {
   return view.throttledMs + (view.throttledSince === null ? 0 : Math.max(0, now - view.throttledSince));
 }
 
-/** Folds a whole stream (the CLI's and tests' way in). */
+/** Folds a whole recorded stream at once (a replay; the tests' way in). */
 export function foldJobView(start: JobView, events: readonly { event: JobViewEvent; at: number }[]): JobView {
   return events.reduce((v, e) => reduceJobView(v, e.event, e.at), start);
 }
