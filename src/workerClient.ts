@@ -70,10 +70,6 @@ export class WorkerClient implements vscode.Disposable {
     return { dispose: () => this.started.delete(fn) };
   }
 
-  get running(): boolean {
-    return this.client?.isRunning() ?? false;
-  }
-
   /** Starts the worker on first use, or waits for one that is (re)starting; concurrent callers share one start. */
   async ready(): Promise<LanguageClient> {
     if (this.client?.isRunning()) return this.client;

@@ -5,7 +5,7 @@
  * here too, because the worker client allows only one handler per notification method.
  */
 import type { JobResult, JobState, JobSummary, ProgressEvent, ServerSpec } from '../engine/jobs/types.js';
-import { emptyJobView, initialJobView, isActive, reduceJobView, type JobView } from '../engine/jobs/jobView.js';
+import { emptyJobView, initialJobView, isActive, phaseText, reduceJobView, type JobView } from '../engine/jobs/jobView.js';
 import { formatDuration } from '../engine/jobs/format.js';
 
 export { isActive };
@@ -270,6 +270,7 @@ export function summarizeRow(row: JobRow): string {
   const v = row.view;
   const lines = [
     `Job ${row.id}: ${v.state}${row.interrupted ? ' (interrupted: no worker runs it; Resume continues from the checkpoint)' : ''}`,
+    `Phase: ${phaseText(v)}`,
     `Source: ${row.source}`,
     `Target: ${row.target}`,
     `Tables: ${row.tables === 'all' ? 'all' : row.tables.join(', ') || '?'}`,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ProgressEvent } from '../../src/engine/jobs/types.js';
-import { emptyJobView, foldJobView, initialJobView, PHASES, reduceJobView, throttledMsAt, type JobViewEvent } from '../../src/engine/jobs/jobView.js';
+import { emptyJobView, foldJobView, initialJobView, PHASES, phaseText, reduceJobView, throttledMsAt, type JobViewEvent } from '../../src/engine/jobs/jobView.js';
 import { jobSummary } from './jobsFixture.js';
 
 function progress(over: Partial<Extract<ProgressEvent, { type: 'progress' }>> = {}): ProgressEvent {
@@ -155,5 +155,7 @@ describe('the job view reducer', () => {
 
   test('a full copy has its phases in order', () => {
     assert.deepEqual(PHASES.full, ['planning', 'copying', 'done']);
+    assert.equal(phaseText(reduceJobView(emptyJobView('j', 0), planned, 1)), 'Copying (2 of 3)');
+    assert.equal(phaseText(initialJobView(jobSummary('d', { state: 'done' }))), 'Done (3 of 3)');
   });
 });

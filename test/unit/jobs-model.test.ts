@@ -46,6 +46,7 @@ describe('jobs model', () => {
     assert.equal(row.live, true);
     assert.equal(new Date(row.view.updatedAt).toISOString(), '2026-01-02T03:04:05.000Z');
     assert.match(summarizeRow(row), /Throttled: replica1: lag 4 s > 1 s/);
+    assert.match(summarizeRow(row), /Phase: Copying \(2 of 3\)/);
   });
 
   test('an event for an unknown job creates a placeholder row', () => {

@@ -16,7 +16,9 @@ import type { JobResult, JobState, JobSummary, ProgressEvent, SnapshotPosition, 
 export type JobPhase = 'planning' | 'copying' | 'done';
 
 /** The phases of each job mode, in order (the progress panel and the CLI can show "step n of m"). */
-export const PHASES: Record<JobSummary['spec']['mode'], readonly JobPhase[]> = { full: ['planning', 'copying', 'done'] };
+export type JobMode = JobSummary['spec']['mode'];
+
+export const PHASES: Record<JobMode, readonly JobPhase[]> = { full: ['planning', 'copying', 'done'] };
 
 export const PHASE_TEXT: Record<JobPhase, string> = { planning: 'Planning', copying: 'Copying', done: 'Done' };
 
@@ -30,6 +32,8 @@ export interface TableRecord {
 
 export interface JobView {
   jobId: string;
+  /** The job's mode: which phases it goes through (PHASES). */
+  mode: JobMode;
   state: JobState;
   phase: JobPhase;
   /** Epoch milliseconds. */
@@ -95,6 +99,7 @@ function phaseAfter(phase: JobPhase, state: JobState): JobPhase {
 export function emptyJobView(jobId: string, now: number): JobView {
   return {
     jobId,
+    mode: 'full',
     state: 'planning',
     phase: 'planning',
     startedAt: now,
@@ -135,6 +140,7 @@ export function initialJobView(summary: JobSummary): JobView {
   const snap = summary.snapshot;
   return {
     ...view,
+    mode: summary.spec.mode,
     state: summary.state,
     phase: phaseAfter('planning', summary.state),
     updatedAt: Number.isFinite(updated) ? updated : view.startedAt,
@@ -254,6 +260,12 @@ export function reduceJobView(view: JobView, ev: JobViewEvent, now: number): Job
       break;
   }
   return v;
+}
+
+/** The phase as a person reads it, with its place in the job's phases: "Copying (2 of 3)". */
+export function phaseText(view: Pick<JobView, 'mode' | 'phase'>): string {
+  const phases = PHASES[view.mode];
+  return `${PHASE_TEXT[view.phase]} (${phases.indexOf(view.phase) + 1} of ${phases.length})`;
 }
 
 /** Time throttled up to `now`, including a throttle still on. */
