@@ -1,20 +1,25 @@
 /**
- * Wiring only: build the context, register the tree and commands, return the API. No I/O here —
- * the worker starts on first use, so activation stays cheap.
+ * Wiring only: build the context, register the trees, the views and the command table, return the
+ * API. No I/O here — the worker starts on first use, so activation stays cheap.
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands/index.js';
-import { topologyCommands } from './commands/topologyTable.js';
-import { ProfileStore } from './connections/profiles.js';
+import { createJobs, type JobsController } from './commands/jobs.js';
 import { Ctx } from './ctx.js';
+import { VerifyClient } from './jobs/verifyClient.js';
 import { LagIndicator } from './statusbar/lagIndicator.js';
 import { TopologyTree } from './tree/topologyTree.js';
+import { DiffPanel } from './panels/diffPanel.js';
 
 export interface RwMigrateApi {
   /** How long activate() took; the host suite records it (target: under 100 ms). */
   activationMs: number;
   /** The Topology view's data provider (the host suite reads its children). */
   tree: TopologyTree;
+  /** The lag status bar item (the host suite reads what it shows). */
+  lag: LagIndicator;
+  /** The Jobs view's controller (the host suite starts a job and reads the rows). */
+  jobs: JobsController;
 }
 
 let ctx: Ctx | undefined;
@@ -22,18 +27,22 @@ let ctx: Ctx | undefined;
 export function activate(context: vscode.ExtensionContext): RwMigrateApi {
   const started = performance.now();
   ctx = new Ctx(context);
-  const store = new ProfileStore(context.secrets);
-  const lag = ctx.own(new LagIndicator(ctx, store));
+  const store = ctx.store;
+  const lag = ctx.own(new LagIndicator(ctx));
   const tree = ctx.own(new TopologyTree(ctx, store, () => lag.activeProfile));
   ctx.own(vscode.window.registerTreeDataProvider('rwMigrate.topology', tree));
   ctx.own(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('rwMigrate.profiles') && tree.refresh()));
   ctx.own(lag.onDidUpdate((u) => void tree.applyLag(u)));
-  registerCommands(ctx, tree, topologyCommands({ ctx, store, tree, lag }));
+  const jobs = createJobs(ctx);
+  const verify = ctx.own(new VerifyClient(ctx));
+  // After a window reload the diff panel comes back without passwords: it shows the report, and says to run again.
+  ctx.own(DiffPanel.register(ctx));
+  registerCommands({ ctx, tree, lag, jobs, verify });
   // Resumes watching the remembered profile; async, so activation does not wait for the worker.
   void lag.restart();
   const activationMs = performance.now() - started;
   ctx.log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, tree };
+  return { activationMs, tree, lag, jobs };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -1,5 +1,8 @@
-/** Output: a one-line progress bar on a TTY, JSON lines with --json, sparse plain lines otherwise. */
-import type { JobResult, ProgressEvent } from '../engine/jobs/index.js';
+/**
+ * Output: a one-line progress bar on a TTY, JSON lines with --json, sparse plain lines otherwise.
+ * The bar is drawn from the job's JobView (the engine's one reducer), as the extension's views are.
+ */
+import { emptyJobView, formatBytes, formatDuration, reduceJobView, type JobResult, type JobView, type ProgressEvent } from '../engine/jobs/index.js';
 
 export interface Renderer {
   event(e: ProgressEvent): void;
@@ -7,27 +10,7 @@ export interface Renderer {
   info(message: string): void;
 }
 
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '--:--';
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`;
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
-export function progressLine(e: Extract<ProgressEvent, { type: 'progress' }>, width = 24): string {
+export function progressLine(e: JobView, width = 24): string {
   const frac = e.totalRows > 0 ? Math.min(1, e.rows / e.totalRows) : 0;
   const filled = Math.round(frac * width);
   const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
@@ -36,7 +19,7 @@ export function progressLine(e: Extract<ProgressEvent, { type: 'progress' }>, wi
   const paused = e.state === 'paused' ? '  PAUSED' : '';
   return (
     `[${bar}] ${pct} ${e.rows.toLocaleString('en-US')}/${e.totalIsEstimate ? '~' : ''}${e.totalRows.toLocaleString('en-US')} rows ` +
-    `${formatBytes(e.bytes)} ${e.rowsPerSecond.toLocaleString('en-US')} rows/s ETA ${formatDuration(e.etaSeconds)} ` +
+    `${formatBytes(e.bytes)} ${e.rowsPerSecond.toLocaleString('en-US')} rows/s ETA ${formatDuration(e.etaSeconds === null ? null : e.etaSeconds * 1000)} ` +
     `${e.table ?? ''}#${e.chunk}${throttle}${paused}`
   );
 }
@@ -53,6 +36,7 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stderr): Rendere
   const tty = !!out.isTTY;
   let lastPlain = 0;
   let barShown = false;
+  let view: JobView | null = null;
   const clearBar = () => {
     if (tty && barShown) out.write('\r\x1b[2K');
     barShown = false;
@@ -63,15 +47,16 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stderr): Rendere
   };
   return {
     event(e) {
+      view = reduceJobView(view?.jobId === e.jobId ? view : emptyJobView(e.jobId, Date.now()), e, Date.now());
       switch (e.type) {
         case 'progress':
           if (tty) {
             const cols = out.columns ?? 120;
-            out.write('\r\x1b[2K' + progressLine(e).slice(0, cols - 1));
+            out.write('\r\x1b[2K' + progressLine(view).slice(0, cols - 1));
             barShown = true;
           } else if (Date.now() - lastPlain > 5000) {
             lastPlain = Date.now();
-            line(progressLine(e));
+            line(progressLine(view));
           }
           break;
         case 'planned':
@@ -94,7 +79,7 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stderr): Rendere
     result(r) {
       clearBar();
       const rate = r.seconds > 0 ? Math.round(r.rows / r.seconds) : 0;
-      if (r.state === 'done') line(`done: job ${r.jobId}, ${r.rows.toLocaleString('en-US')} rows, ${formatBytes(r.bytes)} in ${formatDuration(r.seconds)} (${rate.toLocaleString('en-US')} rows/s)`);
+      if (r.state === 'done') line(`done: job ${r.jobId}, ${r.rows.toLocaleString('en-US')} rows, ${formatBytes(r.bytes)} in ${formatDuration(r.seconds * 1000)} (${rate.toLocaleString('en-US')} rows/s)`);
       else if (r.state === 'cancelled') line(`cancelled: job ${r.jobId}; continue with: rw-migrate resume ${r.jobId}`);
       else if (r.state === 'refused') line(`refused:\n  ${(r.details?.length ? r.details : [r.message ?? '']).join('\n  ')}`);
       else line(`failed: job ${r.jobId}: ${r.message ?? 'unknown error'}${r.jobId ? `\ncontinue with: rw-migrate resume ${r.jobId}` : ''}`);

@@ -6,11 +6,12 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ProfileStore } from '../connections/profiles.js';
+import type { WorkerScope } from '../workerClient.js';
 import type { Ctx } from '../ctx.js';
 import { startedJobSummary } from '../engine/jobs/jobSummary.js';
 import { redactSpec } from '../engine/jobs/redact.js';
 import type { JobSpec, ServerSpec } from '../engine/jobs/types.js';
-import { canCancel, canPause, JobsModel, resumeKind, summarizeRow, type JobRow } from '../jobs/jobsModel.js';
+import { canCancel, canPause, JobsModel, rowResume, summarizeRow, type JobRow } from '../jobs/jobsModel.js';
 import { findProfileServer } from '../jobs/resume.js';
 import { JobsTree } from '../jobs/jobsTree.js';
 import { JobProgressStore } from '../jobs/progressStore.js';
@@ -28,28 +29,39 @@ export class JobsController implements vscode.Disposable {
   readonly model = new JobsModel();
   /** Coalesced per-job progress for the progress panel, fed from the same notifications. */
   readonly progress = new JobProgressStore();
-  private attachedTo: LanguageClient | undefined;
   /** Targets of jobs started in this session, listed too even when their profile is not a target profile. */
   private readonly extraTargets = new Map<string, ServerSpec>();
 
-  constructor(
-    private readonly ctx: Ctx,
-    private readonly store: ProfileStore,
-  ) {
+  private readonly subscription: vscode.Disposable;
+  private workerStarts = 0;
+
+  constructor(private readonly ctx: Ctx) {
     this.model.onChange((change) => {
       if (change.kind === 'event') this.progress.ingest(change.event);
       if (change.kind === 'finished') this.progress.finish(change.result);
     });
+    this.subscription = ctx.worker.onDidStart((scope) => this.onWorkerStart(scope));
   }
 
-  /** The worker client, with the job notifications wired to the model (again after a worker restart). */
+  private get store(): ProfileStore {
+    return this.ctx.store;
+  }
+
+  /** The worker client; the job notifications are wired per worker process in onWorkerStart. */
   async client(): Promise<LanguageClient> {
-    const client = await this.ctx.worker.ready();
-    if (this.attachedTo !== client) {
-      this.attachedTo = client;
-      this.ctx.own(client.onNotification(JobEventNotification, (event) => this.model.applyEvent(event)));
-      this.ctx.own(
-        client.onNotification(JobFinishedNotification, (result) => {
+    return this.ctx.worker.ready();
+  }
+
+  /**
+   * Each worker process gets its own handlers (disposed with it). After a restart the jobs the dead
+   * worker ran are listed again: the checkpoint still calls them running, no worker holds them, so
+   * they show as interrupted with Resume, and nothing is lost from the view.
+   */
+  private onWorkerStart(scope: WorkerScope): void {
+    const client = scope.client;
+    scope.own(client.onNotification(JobEventNotification, (event) => this.model.applyEvent(event)));
+    scope.own(
+      client.onNotification(JobFinishedNotification, (result) => {
           this.model.applyResult(result);
           const row = this.model.get(result.jobId);
           const what = row ? row.label : `job ${result.jobId}`;
@@ -61,9 +73,12 @@ export class JobsController implements vscode.Disposable {
             });
           }
         }),
-      );
+    );
+    if (this.workerStarts++ > 0) {
+      // The dead worker's live jobs are no longer live: let the listing judge them again.
+      this.model.forgetLive();
+      void refreshJobs(this.ctx, this);
     }
-    return client;
   }
 
   /** Sends StartJobRequest and returns the job id at once; the spec's passwords are not kept. */
@@ -105,8 +120,8 @@ export class JobsController implements vscode.Disposable {
    * servers its stored spec names (asked for when none is stored). Returns what was done.
    */
   async resume(row: JobRow, flow: string): Promise<'unpaused' | 'resumed'> {
-    const kind = resumeKind(row);
-    if (!kind) throw new FlowStop(`${flow}: job ${row.label} is ${row.state}; there is nothing to resume.`);
+    const kind = rowResume(row);
+    if (!kind) throw new FlowStop(`${flow}: job ${row.label} is ${row.view.state}; there is nothing to resume.`);
     const client = await this.client();
     if (kind === 'unpause') {
       const answer = await client.sendRequest(JobControlRequest, { jobId: row.id, action: 'resume' });
@@ -151,12 +166,12 @@ export class JobsController implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.attachedTo = undefined;
+    this.subscription.dispose();
   }
 }
 
 function isRow(arg: unknown): arg is JobRow {
-  return !!arg && typeof arg === 'object' && typeof (arg as JobRow).id === 'string' && typeof (arg as JobRow).state === 'string';
+  return !!arg && typeof arg === 'object' && typeof (arg as JobRow).id === 'string' && typeof (arg as JobRow).view === 'object';
 }
 
 /** The row a command was invoked on, or one the user picks among those that allow the action. */
@@ -167,59 +182,59 @@ async function rowFor(jobs: JobsController, arg: unknown, flow: string, allows: 
   if (byId) return byId;
   const rows = jobs.model.list().filter(allows);
   if (rows.length === 0) throw new FlowStop(`${flow}: no job to choose. Start one with RW Migrate: Migrate Table To…, or open the Jobs view to list recorded jobs.`);
-  return pickOne({ flow, title: 'Job' }, rows.map((r) => ({ label: r.label, description: r.state, detail: r.id, value: r })), 'Which job?');
+  return pickOne({ flow, title: 'Job' }, rows.map((r) => ({ label: r.label, description: r.view.state, detail: r.id, value: r })), 'Which job?');
 }
 
 async function showSummary(ctx: Ctx, row: JobRow): Promise<void> {
   await ctx.docs.show(`Job ${row.id}`, `# RW Migrate job\n\n\`\`\`\n${summarizeRow(row)}\n\`\`\`\n`);
 }
 
-/** The Jobs view and its commands. Returns the controller the migrate flow starts jobs through. */
-export function registerJobCommands(ctx: Ctx, store: ProfileStore): JobsController {
-  const jobs = ctx.own(new JobsController(ctx, store));
-  const load = () => runFlow(ctx.log, 'List jobs', () => jobs.refresh());
-  const tree = ctx.own(new JobsTree(jobs.model, load));
+/** The Jobs view: the controller the commands and the migrate flow go through, its tree, the progress panels. */
+export function createJobs(ctx: Ctx): JobsController {
+  const jobs = ctx.own(new JobsController(ctx));
+  const tree = ctx.own(new JobsTree(jobs.model, () => refreshJobs(ctx, jobs)));
   ctx.own(vscode.window.createTreeView('rwMigrate.jobs', { treeDataProvider: tree, showCollapseAll: false }));
   ctx.own(ProgressPanel.register(ctx, { store: jobs.progress, control: async (jobId, action) => (await jobs.client()).sendRequest(JobControlRequest, { jobId, action }) }));
   ctx.own(jobs.model.onChange(() => void vscode.commands.executeCommand('setContext', 'rwMigrate.hasJobs', jobs.model.list().length > 0)));
-
-  const control = (action: JobAction, flow: string, allows: (r: JobRow) => boolean) => (arg: unknown) =>
-    runFlow(ctx.log, flow, async () => {
-      const row = await rowFor(jobs, arg, flow, allows);
-      if (action === 'cancel') {
-        const answer = await vscode.window.showWarningMessage(
-          `Cancel job ${row.label}?`,
-          { modal: true, detail: `The copy stops; rows already written to ${row.target} stay there. The job can be started again later.` },
-          'Cancel Job',
-        );
-        if (answer !== 'Cancel Job') throw new FlowStop(`${flow}: the job keeps running.`);
-      }
-      await jobs.control(row, action);
-    });
-
-  const commands: Record<string, (arg?: unknown) => unknown> = {
-    'rwMigrate.refreshJobs': load,
-    'rwMigrate.pauseJob': control('pause', 'Pause Job', (r) => canPause(r.state)),
-    'rwMigrate.resumeJob': (arg: unknown) =>
-      runFlow(ctx.log, 'Resume Job', async () => {
-        const row = await rowFor(jobs, arg, 'Resume Job', (r) => resumeKind(r) !== null);
-        if ((await jobs.resume(row, 'Resume Job')) === 'resumed') {
-          if (jobs.progress.has(row.id)) ProgressPanel.show(ctx, row.id);
-          void vscode.window.showInformationMessage(`Resumed ${row.label} from its checkpoint: copying continues after the last committed chunk.`);
-        }
-      }),
-    'rwMigrate.cancelJob': control('cancel', 'Cancel Job', (r) => canCancel(r.state)),
-    'rwMigrate.clearFinishedJobs': () => jobs.model.clearFinished(),
-    // Reports are built from this session's events (src/commands/report.ts); the handler says when there are none.
-    'rwMigrate.openJobReport': (arg) => runFlow(ctx.log, 'Open Job Report', () => exportReportCommand(jobs.progress)(isRow(arg) ? arg.id : typeof arg === 'string' ? arg : undefined)),
-    'rwMigrate.openJobProgress': (arg) =>
-      runFlow(ctx.log, 'Open Job Progress', async () => {
-        const row = await rowFor(jobs, arg, 'Open Job Progress', () => true);
-        // The panel needs this session's events; a job only listed from a target gets a text summary.
-        if (jobs.progress.has(row.id)) ProgressPanel.show(ctx, row.id);
-        else await showSummary(ctx, row);
-      }),
-  };
-  for (const [id, handler] of Object.entries(commands)) ctx.own(vscode.commands.registerCommand(id, handler));
   return jobs;
+}
+
+/** Refresh Jobs (and the view's first look): a listing failure is a message, never a rejection. */
+export function refreshJobs(ctx: Ctx, jobs: JobsController): Promise<void> {
+  return runFlow(ctx.log, 'List jobs', () => jobs.refresh());
+}
+
+/** Pause Job / Cancel Job on a row (the one invoked on, or picked); Cancel asks first. */
+export async function controlJob(jobs: JobsController, action: JobAction, flow: string, arg: unknown): Promise<void> {
+  const allows = action === 'pause' ? (r: JobRow) => canPause(r.view.state) : (r: JobRow) => canCancel(r.view.state);
+  const row = await rowFor(jobs, arg, flow, allows);
+  if (action === 'cancel') {
+    const answer = await vscode.window.showWarningMessage(
+      `Cancel job ${row.label}?`,
+      { modal: true, detail: `The copy stops; rows already written to ${row.target} stay there. The job can be started again later.` },
+      'Cancel Job',
+    );
+    if (answer !== 'Cancel Job') throw new FlowStop(`${flow}: the job keeps running.`);
+  }
+  await jobs.control(row, action);
+}
+
+export async function resumeJob(ctx: Ctx, jobs: JobsController, arg: unknown): Promise<void> {
+  const row = await rowFor(jobs, arg, 'Resume Job', (r) => rowResume(r) !== null);
+  if ((await jobs.resume(row, 'Resume Job')) === 'resumed') {
+    if (jobs.progress.has(row.id)) ProgressPanel.show(ctx, row.id);
+    void vscode.window.showInformationMessage(`Resumed ${row.label} from its checkpoint: copying continues after the last committed chunk.`);
+  }
+}
+
+/** Reports are built from this session's events (src/commands/report.ts); the handler says when there are none. */
+export function openJobReport(jobs: JobsController, arg: unknown): Promise<void> {
+  return exportReportCommand(jobs.progress)(isRow(arg) ? arg.id : typeof arg === 'string' ? arg : undefined);
+}
+
+export async function openJobProgress(ctx: Ctx, jobs: JobsController, arg: unknown): Promise<void> {
+  const row = await rowFor(jobs, arg, 'Open Job Progress', () => true);
+  // The panel needs this session's events; a job only listed from a target gets a text summary.
+  if (jobs.progress.has(row.id)) ProgressPanel.show(ctx, row.id);
+  else await showSummary(ctx, row);
 }

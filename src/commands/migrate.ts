@@ -13,7 +13,7 @@ import {
   validateNumber, type MigrateOptions,
 } from '../ui/migratePlan.js';
 import { locate, nodeFacts } from '../ui/nodeFacts.js';
-import { confirm, FlowStop, input, pickMany, pickOne, runFlow, shortTask, type Step } from '../ui/quickFlow.js';
+import { confirm, FlowStop, input, pickMany, pickOne, shortTask, type Step } from '../ui/quickFlow.js';
 import { profilesOrStop, toSpec, unwrap, withPassword } from '../ui/servers.js';
 import type { JobsController } from './jobs.js';
 
@@ -157,9 +157,4 @@ export async function migrateFlow(ctx: Ctx, store: ProfileStore, jobs: JobsContr
   void vscode.window.showInformationMessage(`Migration started: ${what}. Progress is in the Jobs view.`, 'Open Progress').then((b) => {
     if (b) void vscode.commands.executeCommand('rwMigrate.openJobProgress', jobs.model.get(jobId));
   });
-}
-
-export function registerMigrateCommands(ctx: Ctx, store: ProfileStore, jobs: JobsController): void {
-  ctx.own(vscode.commands.registerCommand('rwMigrate.migrateTable', (arg?: unknown) => runFlow(ctx.log, 'Migrate Table', () => migrateFlow(ctx, store, jobs, 'table', arg))));
-  ctx.own(vscode.commands.registerCommand('rwMigrate.migrateDatabase', (arg?: unknown) => runFlow(ctx.log, 'Migrate Database', () => migrateFlow(ctx, store, jobs, 'database', arg))));
 }

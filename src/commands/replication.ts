@@ -2,14 +2,13 @@
  * Show Replication Status: one short, cancellable read (ServerSummaryRequest) of a server's facts
  * and replication channels, shown as a readable document. Read-only.
  */
-import * as vscode from 'vscode';
 import type { ProfileStore } from '../connections/profiles.js';
 import { serverLabel } from '../connections/profileModel.js';
 import type { Ctx } from '../ctx.js';
 import type { ServerSummary } from '../engine/topology/types.js';
 import { ServerSummaryRequest } from '../protocol/index.js';
 import { locate, nodeFacts } from '../ui/nodeFacts.js';
-import { FlowStop, pickOne, runFlow, shortTask, type Item } from '../ui/quickFlow.js';
+import { FlowStop, pickOne, shortTask, type Item } from '../ui/quickFlow.js';
 import { profilesOrStop, unwrap, withPassword } from '../ui/servers.js';
 
 /** Markdown for one server's summary (pure; exported for tests). */
@@ -37,7 +36,7 @@ export function replicationMarkdown(label: string, s: ServerSummary): string {
   return lines.join('\n') + '\n';
 }
 
-async function showReplicationStatus(ctx: Ctx, store: ProfileStore, arg: unknown): Promise<void> {
+export async function showReplicationStatus(ctx: Ctx, store: ProfileStore, arg: unknown): Promise<void> {
   const flow = 'Show Replication Status';
   const profiles = profilesOrStop(store, flow);
   const facts = nodeFacts(arg);
@@ -61,12 +60,4 @@ async function showReplicationStatus(ctx: Ctx, store: ProfileStore, arg: unknown
   );
   const title = `${serverLabel(server)} (${profile.name})`;
   await ctx.docs.show(`Replication ${title}`, replicationMarkdown(title, summary));
-}
-
-export function registerReplicationCommands(ctx: Ctx, store: ProfileStore): void {
-  ctx.own(
-    vscode.commands.registerCommand('rwMigrate.showReplicationStatus', (arg?: unknown) =>
-      runFlow(ctx.log, 'Show Replication Status', () => showReplicationStatus(ctx, store, arg)),
-    ),
-  );
 }

@@ -12,14 +12,14 @@ import type { VerifyReport, VerifySpec } from '../engine/verify/types.js';
 import { describeVerifyEvent, VerifyClient } from '../jobs/verifyClient.js';
 import { readOptions } from '../ui/migratePlan.js';
 import { DiffPanel, type DiffCallbacks } from '../panels/diffPanel.js';
-import { FlowStop, input, pickOne, runFlow } from '../ui/quickFlow.js';
+import { FlowStop, input, pickOne } from '../ui/quickFlow.js';
 import { toSpec, withPassword } from '../ui/servers.js';
 import { buildVerifySpec, countsMarkdown, reportLine, VERIFY_MODES } from '../ui/verifyPlan.js';
 import { pickSource, pickTargetProfile, type SourcePick } from './migrate.js';
 
-type Kind = 'compareTable' | 'compareDatabase' | 'verifyTable';
+export type VerifyKind = 'compareTable' | 'compareDatabase' | 'verifyTable';
 
-const FLOW: Record<Kind, string> = { compareTable: 'Compare Row Counts', compareDatabase: 'Compare Databases', verifyTable: 'Verify Table' };
+export const VERIFY_FLOW: Record<VerifyKind, string> = { compareTable: 'Compare Row Counts', compareDatabase: 'Compare Databases', verifyTable: 'Verify Table' };
 
 /** Runs a VerifySpec in the worker as a cancellable notification; Cancel stops it in the worker too. */
 async function runVerification(client: VerifyClient, flow: string, spec: VerifySpec): Promise<VerifyReport> {
@@ -52,8 +52,8 @@ function diffCallbacks(client: VerifyClient, flow: string, spec: VerifySpec): Di
   };
 }
 
-async function verifyFlow(ctx: Ctx, store: ProfileStore, client: VerifyClient, kind: Kind, arg: unknown): Promise<void> {
-  const flow = FLOW[kind];
+export async function verifyFlow(ctx: Ctx, store: ProfileStore, client: VerifyClient, kind: VerifyKind, arg: unknown): Promise<void> {
+  const flow = VERIFY_FLOW[kind];
   const total = kind === 'verifyTable' ? 5 : 4;
   const src = await pickSource(ctx, store, flow, arg, total);
   const tables = kind === 'compareDatabase' ? undefined : src.tables;
@@ -128,13 +128,4 @@ async function pickVerifyTargets(ctx: Ctx, store: ProfileStore, flow: string, sr
     { prompt: `Database on ${serverLabel(target.primary)} to compare with`, value: src.database, validate: (t) => (t.trim() ? undefined : 'Enter a database name.') },
   );
   return [{ profile: target.name, server: target.primary, database: database.trim(), isReplica: false }];
-}
-
-export function registerVerifyCommands(ctx: Ctx, store: ProfileStore): void {
-  const client = new VerifyClient(ctx);
-  // After a window reload the panel comes back without passwords: it shows the report, and says to run again.
-  ctx.own(DiffPanel.register(ctx));
-  for (const kind of Object.keys(FLOW) as Kind[]) {
-    ctx.own(vscode.commands.registerCommand(`rwMigrate.${kind}`, (arg?: unknown) => runFlow(ctx.log, FLOW[kind], () => verifyFlow(ctx, store, client, kind, arg))));
-  }
 }

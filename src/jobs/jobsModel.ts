@@ -1,9 +1,14 @@
 /**
- * The Jobs view's state, free of vscode: folds job summaries (ListJobs), live progress events and
- * finish notifications into one row per job. The tree renders rows; the progress panel can listen
+ * The Jobs view's state, free of vscode: one row per job, each holding the job's JobView (folded
+ * by the engine's one reducer from listings, live events and finishes) and what only the view
+ * needs (labels, endpoints, live/interrupted). The tree renders rows; the progress panel listens
  * here too, because the worker client allows only one handler per notification method.
  */
-import type { JobResult, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/jobs/types.js';
+import type { JobResult, JobState, JobSummary, ProgressEvent, ServerSpec } from '../engine/jobs/types.js';
+import { emptyJobView, initialJobView, isActive, phaseText, reduceJobView, type JobView } from '../engine/jobs/jobView.js';
+import { formatDuration } from '../engine/jobs/format.js';
+
+export { isActive };
 
 /** Where a job reads and writes, without passwords (from its stored spec): what Resume needs. */
 export interface JobEndpoints {
@@ -13,25 +18,13 @@ export interface JobEndpoints {
 
 export interface JobRow {
   id: string;
-  state: JobState;
+  /** Everything the job's events and listings said, from the one reducer. */
+  view: JobView;
   /** "shop.orders → target:3307/shop" */
   label: string;
   source: string;
   target: string;
   tables: string[] | 'all';
-  rows: number;
-  totalRows: number;
-  totalIsEstimate: boolean;
-  rowsPerSecond: number;
-  etaSeconds: number | null;
-  table: string | null;
-  tablesTotal: number;
-  tablesDone: number;
-  throttle: ThrottleState;
-  message: string | null;
-  details: string[];
-  createdAt: string;
-  updatedAt: string;
   /** True when the row was seen live in this session (events or a start), false when only listed. */
   live: boolean;
   /**
@@ -45,12 +38,6 @@ export interface JobRow {
 
 export type JobsChange = { kind: 'rows' } | { kind: 'event'; event: ProgressEvent } | { kind: 'finished'; result: JobResult };
 export type JobsListener = (change: JobsChange) => void;
-
-const ACTIVE: ReadonlySet<JobState> = new Set(['planning', 'copying', 'paused']);
-
-export function isActive(state: JobState): boolean {
-  return ACTIVE.has(state);
-}
 
 export function canPause(state: JobState): boolean {
   return state === 'planning' || state === 'copying';
@@ -71,11 +58,22 @@ export function canCancel(state: JobState): boolean {
  */
 export type ResumeKind = 'unpause' | 'checkpoint';
 
-export function resumeKind(row: Pick<JobRow, 'state' | 'interrupted'>): ResumeKind | null {
-  if (row.interrupted && isActive(row.state)) return 'checkpoint';
-  if (row.state === 'paused') return 'unpause';
-  if (row.state === 'cancelled' || row.state === 'failed') return 'checkpoint';
+export function resumeKind(row: { state: JobState; interrupted: boolean }): ResumeKind | null {
+  const { state } = row;
+  if (row.interrupted && isActive(state)) return 'checkpoint';
+  if (state === 'paused') return 'unpause';
+  if (state === 'cancelled' || state === 'failed') return 'checkpoint';
   return null;
+}
+
+/** resumeKind for a Jobs view row. */
+export function rowResume(row: JobRow): ResumeKind | null {
+  return resumeKind({ state: row.view.state, interrupted: row.interrupted });
+}
+
+/** The details a row lists: the result's reasons when it has them, else the latest warnings. */
+export function rowDetails(view: JobView): string[] {
+  return view.result?.details ?? view.warnings.slice(-20);
 }
 
 function strip(server: ServerSpec): ServerSpec {
@@ -98,55 +96,19 @@ function rowFromSummary(s: JobSummary): JobRow {
   const target = hostLabel(spec.target);
   return {
     id: s.id,
-    state: s.state,
+    view: initialJobView(s),
     label: `${spec.sourceDatabase}.${tablesLabel(spec.tables)} → ${target}/${spec.targetDatabase}`,
     source: `${source}/${spec.sourceDatabase}`,
     target: `${target}/${spec.targetDatabase}`,
     tables: spec.tables,
-    rows: s.rowsCopied,
-    totalRows: s.totalRows,
-    totalIsEstimate: true,
-    rowsPerSecond: 0,
-    etaSeconds: null,
-    table: null,
-    tablesTotal: spec.tables === 'all' ? 0 : spec.tables.length,
-    tablesDone: 0,
-    throttle: { throttled: false },
-    message: s.message,
-    details: [],
-    createdAt: s.createdAt,
-    updatedAt: s.updatedAt,
     live: false,
     interrupted: false,
     endpoints: { source: strip(spec.source), target: strip(spec.target) },
   };
 }
 
-function placeholder(jobId: string, now: string): JobRow {
-  return {
-    id: jobId,
-    state: 'planning',
-    label: `job ${jobId}`,
-    source: '?',
-    target: '?',
-    tables: [],
-    rows: 0,
-    totalRows: 0,
-    totalIsEstimate: true,
-    rowsPerSecond: 0,
-    etaSeconds: null,
-    table: null,
-    tablesTotal: 0,
-    tablesDone: 0,
-    throttle: { throttled: false },
-    message: null,
-    details: [],
-    createdAt: now,
-    updatedAt: now,
-    live: true,
-    interrupted: false,
-    endpoints: null,
-  };
+function placeholder(jobId: string, now: number): JobRow {
+  return { id: jobId, view: emptyJobView(jobId, now), label: `job ${jobId}`, source: '?', target: '?', tables: [], live: true, interrupted: false, endpoints: null };
 }
 
 export class JobsModel {
@@ -167,7 +129,7 @@ export class JobsModel {
   /** Active jobs first, then the newest. */
   list(): JobRow[] {
     return [...this.rows.values()].sort(
-      (a, b) => Number(isActive(b.state)) - Number(isActive(a.state)) || b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id),
+      (a, b) => Number(isActive(b.view.state)) - Number(isActive(a.view.state)) || b.view.startedAt - a.view.startedAt || a.id.localeCompare(b.id),
     );
   }
 
@@ -180,12 +142,18 @@ export class JobsModel {
         this.rows.set(s.id, fresh);
         continue;
       }
-      const keepLive = known.live && !(isActive(known.state) && !isActive(s.state));
+      const keepLive = known.live && !(isActive(known.view.state) && !isActive(s.state));
       this.rows.set(
         s.id,
         keepLive
           ? { ...known, label: fresh.label, source: fresh.source, target: fresh.target, tables: fresh.tables, endpoints: fresh.endpoints }
-          : { ...fresh, live: known.live, details: known.details, interrupted: known.interrupted && isActive(fresh.state) },
+          : {
+              ...fresh,
+              // The listing is further along; the warnings the events gave (a listing has none) stay.
+              view: { ...fresh.view, warnings: known.view.warnings, errors: known.view.errors },
+              live: known.live,
+              interrupted: known.interrupted && isActive(fresh.view.state),
+            },
       );
     }
     this.emit({ kind: 'rows' });
@@ -197,7 +165,7 @@ export class JobsModel {
    */
   markHeld(held: ReadonlySet<string>): void {
     for (const [id, row] of this.rows) {
-      const interrupted = isActive(row.state) && !held.has(id) && !row.live;
+      const interrupted = isActive(row.view.state) && !held.has(id) && !row.live;
       if (interrupted !== row.interrupted) this.rows.set(id, { ...row, interrupted });
     }
     this.emit({ kind: 'rows' });
@@ -210,9 +178,18 @@ export class JobsModel {
   applyResuming(id: string): JobRow | undefined {
     const known = this.rows.get(id);
     if (!known) return undefined;
-    this.rows.set(id, { ...known, state: 'planning', message: null, interrupted: false, live: true, etaSeconds: null, updatedAt: this.clock().toISOString() });
+    this.rows.set(id, { ...known, view: reduceJobView(known.view, { type: 'resuming', jobId: id }, this.clock().getTime()), interrupted: false, live: true });
     this.emit({ kind: 'rows' });
     return known;
+  }
+
+  /**
+   * The worker that ran this session's jobs is gone (a crash, Restart Worker): no active row is live
+   * any more, so the next listing's markHeld calls those no new worker holds interrupted.
+   */
+  forgetLive(): void {
+    for (const [id, row] of this.rows) if (row.live && isActive(row.view.state)) this.rows.set(id, { ...row, live: false });
+    this.emit({ kind: 'rows' });
   }
 
   /** Puts a row back as it was (a failed Resume request). */
@@ -228,65 +205,24 @@ export class JobsModel {
   }
 
   applyEvent(event: ProgressEvent): void {
-    const now = this.clock().toISOString();
-    const row: JobRow = { ...(this.rows.get(event.jobId) ?? placeholder(event.jobId, now)), updatedAt: now, live: true, interrupted: false };
-    // A finished row never goes back to an active state on a late event.
-    const finished = !isActive(row.state);
-    switch (event.type) {
-      case 'planned':
-        row.tablesTotal = event.tables.length;
-        row.totalRows = event.tables.reduce((n, t) => n + t.estimatedRows, 0);
-        if (!finished) row.state = 'copying';
-        break;
-      case 'progress':
-        row.rows = event.rows;
-        row.totalRows = event.totalRows;
-        row.totalIsEstimate = event.totalIsEstimate;
-        row.rowsPerSecond = event.rowsPerSecond;
-        row.etaSeconds = event.etaSeconds;
-        row.table = event.table;
-        row.throttle = event.throttle;
-        if (!finished) row.state = event.state;
-        break;
-      case 'table-done':
-        row.tablesDone += 1;
-        break;
-      case 'throttle':
-        row.throttle = event.throttle;
-        break;
-      case 'state':
-        if (!finished || !isActive(event.state)) row.state = event.state;
-        if (event.message) row.message = event.message;
-        break;
-      case 'log':
-        if (event.level === 'warn') row.details = [...row.details, event.message].slice(-20);
-        break;
-    }
-    this.rows.set(event.jobId, row);
+    this.fold(event.jobId, event);
     this.emit({ kind: 'event', event });
   }
 
   applyResult(result: JobResult): void {
-    const now = this.clock().toISOString();
-    const row: JobRow = { ...(this.rows.get(result.jobId) ?? placeholder(result.jobId, now)) };
-    row.state = result.state;
-    row.rows = result.rows;
-    if (result.state === 'done') row.totalRows = Math.max(row.totalRows, result.rows);
-    row.rowsPerSecond = result.seconds > 0 ? Math.round(result.rows / result.seconds) : row.rowsPerSecond;
-    row.etaSeconds = null;
-    row.throttle = { throttled: false };
-    row.message = result.message ?? row.message;
-    row.details = result.details ?? row.details;
-    row.updatedAt = now;
-    row.live = true;
-    row.interrupted = false;
-    this.rows.set(result.jobId, row);
+    this.fold(result.jobId, { type: 'finished', jobId: result.jobId, result });
     this.emit({ kind: 'finished', result });
+  }
+
+  private fold(jobId: string, event: Parameters<typeof reduceJobView>[1]): void {
+    const now = this.clock().getTime();
+    const known = this.rows.get(jobId) ?? placeholder(jobId, now);
+    this.rows.set(jobId, { ...known, view: reduceJobView(known.view, event, now), live: true, interrupted: false });
   }
 
   /** Drops finished rows (the Jobs view's Clear Finished). */
   clearFinished(): void {
-    for (const [id, row] of this.rows) if (!isActive(row.state)) this.rows.delete(id);
+    for (const [id, row] of this.rows) if (!isActive(row.view.state)) this.rows.delete(id);
     this.emit({ kind: 'rows' });
   }
 
@@ -299,50 +235,54 @@ const numberFormat = new Intl.NumberFormat('en-US');
 
 /** The tree description, e.g. "45% · 12,300 rows/s · throttled". */
 export function describeRow(row: JobRow): string {
+  const v = row.view;
   const parts: string[] = [];
   if (row.interrupted) {
-    parts.push(`interrupted (${row.state})`, `${numberFormat.format(row.rows)} rows`);
-  } else if (isActive(row.state)) {
-    if (row.totalRows > 0) parts.push(`${Math.min(100, Math.floor((row.rows / row.totalRows) * 100))}%`);
-    else parts.push(row.state);
-    if (row.state === 'paused') {
-      if (row.totalRows > 0) parts.push('paused');
-    } else if (row.rowsPerSecond > 0) {
-      parts.push(`${numberFormat.format(Math.round(row.rowsPerSecond))} rows/s`);
+    parts.push(`interrupted (${v.state})`, `${numberFormat.format(v.rows)} rows`);
+  } else if (isActive(v.state)) {
+    if (v.totalRows > 0) parts.push(`${Math.min(100, Math.floor((v.rows / v.totalRows) * 100))}%`);
+    else parts.push(v.state);
+    if (v.state === 'paused') {
+      if (v.totalRows > 0) parts.push('paused');
+    } else if (v.rowsPerSecond > 0) {
+      parts.push(`${numberFormat.format(Math.round(v.rowsPerSecond))} rows/s`);
     }
-    if (row.throttle.throttled) parts.push('throttled');
+    if (v.throttle.throttled) parts.push('throttled');
   } else {
-    parts.push(row.state);
-    parts.push(`${numberFormat.format(row.rows)} rows`);
+    parts.push(v.state);
+    parts.push(`${numberFormat.format(v.rows)} rows`);
   }
   return parts.join(' · ');
 }
 
 /** Encodes what the row allows, for regex `when` clauses: `type=job,state=copying,pause,cancel`. */
 export function rowContext(row: JobRow): string {
-  const facts = [`type=job`, `state=${row.state}`];
-  if (canPause(row.state) && !row.interrupted) facts.push('pause');
-  if (resumeKind(row)) facts.push('resume');
-  if (canCancel(row.state) && !row.interrupted) facts.push('cancel');
+  const { state } = row.view;
+  const facts = [`type=job`, `state=${state}`];
+  if (canPause(state) && !row.interrupted) facts.push('pause');
+  if (rowResume(row)) facts.push('resume');
+  if (canCancel(state) && !row.interrupted) facts.push('cancel');
   return facts.join(',');
 }
 
 /** A readable multi-line summary, for a tooltip or a text document. */
 export function summarizeRow(row: JobRow): string {
+  const v = row.view;
   const lines = [
-    `Job ${row.id}: ${row.state}${row.interrupted ? ' (interrupted: no worker runs it; Resume continues from the checkpoint)' : ''}`,
+    `Job ${row.id}: ${v.state}${row.interrupted ? ' (interrupted: no worker runs it; Resume continues from the checkpoint)' : ''}`,
+    `Phase: ${phaseText(v)}`,
     `Source: ${row.source}`,
     `Target: ${row.target}`,
     `Tables: ${row.tables === 'all' ? 'all' : row.tables.join(', ') || '?'}`,
-    `Rows: ${numberFormat.format(row.rows)}${row.totalRows > 0 ? ` of ${row.totalIsEstimate ? '~' : ''}${numberFormat.format(row.totalRows)}` : ''}`,
+    `Rows: ${numberFormat.format(v.rows)}${v.totalRows > 0 ? ` of ${v.totalIsEstimate ? '~' : ''}${numberFormat.format(v.totalRows)}` : ''}`,
   ];
-  if (row.tablesTotal > 0) lines.push(`Tables done: ${row.tablesDone} of ${row.tablesTotal}`);
-  if (row.rowsPerSecond > 0) lines.push(`Rate: ${numberFormat.format(Math.round(row.rowsPerSecond))} rows/s`);
-  if (row.etaSeconds !== null && isActive(row.state)) lines.push(`ETA: ${Math.round(row.etaSeconds)} s`);
-  if (row.table && isActive(row.state)) lines.push(`Current table: ${row.table}`);
-  if (row.throttle.throttled) lines.push(`Throttled: ${row.throttle.reason ?? 'yes'}`);
-  if (row.message) lines.push(`Message: ${row.message}`);
-  for (const d of row.details) lines.push(`  - ${d}`);
-  lines.push(`Created: ${row.createdAt}`, `Updated: ${row.updatedAt}`);
+  if (v.tablesTotal > 0) lines.push(`Tables done: ${v.tablesDone} of ${v.tablesTotal}`);
+  if (v.rowsPerSecond > 0) lines.push(`Rate: ${numberFormat.format(Math.round(v.rowsPerSecond))} rows/s`);
+  if (v.etaSeconds !== null && isActive(v.state)) lines.push(`ETA: ${formatDuration(v.etaSeconds * 1000)}`);
+  if (v.table && isActive(v.state)) lines.push(`Current table: ${v.table}`);
+  if (v.throttle.throttled) lines.push(`Throttled: ${v.throttle.reason ?? 'yes'}`);
+  if (v.message) lines.push(`Message: ${v.message}`);
+  for (const d of rowDetails(v)) lines.push(`  - ${d}`);
+  lines.push(`Created: ${new Date(v.startedAt).toISOString()}`, `Updated: ${new Date(v.updatedAt).toISOString()}`);
   return lines.join('\n');
 }

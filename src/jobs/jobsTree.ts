@@ -61,7 +61,7 @@ export class JobsTree implements vscode.TreeDataProvider<string>, vscode.Disposa
     item.description = describeRow(row);
     item.tooltip = summarizeRow(row);
     item.contextValue = rowContext(row);
-    const [icon, color] = ICONS[row.state];
+    const [icon, color] = ICONS[row.view.state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.command = { title: 'Open Progress', command: 'rwMigrate.openJobProgress', arguments: [row] };
     item.accessibilityInformation = { label: `Job ${row.label}: ${describeRow(row)}` };

@@ -1,13 +1,14 @@
 /**
- * Per-job progress state for the progress panels: the latest snapshot, a bounded history of chart
- * samples and a JobRecord, folded from the worker's events. Updates to listeners are coalesced to at
+ * Per-job progress state for the progress panels: the job's JobView (folded by the engine's one
+ * reducer), a bounded history of chart samples, and the JobRecord a report is made from. Updates to listeners are coalesced to at
  * most one per `minIntervalMs` (250 ms: 4 a second) so a chatty job cannot flood a webview, and a
  * reopened panel is restored from `replay()`. vscode-free: time and timers are injected.
  */
 import type { JobResult, JobSpec, ProgressEvent } from '../engine/jobs/types.js';
 import type { VerifyReport } from '../engine/verify/types.js';
 import type { ProgressHostMessage, ProgressSample, ProgressSnapshot } from '../protocol/index.js';
-import { type JobRecord, JobRecorder } from '../engine/jobs/jobRecord.js';
+import { jobRecord, type JobRecord } from '../engine/jobs/jobRecord.js';
+import { emptyJobView, reduceJobView, throttledMsAt, type JobView, type JobViewEvent } from '../engine/jobs/jobView.js';
 
 export type Schedule = (fn: () => void, delayMs: number) => { cancel(): void };
 
@@ -24,16 +25,17 @@ export interface ProgressStoreOptions {
 
 export type ProgressListener = (msg: ProgressHostMessage) => void;
 
-const MAX_ERRORS = 50;
 /** A lag reading older than this is not put on the chart. */
 const LAG_FRESH_MS = 10_000;
 
 interface JobEntry {
-  snapshot: ProgressSnapshot;
+  view: JobView;
+  /** The spec the job was started with (for the report), null when it was not started here. */
+  spec: JobSpec | null;
+  verify: VerifyReport | null;
   history: ProgressSample[];
   /** Samples not yet sent in an update. */
   unsent: ProgressSample[];
-  recorder: JobRecorder;
   lastEmit: number;
   dirty: boolean;
   timer: { cancel(): void } | null;
@@ -44,6 +46,31 @@ const defaultSchedule: Schedule = (fn, delayMs) => {
   const handle = setTimeout(fn, delayMs);
   return { cancel: () => clearTimeout(handle) };
 };
+
+/** What the progress page shows, read from the view; throttled time counted up to `now`. */
+export function progressSnapshot(v: JobView, now: number): ProgressSnapshot {
+  return {
+    jobId: v.jobId,
+    state: v.state,
+    startedAt: v.startedAt,
+    updatedAt: v.updatedAt,
+    rows: v.rows,
+    bytes: v.bytes,
+    totalRows: v.totalRows,
+    totalIsEstimate: v.totalIsEstimate,
+    rowsPerSecond: v.rowsPerSecond,
+    etaSeconds: v.etaSeconds,
+    table: v.table,
+    chunk: v.chunk,
+    chunkRows: v.chunkRows,
+    tablesTotal: v.tablesTotal,
+    tablesDone: v.tablesDone,
+    throttle: { ...v.throttle },
+    throttledMs: throttledMsAt(v, now),
+    errors: [...v.errors],
+    ...(v.result ? { result: v.result } : {}),
+  };
+}
 
 /** The worst lag named in a throttle reason such as "replica1: lag 3 s > 1 s; replica2: lag 5 s > 1 s". */
 export function lagFromReason(reason: string | undefined): number | null {
@@ -74,29 +101,11 @@ export class JobProgressStore {
   begin(jobId: string, spec: JobSpec | null, now = this.clock()): void {
     if (this.jobs.has(jobId)) return;
     this.jobs.set(jobId, {
-      snapshot: {
-        jobId,
-        state: 'planning',
-        startedAt: now,
-        updatedAt: now,
-        rows: 0,
-        bytes: 0,
-        totalRows: 0,
-        totalIsEstimate: true,
-        rowsPerSecond: 0,
-        etaSeconds: null,
-        table: null,
-        chunk: 0,
-        chunkRows: 0,
-        tablesTotal: 0,
-        tablesDone: 0,
-        throttle: { throttled: false },
-        throttledMs: 0,
-        errors: [],
-      },
+      view: emptyJobView(jobId, now),
+      spec,
+      verify: null,
       history: [],
       unsent: [],
-      recorder: new JobRecorder(jobId, spec, now),
       lastEmit: Number.NEGATIVE_INFINITY,
       dirty: false,
       timer: null,
@@ -118,98 +127,53 @@ export class JobProgressStore {
   }
 
   ingest(ev: ProgressEvent, now = this.clock()): void {
-    this.begin(ev.jobId, null, now);
-    const job = this.jobs.get(ev.jobId) as JobEntry;
-    job.recorder.event(ev, now);
-    const s = job.snapshot;
-    switch (ev.type) {
-      case 'planned':
-        s.tablesTotal = ev.tables.length;
-        if (s.rows === 0) s.totalRows = ev.tables.reduce((sum, t) => sum + t.estimatedRows, 0);
-        break;
-      case 'progress':
-        Object.assign(s, {
-          rows: ev.rows,
-          bytes: ev.bytes,
-          totalRows: ev.totalRows,
-          totalIsEstimate: ev.totalIsEstimate,
-          rowsPerSecond: ev.rowsPerSecond,
-          etaSeconds: ev.etaSeconds,
-          table: ev.table,
-          chunk: ev.chunk,
-          chunkRows: ev.chunkRows,
-          throttle: ev.throttle,
-          state: ev.state,
-        });
-        this.sample(job, now);
-        break;
-      case 'table-done':
-        s.tablesDone++;
-        break;
-      case 'throttle':
-        s.throttle = ev.throttle;
-        break;
-      case 'state':
-        s.state = ev.state;
-        if (ev.state === 'failed' && ev.message) this.error(job, ev.message);
-        break;
-      case 'log':
-        if (ev.level === 'warn') this.error(job, ev.message);
-        break;
-    }
-    s.updatedAt = now;
-    s.throttledMs = job.recorder.throttledMs(now);
+    const job = this.fold(ev, now);
+    if (ev.type === 'progress') this.sample(job, now);
     job.dirty = true;
     this.flushSoon(ev.jobId, job, now);
   }
 
   finish(result: JobResult, now = this.clock()): void {
-    this.begin(result.jobId, null, now);
-    const job = this.jobs.get(result.jobId) as JobEntry;
-    job.recorder.finish(result, now);
-    const s = job.snapshot;
-    s.state = result.state === 'refused' ? 'refused' : result.state;
-    s.result = result;
-    s.rows = result.rows;
-    s.bytes = result.bytes;
-    s.etaSeconds = null;
-    s.throttle = { throttled: false };
-    s.throttledMs = job.recorder.throttledMs(now);
-    s.updatedAt = now;
-    if (result.state !== 'done' && result.message) this.error(job, result.message);
-    for (const d of result.details ?? []) this.error(job, d);
+    const job = this.fold({ type: 'finished', jobId: result.jobId, result }, now);
     if (job.dirty || job.unsent.length) this.emit(job, now);
     job.timer?.cancel();
     job.timer = null;
-    this.send(job, { type: 'finished', snapshot: structuredClone(s), result });
+    this.send(job, { type: 'finished', snapshot: progressSnapshot(job.view, now), result });
   }
 
   /** A job resumed from its checkpoint: active again, its earlier result cleared; rows continue from the events. */
   restart(jobId: string, now = this.clock()): void {
-    this.begin(jobId, null, now);
-    const job = this.jobs.get(jobId) as JobEntry;
-    const s = job.snapshot;
-    delete s.result;
-    s.errors = []; // the earlier run's "cancelled" or failure is not this run's
-    s.state = 'planning';
-    s.etaSeconds = null;
-    s.updatedAt = now;
+    const job = this.fold({ type: 'resuming', jobId }, now);
     this.emit(job, now);
   }
 
+  /** The job's view as the reducer left it (read-only: the reducer never changes a view it was given). */
+  view(jobId: string): JobView | undefined {
+    return this.jobs.get(jobId)?.view;
+  }
+
+  private fold(ev: JobViewEvent, now: number): JobEntry {
+    this.begin(ev.jobId, null, now);
+    const job = this.jobs.get(ev.jobId) as JobEntry;
+    job.view = reduceJobView(job.view, ev, now);
+    return job;
+  }
+
   setVerify(jobId: string, report: VerifyReport): void {
-    this.jobs.get(jobId)?.recorder.setVerify(report);
+    const job = this.jobs.get(jobId);
+    if (job) job.verify = report;
   }
 
   record(jobId: string): JobRecord | undefined {
-    return this.jobs.get(jobId)?.recorder.record();
+    const job = this.jobs.get(jobId);
+    return job ? jobRecord(job.view, job.spec, job.verify) : undefined;
   }
 
   /** The full state a (re)opened panel starts from. */
   replay(jobId: string): ProgressHostMessage | undefined {
     const job = this.jobs.get(jobId);
     if (!job) return undefined;
-    return { type: 'snapshot', snapshot: structuredClone(job.snapshot), history: job.history.map((h) => ({ ...h })) };
+    return { type: 'snapshot', snapshot: progressSnapshot(job.view, this.clock()), history: job.history.map((h) => ({ ...h })) };
   }
 
   subscribe(jobId: string, listener: ProgressListener): { dispose(): void } {
@@ -234,20 +198,13 @@ export class JobProgressStore {
     const fresh = this.lastLag && now - this.lastLag.at <= LAG_FRESH_MS ? this.lastLag.seconds : null;
     const sample: ProgressSample = {
       t: now,
-      rowsPerSecond: job.snapshot.rowsPerSecond,
-      lagSeconds: fresh ?? (job.snapshot.throttle.throttled ? lagFromReason(job.snapshot.throttle.reason) : null),
+      rowsPerSecond: job.view.rowsPerSecond,
+      lagSeconds: fresh ?? (job.view.throttle.throttled ? lagFromReason(job.view.throttle.reason) : null),
     };
     job.history.push(sample);
     job.unsent.push(sample);
     if (job.history.length > this.maxSamples) job.history.splice(0, job.history.length - this.maxSamples);
     if (job.unsent.length > this.maxSamples) job.unsent.splice(0, job.unsent.length - this.maxSamples);
-  }
-
-  private error(job: JobEntry, message: string): void {
-    const errors = job.snapshot.errors;
-    if (errors[errors.length - 1] === message) return;
-    errors.push(message);
-    if (errors.length > MAX_ERRORS) errors.splice(0, errors.length - MAX_ERRORS);
   }
 
   private flushSoon(jobId: string, job: JobEntry, now: number): void {
@@ -267,7 +224,7 @@ export class JobProgressStore {
     job.lastEmit = now;
     job.dirty = false;
     const samples = job.unsent.splice(0);
-    this.send(job, { type: 'update', snapshot: structuredClone(job.snapshot), samples });
+    this.send(job, { type: 'update', snapshot: progressSnapshot(job.view, now), samples });
   }
 
   private send(job: JobEntry, msg: ProgressHostMessage): void {

@@ -10,20 +10,23 @@ import type { Ctx } from '../ctx.js';
 import type { RepairResult, RepairSpec, VerifyProgress, VerifyReport, VerifySpec } from '../protocol/index.js';
 import { RepairRequest, VerifyProgressNotification, VerifyRequest } from '../protocol/index.js';
 
-export class VerifyClient {
+export class VerifyClient implements vscode.Disposable {
   private readonly listeners = new Map<string, (event: VerifyProgress) => void>();
-  private wired: LanguageClient | undefined;
+  private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(private readonly ctx: Ctx) {
+    // One handler per worker process, in that worker's scope (renewed when the worker restarts).
+    this.subscription = ctx.worker.onDidStart((scope) =>
+      scope.own(scope.client.onNotification(VerifyProgressNotification, ({ verifyId, event }) => this.listeners.get(verifyId)?.(event))),
+    );
+  }
 
-  private async client(): Promise<LanguageClient> {
-    const client = await this.ctx.worker.ready();
-    if (client !== this.wired) {
-      // A restarted worker is a new client: subscribe again.
-      this.ctx.own(client.onNotification(VerifyProgressNotification, ({ verifyId, event }) => this.listeners.get(verifyId)?.(event)));
-      this.wired = client;
-    }
-    return client;
+  private client(): Promise<LanguageClient> {
+    return this.ctx.worker.ready();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
   }
 
   async verify(spec: VerifySpec, onEvent: (event: VerifyProgress) => void, token?: vscode.CancellationToken): Promise<VerifyReport> {

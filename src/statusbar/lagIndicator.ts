@@ -3,14 +3,18 @@
  * `lagUpdate` notifications (rust-analyzer's server-fed status model); this side only chooses the
  * profile, hands over the passwords for the session, slows polling while the window is unfocused
  * and renders what arrives.
+ *
+ * The polling session belongs to one worker process: its handler lives in that worker's scope, and
+ * a restarted worker (a crash, Restart Worker) is sent the session again. A reading older than a few
+ * poll intervals is shown as unknown, so a dead worker never leaves an old "ok" on the status bar.
  */
 import * as vscode from 'vscode';
-import type { ProfileStore } from '../connections/profiles.js';
 import type { Ctx } from '../ctx.js';
+import type { WorkerScope } from '../workerClient.js';
 import { DEFAULT_THRESHOLDS } from '../engine/lag/lagState.js';
 import type { LagThresholds, LagUpdate } from '../engine/topology/types.js';
 import { LagUpdateNotification, SetLagPollingIntervalRequest, StartLagPollingRequest, StopLagPollingRequest } from '../protocol/index.js';
-import { lagStatusView, type LagIndicatorState } from './lagStatusView.js';
+import { isStale, lagStatusView, staleAfterMs, type LagIndicatorState } from './lagStatusView.js';
 
 const ACTIVE_KEY = 'rwMigrate.activeProfile';
 
@@ -37,16 +41,18 @@ export class LagIndicator implements vscode.Disposable {
   /** Fires with each update of the active profile, and null when polling stops. */
   readonly onDidUpdate = this.updates.event;
   private state: LagIndicatorState = { kind: 'inactive' };
-  private subscribed: unknown = null;
   private generation = 0;
+  /** A session was sent to a worker: a restarted worker gets it again. */
   private polling = false;
   private rendered = '';
+  /** When the last update of the active profile arrived (this side's clock). */
+  private receivedAt = 0;
+  /** When the poll interval last changed (focus): the first reading at the new pace is not late yet. */
+  private intervalChangedAt = 0;
+  private readonly staleTimer: NodeJS.Timeout;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(
-    private readonly ctx: Ctx,
-    private readonly store: ProfileStore,
-  ) {
+  constructor(private readonly ctx: Ctx) {
     this.item.name = 'RW Migrate: Replication Lag';
     this.disposables.push(
       this.item,
@@ -55,8 +61,44 @@ export class LagIndicator implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('rwMigrate.lag') || e.affectsConfiguration('rwMigrate.profiles')) void this.restart();
       }),
+      ctx.worker.onDidStart((scope) => this.onWorkerStart(scope)),
+      ctx.worker.onDidStop(() => this.markStale('the worker stopped; it restarts by itself (or use Restart Worker)')),
     );
+    // Cheap (no I/O): compares two numbers a second, so a reading that stops coming turns to unknown.
+    this.staleTimer = setInterval(() => this.checkStale(), 1000);
     this.render();
+  }
+
+  private get store() {
+    return this.ctx.store;
+  }
+
+  /** The poll interval in force now (slower while the window is unfocused). */
+  private intervalMs(): number {
+    const s = settings();
+    return vscode.window.state.focused ? s.intervalMs : s.unfocusedIntervalMs;
+  }
+
+  /** Each worker process gets its own handler, and, when a session was running, the session again. */
+  private onWorkerStart(scope: WorkerScope): void {
+    scope.own(scope.client.onNotification(LagUpdateNotification, (u) => this.onUpdate(u)));
+    if (this.polling) {
+      this.ctx.log.info('worker (re)started: sending the lag polling session again');
+      void this.restart();
+    }
+  }
+
+  private checkStale(): void {
+    if (this.state.kind === 'live' && isStale(Math.max(this.receivedAt, this.intervalChangedAt), Date.now(), this.intervalMs())) {
+      this.markStale(`no reading for more than ${Math.round(staleAfterMs(this.intervalMs()) / 1000)} s`);
+    }
+  }
+
+  private markStale(reason: string): void {
+    const s = this.state;
+    if (s.kind !== 'live' && s.kind !== 'starting') return;
+    const profile = s.kind === 'live' ? s.update.profile : s.profile;
+    this.set({ kind: 'stale', update: s.kind === 'live' ? s.update : null, profile, staleAfterMs: staleAfterMs(this.intervalMs()), reason });
   }
 
   get activeProfile(): string | undefined {
@@ -87,14 +129,11 @@ export class LagIndicator implements vscode.Disposable {
       this.set(this.store.all().length === 0 ? { kind: 'no-profiles' } : { kind: 'inactive' });
       return;
     }
-    this.set({ kind: 'starting', profile: profile.name });
+    // After a worker restart the old reading stays "unknown" until the new worker's first one arrives.
+    if (!(this.state.kind === 'stale' && this.state.profile === profile.name)) this.set({ kind: 'starting', profile: profile.name });
     const s = settings();
     try {
       const client = await this.ctx.worker.ready();
-      if (this.subscribed !== client) {
-        this.subscribed = client;
-        this.disposables.push(client.onNotification(LagUpdateNotification, (u) => this.onUpdate(u)));
-      }
       const primary = await this.store.ref(profile.name, profile.primary);
       const replicas = await Promise.all((profile.replicas ?? []).map((r) => this.store.ref(profile.name, r)));
       if (gen !== this.generation) return;
@@ -118,10 +157,12 @@ export class LagIndicator implements vscode.Disposable {
 
   private onUpdate(u: LagUpdate): void {
     if (u.profile !== this.activeProfile) return;
+    this.receivedAt = Date.now();
     this.set({ kind: 'live', update: u });
   }
 
   private async onFocus(focused: boolean): Promise<void> {
+    this.intervalChangedAt = Date.now();
     if (!this.polling) return;
     const s = settings();
     const client = await this.ctx.worker.ready();
@@ -159,7 +200,7 @@ export class LagIndicator implements vscode.Disposable {
     this.rendered = key;
     this.item.text = v.text;
     const md = new vscode.MarkdownString(v.tooltip, true);
-    md.isTrusted = { enabledCommands: ['rwMigrate.showLag', 'rwMigrate.setActiveProfile', 'rwMigrate.refresh', 'rwMigrate.addReplica'] };
+    md.isTrusted = { enabledCommands: ['rwMigrate.showLag', 'rwMigrate.setActiveProfile', 'rwMigrate.refresh', 'rwMigrate.addReplica', 'rwMigrate.restartWorker'] };
     this.item.tooltip = md;
     this.item.command = v.command;
     this.item.backgroundColor = v.background ? new vscode.ThemeColor(`statusBarItem.${v.background}Background`) : undefined;
@@ -170,6 +211,7 @@ export class LagIndicator implements vscode.Disposable {
   /** The worker stops with the context (its polling ends with it): asking it to stop would restart it. */
   dispose(): void {
     this.polling = false;
+    clearInterval(this.staleTimer);
     for (const d of this.disposables.splice(0).reverse()) d.dispose();
   }
 }

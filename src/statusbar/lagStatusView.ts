@@ -10,7 +10,25 @@ export type LagIndicatorState =
   | { kind: 'inactive' }
   | { kind: 'starting'; profile: string }
   | { kind: 'failed'; profile: string; message: string }
-  | { kind: 'live'; update: LagUpdate };
+  | { kind: 'live'; update: LagUpdate }
+  /**
+   * The last reading is too old to stand for now: no update for `staleAfterMs` (a poll that hangs,
+   * a worker that died or restarts). Shown as unknown, never as the old "ok".
+   */
+  | { kind: 'stale'; update: LagUpdate | null; profile: string; staleAfterMs: number; reason: string };
+
+/** A reading older than this many poll intervals is unknown. */
+export const STALE_POLLS = 3;
+
+/** How old a reading may be before it is shown as unknown: a few poll intervals. */
+export function staleAfterMs(pollIntervalMs: number): number {
+  return STALE_POLLS * pollIntervalMs;
+}
+
+/** True when a reading received at `receivedAt` no longer stands for `now`. */
+export function isStale(receivedAt: number, now: number, pollIntervalMs: number): boolean {
+  return now - receivedAt > staleAfterMs(pollIntervalMs);
+}
 
 export interface LagStatusView {
   visible: boolean;
@@ -22,6 +40,7 @@ export interface LagStatusView {
 }
 
 const LINKS = '[Show lag history](command:rwMigrate.showLag) · [Switch profile](command:rwMigrate.setActiveProfile) · [Refresh](command:rwMigrate.refresh)';
+const RESTART = '[Restart Worker](command:rwMigrate.restartWorker)';
 
 /** The short cause shown in the status bar for a replica in error that is not about lag. */
 export function shortCause(r: ReplicaLag): string | null {
@@ -93,6 +112,16 @@ export function lagStatusView(s: LagIndicatorState, t: LagThresholds): LagStatus
         background: 'error',
         command: 'rwMigrate.showLag',
       };
+    case 'stale': {
+      const last = s.update ? `The last reading (worst lag ${worstLagText(s.update)}) is more than ${Math.round(s.staleAfterMs / 1000)} s old.` : 'No reading yet.';
+      return {
+        visible: true,
+        text: '$(question) lag unknown',
+        tooltip: `RW Migrate replication lag for **${escapeMd(s.profile)}** is unknown: ${escapeMd(s.reason)}\n\n${last}\n\n${RESTART} · ${LINKS}`,
+        background: 'warning',
+        command: 'rwMigrate.showLag',
+      };
+    }
     case 'live': {
       const u = s.update;
       if (u.replicas.length === 0) {

@@ -5,6 +5,7 @@
  */
 import type { ProfileSetting, Role, ServerSetting } from '../connections/profileModel.js';
 import { serverLabel } from '../connections/profileModel.js';
+import { formatBytes } from '../engine/jobs/format.js';
 import { formatLag, lagText } from '../engine/lag/lagState.js';
 import type { ReplicaLag, ServerSummary, TableSummary, TopologyError } from '../engine/topology/types.js';
 
@@ -42,17 +43,6 @@ export interface NodeView {
   iconColor?: string;
   collapsible: 'none' | 'collapsed' | 'expanded';
   command?: FixAction;
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 
 export function formatRows(n: number): string {

@@ -74,12 +74,13 @@ function errorText(err: unknown): string {
 }
 
 /**
- * Runs a flow to the end: FlowStop becomes its message, any other error an error message that
- * points at the log. Never rejects, so a command handler can return it directly.
+ * The one error path of every command: runs a flow to the end; FlowStop becomes its message (with
+ * its fix as a button), any other error is logged and shown with the fix "Show Log". Never rejects,
+ * so a command handler can return it directly; resolves to the body's value, or undefined when it stopped.
  */
-export async function runFlow(log: vscode.LogOutputChannel, flow: string, body: () => Promise<void>): Promise<void> {
+export async function runFlow<T>(log: vscode.LogOutputChannel, flow: string, body: () => T | Promise<T>): Promise<T | undefined> {
   try {
-    await body();
+    return await body();
   } catch (err) {
     if (err instanceof FlowStop) {
       log.info(`${flow}: ${err.message}`);
@@ -87,12 +88,13 @@ export async function runFlow(log: vscode.LogOutputChannel, flow: string, body: 
         err.severity === 'error' ? vscode.window.showErrorMessage : err.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
       const buttons = err.fix ? [err.fix.title] : [];
       void show(err.message, ...buttons).then((b) => (b && err.fix ? vscode.commands.executeCommand(err.fix.command) : undefined));
-      return;
+      return undefined;
     }
     log.error(`${flow} failed: ${errorText(err)}`);
     void vscode.window.showErrorMessage(`${flow} failed: ${errorText(err)}. See RW Migrate's log for details.`, 'Show Log').then((b) => {
       if (b) void vscode.commands.executeCommand('rwMigrate.showLog');
     });
+    return undefined;
   }
 }
 

@@ -4,7 +4,7 @@
  * unit-tested; the host uses repairSummary() for its modal.
  */
 import type { CellValue, KeyRange, KeyTuple, TableStatus, TableVerdict, VerifyReport } from '../engine/verify/types.js';
-import { formatDuration } from './workerInfoView.js';
+import { formatDuration } from '../engine/jobs/format.js';
 
 export type SortKey = 'table' | 'sourceRows' | 'targetRows' | 'delta' | 'status';
 

@@ -4,7 +4,7 @@
  */
 import type { JobState, ThrottleState } from '../engine/jobs/types.js';
 import type { ProgressSample, ProgressSnapshot } from '../protocol/index.js';
-import { formatDuration } from './workerInfoView.js';
+import { formatDuration } from '../engine/jobs/format.js';
 
 export interface ProgressView {
   title: string;

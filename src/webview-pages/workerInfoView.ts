@@ -1,3 +1,4 @@
+import { formatBytes, formatDuration } from '../engine/jobs/format.js';
 import type { WorkerInfoHostMessage } from '../protocol/index.js';
 
 /** Pure view model: what the page shows for a host message. Kept DOM-free so it is unit-tested. */
@@ -10,25 +11,6 @@ export interface WorkerInfoView {
   status: string;
   ok: boolean;
   rows: WorkerInfoRow[];
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 export function workerInfoView(msg: WorkerInfoHostMessage): WorkerInfoView {

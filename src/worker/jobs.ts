@@ -3,9 +3,9 @@
  * their events. Jobs outlive any one panel; a window reload finds them again through ListJobs.
  */
 import type { Connection } from 'vscode-languageserver/node';
-import { listJobs, resumeJob, startedJobSummary, startJob, type JobHandle, type JobSummary, type ProgressEvent } from '../engine/index.js';
+import { listJobs, resumeJob, startedJobSummary, startJob, type JobHandle, type JobResult, type JobSummary, type ProgressEvent } from '../engine/index.js';
 import { errorMessage } from '../engine/db/index.js';
-import { redactSpec } from '../engine/jobs/index.js';
+import { initialJobView, reduceJobView, redactSpec, type JobView } from '../engine/jobs/index.js';
 import {
   JobControlRequest,
   JobEventNotification,
@@ -18,7 +18,15 @@ import {
 
 interface LiveJob {
   handle: JobHandle;
+  /** What the job's events said, by the engine's one reducer; its summary for ListJobs is read from it. */
+  view: JobView;
   summary: JobSummary;
+}
+
+/** The listing entry of a running job: its stored summary with the counts and state its events gave. */
+function summaryOf(job: LiveJob): JobSummary {
+  const v = job.view;
+  return { ...job.summary, state: v.state, rowsCopied: v.rows, totalRows: v.totalRows, message: v.message };
 }
 
 export function registerJobHandlers(connection: Connection): void {
@@ -26,27 +34,22 @@ export function registerJobHandlers(connection: Connection): void {
 
   const track = async (handle: JobHandle, summary: Omit<JobSummary, 'id'>): Promise<string> => {
     const jobId = await handle.jobId;
-    const job: LiveJob = { handle, summary: { ...summary, id: jobId } };
+    const full = { ...summary, id: jobId };
+    const job: LiveJob = { handle, summary: full, view: initialJobView(full) };
     live.set(jobId, job);
-    void handle.done.then(
-      (result) => {
-        job.summary = { ...job.summary, state: result.state, rowsCopied: result.rows, message: result.message ?? null };
-        void connection.sendNotification(JobFinishedNotification, result);
-      },
-      (err: unknown) => {
-        const message = errorMessage(err);
-        job.summary = { ...job.summary, state: 'failed', message };
-        void connection.sendNotification(JobFinishedNotification, { jobId, state: 'failed', rows: job.summary.rowsCopied, bytes: 0, seconds: 0, message });
-      },
+    const finish = (result: JobResult) => {
+      job.view = reduceJobView(job.view, { type: 'finished', jobId, result }, Date.now());
+      void connection.sendNotification(JobFinishedNotification, result);
+    };
+    void handle.done.then(finish, (err: unknown) =>
+      finish({ jobId, state: 'failed', rows: job.view.rows, bytes: job.view.bytes, seconds: 0, message: errorMessage(err) }),
     );
     return jobId;
   };
 
   const onEvent = (event: ProgressEvent): void => {
     const job = live.get(event.jobId);
-    if (job && event.type === 'progress') {
-      job.summary = { ...job.summary, state: event.state, rowsCopied: event.rows, totalRows: event.totalRows };
-    }
+    if (job) job.view = reduceJobView(job.view, event, Date.now());
     if (event.type === 'log') void connection.sendNotification(LogNotification, { level: event.level, message: `[job ${event.jobId}] ${event.message}` });
     void connection.sendNotification(JobEventNotification, event);
   };
@@ -59,7 +62,7 @@ export function registerJobHandlers(connection: Connection): void {
   });
 
   connection.onRequest(ResumeJobRequest, async ({ jobId, source, target }) => {
-    if (live.get(jobId)?.summary.state === 'copying') return { jobId };
+    if (live.get(jobId)?.view.state === 'copying') return { jobId };
     const stored = (await listJobs(target)).find((j) => j.id === jobId);
     if (!stored) throw new Error(`No job ${jobId} in the checkpoint schema of ${target.host}:${target.port}.`);
     const handle = await resumeJob(target, jobId, { source: source.password, target: target.password }, { onEvent });
@@ -83,7 +86,7 @@ export function registerJobHandlers(connection: Connection): void {
       else void connection.sendNotification(LogNotification, { level: 'warn', message: `cannot list jobs on ${targets[i].host}:${targets[i].port}: ${errorMessage(listing.reason)}` });
     });
     // What the worker holds in memory is fresher than the checkpoint rows for running jobs.
-    for (const [id, job] of live) byId.set(id, job.summary);
+    for (const [id, job] of live) byId.set(id, summaryOf(job));
     return [...byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   });
 }

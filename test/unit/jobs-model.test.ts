@@ -32,7 +32,7 @@ describe('jobs model', () => {
     const [row] = m.list();
     assert.equal(row.label, 'shop.orders → 127.0.0.1:3309/shop_copy');
     assert.equal(row.source, '127.0.0.1:3306/shop');
-    assert.equal(row.rows, 10);
+    assert.equal(row.view.rows, 10);
     assert.equal(row.live, false);
   });
 
@@ -44,14 +44,15 @@ describe('jobs model', () => {
     assert.ok(row);
     assert.equal(describeRow(row), '45% · 12,300 rows/s · throttled');
     assert.equal(row.live, true);
-    assert.equal(row.updatedAt, '2026-01-02T03:04:05.000Z');
+    assert.equal(new Date(row.view.updatedAt).toISOString(), '2026-01-02T03:04:05.000Z');
     assert.match(summarizeRow(row), /Throttled: replica1: lag 4 s > 1 s/);
+    assert.match(summarizeRow(row), /Phase: Copying \(2 of 3\)/);
   });
 
   test('an event for an unknown job creates a placeholder row', () => {
     const m = new JobsModel(clock);
     m.applyEvent({ type: 'state', jobId: 'x', state: 'copying' });
-    assert.equal(m.get('x')?.state, 'copying');
+    assert.equal(m.get('x')?.view.state, 'copying');
     assert.equal(m.get('x')?.label, 'job x');
   });
 
@@ -68,14 +69,14 @@ describe('jobs model', () => {
       ],
       snapshot: { binlogFile: null, binlogPosition: null, gtidBinlogPos: null },
     });
-    assert.equal(m.get('j')?.totalRows, 100);
-    assert.equal(m.get('j')?.state, 'copying');
+    assert.equal(m.get('j')?.view.totalRows, 100);
+    assert.equal(m.get('j')?.view.state, 'copying');
     m.applyEvent({ type: 'table-done', jobId: 'j', table: 'a', rows: 30 });
-    assert.equal(m.get('j')?.tablesDone, 1);
+    assert.equal(m.get('j')?.view.tablesDone, 1);
     m.applyEvent({ type: 'throttle', jobId: 'j', throttle: { throttled: true, reason: 'load' } });
-    assert.equal(m.get('j')?.throttle.throttled, true);
+    assert.equal(m.get('j')?.view.throttle.throttled, true);
     m.applyEvent({ type: 'throttle', jobId: 'j', throttle: { throttled: false } });
-    assert.equal(m.get('j')?.throttle.throttled, false);
+    assert.equal(m.get('j')?.view.throttle.throttled, false);
   });
 
   test('pause and resume are offered by state', () => {
@@ -90,15 +91,16 @@ describe('jobs model', () => {
     assert.equal(canCancel('failed'), false);
   });
 
-  test('the finish notification settles the row, and late events do not revive it', () => {
+  test('the finish notification settles the row, and late events neither revive it nor change its counts', () => {
     const m = new JobsModel(clock);
     m.applySummaries([summary('j')]);
     m.applyResult({ jobId: 'j', state: 'done', rows: 100_000, bytes: 5, seconds: 10 });
     m.applyEvent(progress('j', { rows: 99_000, state: 'copying' }));
     const row = m.get('j')!;
-    assert.equal(row.state, 'done');
+    assert.equal(row.view.state, 'done');
     assert.equal(rowContext(row), 'type=job,state=done');
-    assert.equal(describeRow(row), 'done · 99,000 rows');
+    // The result's count is the truth: a progress event that arrives after it is stale.
+    assert.equal(describeRow(row), 'done · 100,000 rows');
   });
 
   test('a failed result keeps its message and details', () => {
@@ -114,10 +116,10 @@ describe('jobs model', () => {
     m.applyStarted(summary('j', { rowsCopied: 0 }));
     m.applyEvent(progress('j', { rows: 500 }));
     m.applySummaries([summary('j', { rowsCopied: 10 })]);
-    assert.equal(m.get('j')?.rows, 500);
+    assert.equal(m.get('j')?.view.rows, 500);
     m.applySummaries([summary('j', { state: 'done', rowsCopied: 1000 })]);
-    assert.equal(m.get('j')?.state, 'done');
-    assert.equal(m.get('j')?.rows, 1000);
+    assert.equal(m.get('j')?.view.state, 'done');
+    assert.equal(m.get('j')?.view.rows, 1000);
   });
 
   test('active jobs sort first, then newest; clearFinished drops the finished', () => {

@@ -59,17 +59,17 @@ describe('Resume: which action for which job state', () => {
     });
     // A finished row ignores active events...
     m.applyEvent({ type: 'state', jobId: 'c', state: 'copying' });
-    assert.equal(m.get('c')!.state, 'cancelled');
+    assert.equal(m.get('c')!.view.state, 'cancelled');
     // ...until Resume re-opens it.
     const before = m.applyResuming('c');
-    assert.equal(before?.state, 'cancelled');
-    assert.equal(m.get('c')!.state, 'planning');
+    assert.equal(before?.view.state, 'cancelled');
+    assert.equal(m.get('c')!.view.state, 'planning');
     m.applyEvent({ type: 'state', jobId: 'c', state: 'copying' });
-    assert.equal(m.get('c')!.state, 'copying');
+    assert.equal(m.get('c')!.view.state, 'copying');
     m.applyResult({ jobId: 'c', state: 'done', rows: 100, bytes: 1, seconds: 2 });
-    assert.equal(m.get('c')!.state, 'done');
+    assert.equal(m.get('c')!.view.state, 'done');
     m.restore(before!);
-    assert.equal(m.get('c')!.state, 'cancelled');
+    assert.equal(m.get('c')!.view.state, 'cancelled');
   });
 
   test('the progress store clears the earlier result on restart, so the panel shows the job running', () => {

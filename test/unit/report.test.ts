@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JobSpec } from '../../src/engine/jobs/types.js';
 import { reportJson, reportMarkdown } from '../../src/engine/jobs/report.js';
-import { JobRecorder } from '../../src/engine/jobs/jobRecord.js';
+import { jobRecord } from '../../src/engine/jobs/jobRecord.js';
+import { emptyJobView, reduceJobView, type JobView, type JobViewEvent } from '../../src/engine/jobs/jobView.js';
 import { sampleVerifyReport } from './diffFixture.js';
 
 const spec: JobSpec = {
@@ -18,7 +19,8 @@ const spec: JobSpec = {
 
 function realisticRecord() {
   const t0 = Date.UTC(2026, 0, 12, 9, 30);
-  const rec = new JobRecorder('a3f9c2e1', spec, t0);
+  let view: JobView = emptyJobView('a3f9c2e1', t0);
+  const rec = { event: (e: JobViewEvent, at: number) => (view = reduceJobView(view, e, at)) };
   const p = (at: number, rows: number, throttled: boolean) =>
     rec.event({ type: 'progress', jobId: 'a3f9c2e1', rows, bytes: rows * 200, rowsPerSecond: throttled ? 1200 : 9100, totalRows: 558_000, totalIsEstimate: true, etaSeconds: 30, table: 'orders', chunk: 3, chunkRows: 5000, throttle: throttled ? { throttled: true, reason: 'replica1: lag 3 s > 1 s' } : { throttled: false }, state: 'copying' }, t0 + at);
   rec.event({ type: 'planned', jobId: 'a3f9c2e1', tables: sampleVerifyReport().tables.map((t) => ({ table: t.table, keyColumns: t.keyColumns, keyName: t.keyColumns.length ? 'PRIMARY' : null, estimatedRows: t.sourceRows ?? 0, noKey: false })), snapshot: { binlogFile: 'mariadb-bin.000004', binlogPosition: 81_924, gtidBinlogPos: '0-1-4471' } }, t0 + 500);
@@ -27,9 +29,8 @@ function realisticRecord() {
   p(32_500, 230_000, false);
   rec.event({ type: 'table-done', jobId: 'a3f9c2e1', table: 'orders', rows: 120_000 }, t0 + 40_000);
   rec.event({ type: 'log', jobId: 'a3f9c2e1', level: 'warn', message: 'sessions: no primary key, copied in one pass' }, t0 + 41_000);
-  rec.finish({ jobId: 'a3f9c2e1', state: 'done', rows: 558_000, bytes: 111_600_000, seconds: 62 }, t0 + 62_000);
-  rec.setVerify(sampleVerifyReport());
-  return rec.record();
+  rec.event({ type: 'finished', jobId: 'a3f9c2e1', result: { jobId: 'a3f9c2e1', state: 'done', rows: 558_000, bytes: 111_600_000, seconds: 62 } }, t0 + 62_000);
+  return jobRecord(view, spec, sampleVerifyReport());
 }
 
 test('the JSON report has settings without passwords, timings, throughput, throttle, tables, binlog', () => {
@@ -73,9 +74,9 @@ test('the Markdown report has every section, in order', () => {
 });
 
 test('an unfinished, unverified job still reports', () => {
-  const rec = new JobRecorder('j2', null, 0);
-  const md = reportMarkdown(rec.record());
+  const record = jobRecord(emptyJobView('j2', 0), null);
+  const md = reportMarkdown(record);
   assert.ok(md.includes('Settings unknown'));
   assert.ok(md.includes('Not verified.'));
-  assert.equal(reportJson(rec.record()).state, 'running');
+  assert.equal(reportJson(record).state, 'running');
 });

@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { secretKey, toServerRef, validateHost, validatePort, validateProfileName, type ProfileSetting } from '../../src/connections/profileModel.js';
 import { suggestReplicaName, type LagUpdate, type ReplicaLag, type ServerSummary, type TableSummary } from '../../src/engine/topology/types.js';
 import { lagStatusView } from '../../src/statusbar/lagStatusView.js';
-import { fixFor, formatBytes, nodeView, type TopologyNode } from '../../src/tree/nodes.js';
+import { fixFor, nodeView, type TopologyNode } from '../../src/tree/nodes.js';
+import { formatBytes } from '../../src/engine/jobs/format.js';
 import { sparkPoints } from '../../src/webview-pages/lagPageView.js';
 
 const profile: ProfileSetting = { name: 'prod', primary: { host: 'db1', port: 3306, user: 'app' }, replicas: [{ host: 'db2', user: 'app', name: 'replica1' }] };

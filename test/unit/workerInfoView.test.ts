@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBytes, formatDuration, workerInfoView } from '../../src/webview-pages/workerInfoView.js';
+import { formatBytes, formatDuration } from '../../src/engine/jobs/format.js';
+import { workerInfoView } from '../../src/webview-pages/workerInfoView.js';
 
 test('workerInfoView shows a ready worker with its pid and round trip', () => {
   const view = workerInfoView({

@@ -19,5 +19,7 @@ export type {
 } from './types.js';
 export { startedJobSummary } from './jobSummary.js';
 export { redactServer, redactSpec, type RedactOptions } from './redact.js';
-export { JobRecorder, type JobRecord } from './jobRecord.js';
+export { jobRecord, type JobRecord } from './jobRecord.js';
+export { emptyJobView, foldJobView, initialJobView, isActive, phaseText, reduceJobView, PHASES, PHASE_TEXT, type JobPhase, type JobView, type JobViewEvent } from './jobView.js';
+export { formatBytes, formatDuration } from './format.js';
 export { reportJson, reportMarkdown, type MigrationReportJson } from './report.js';
