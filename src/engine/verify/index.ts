@@ -5,3 +5,5 @@ export * from './rowCounts.js';
 export * from './rowDiff.js';
 export * from './types.js';
 export * from './verifier.js';
+export * from './exactValue.js';
+export * from './replicaGuard.js';

@@ -134,7 +134,7 @@ export class DiffCollector {
     const out: Bounds[] = [];
     let lower = b.lower;
     for (;;) {
-      const [row] = await rawRows(this.ctx.source, boundaryQuery(this.ctx.sourceDb, this.ctx.table, this.ctx.shape.keyColumns, lower, size, b.upper));
+      const [row] = await rawRows(this.ctx.source, boundaryQuery(this.ctx.sourceDb, this.ctx.table, this.ctx.shape.keyColumns, lower, size, b.upper, this.ctx.shape.keySelect));
       if (!row) break;
       out.push({ lower, upper: row });
       lower = row;
