@@ -14,6 +14,8 @@ import { verify } from '../../src/engine/verify/verifier.js';
 import { repair } from '../../src/engine/verify/repair.js';
 import type { TableVerdict, VerifyReport } from '../../src/engine/verify/types.js';
 import { verifyCommand } from '../../src/cli/verifyCommand.js';
+import { valueSql } from '../../src/engine/verify/exactValue.js';
+import { codecFor } from '../../src/engine/db/sql.js';
 
 const DB = 'verify_exact';
 const ROWS = 120;
@@ -321,9 +323,9 @@ test('every FLOAT and DOUBLE value hashes by its exact value: 20,000 random bit 
   }
   await src.query(`CREATE TABLE \`${DB}\`.c_bits (id INT PRIMARY KEY, d DOUBLE, f FLOAT)`);
   for (let i = 0; i < rows.length; i += 2000) await src.query(`INSERT INTO \`${DB}\`.c_bits VALUES ?`, [rows.slice(i, i + 2000)]);
-  // The expressions the hash uses (exactValue.ts), read as text.
-  const exact = (c: string): string => `IF(${c} = 0 AND ATAN2(${c}, -1) < 0, '-0', CAST(${c} AS DOUBLE))`;
-  const [got] = await src.query<RowDataPacket[]>({ sql: `SELECT id, ${exact('d')}, ${exact('f')}, CONCAT(f) FROM \`${DB}\`.c_bits ORDER BY id`, rowsAsArray: true });
+  // The product's exact-value expressions (what the hash concatenates and repair re-copies), read as text.
+  const exact = (name: string, dataType: string): string => valueSql({ name, dataType, nullable: true, codec: codecFor(dataType, null, null) });
+  const [got] = await src.query<RowDataPacket[]>({ sql: `SELECT id, ${exact('d', 'double')}, ${exact('f', 'float')}, CONCAT(f) FROM \`${DB}\`.c_bits ORDER BY id`, rowsAsArray: true });
   const want = new Map(rows.map(([i, d, f]) => [i, [d, f]]));
   let lossyFloatText = 0;
   for (const [id, d, f, fText] of got as unknown as [number, string, string, string][]) {
