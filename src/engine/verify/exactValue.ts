@@ -22,6 +22,11 @@
  *   what the server stores: trailing spaces are not kept (InnoDB pads, reads strip), so 'a' and
  *   'a ' in a CHAR are one stored value, and one CHECKSUM TABLE value; sessions clear
  *   PAD_CHAR_TO_FULL_LENGTH so both servers read CHAR alike.
+ *
+ * Measured on MariaDB 10.11 only. For MySQL 8 this rests on its documentation, not a test here:
+ * CAST(... AS DOUBLE) exists from 8.0.17, and MySQL 8 likewise prints a DOUBLE as the shortest text
+ * that reads back to the same value; its JSON type is stored in a binary form whose text is
+ * normalised, so JSON whitespace and key order cannot differ there in the first place.
  */
 import { quoteIdent } from '../db/sql.js';
 import type { ColumnInfo } from '../schema/inspector.js';
