@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import { repair, RepairRefusedError } from '../engine/verify/index.js';
 import { verify } from '../engine/verify/index.js';
-import type { RepairResult, TableVerdict, VerifyMode, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verify/index.js';
+import type { CellValue, RepairResult, TableVerdict, VerifyMode, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verify/index.js';
 import { EXIT, UsageError } from './exit-codes.js';
 import { parseTableList } from './options.js';
 import { passwordFor } from './password.js';
@@ -65,6 +65,12 @@ export function buildVerifySpec(o: VerifyOptions): VerifySpec {
   };
 }
 
+/** A value as JSON (quotes show trailing spaces; NULL as null; bytes as {hex}), cut at 60 characters. */
+function cell(v: CellValue | undefined): string {
+  const t = JSON.stringify(v ?? null);
+  return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+}
+
 function line(v: TableVerdict): string {
   const rows = `${v.sourceRows ?? '-'} / ${v.targetRows ?? '-'} rows${v.rowsExact ? '' : ' (est.)'}`;
   let s = `${v.status.padEnd(11)} ${v.table}  ${rows}`;
@@ -73,7 +79,11 @@ function line(v: TableVerdict): string {
   if (v.diff) {
     const d = v.diff;
     s += `\n            missing on target ${d.missing.length}, extra on target ${d.extra.length}, different ${d.different.length}${d.truncated ? ' (sample, truncated)' : ''}`;
-    for (const c of d.different.slice(0, 5)) s += `\n              ${JSON.stringify(c.key)}: ${c.columns.join(', ')}`;
+    for (const c of d.different.slice(0, 5)) {
+      // Both values, so a difference the server's own text would hide (a FLOAT digit, a trailing space) is visible.
+      const values = c.columns.slice(0, 3).map((n) => `${n} ${cell(c.source[n])} -> ${cell(c.target[n])}`);
+      s += `\n              ${JSON.stringify(c.key)}: ${c.columns.join(', ')}${values.length ? `  (${values.join('; ')})` : ''}`;
+    }
   }
   return s;
 }

@@ -38,6 +38,8 @@ interface Case {
   key: string[];
   column: string | null;
   chunkRows?: number;
+  /** Text the CLI must print for the differing values (where the server's own text would hide them). */
+  shows?: string;
 }
 
 const CASES: Case[] = [
@@ -49,6 +51,7 @@ const CASES: Case[] = [
     corrupt: 'UPDATE c_float SET f = 123456800 WHERE id = 7',
     key: ['7'],
     column: 'f',
+    shows: 'f "123456792" -> "123456800"',
   },
   {
     table: 'c_float_negzero',
@@ -88,6 +91,7 @@ const CASES: Case[] = [
     corrupt: "UPDATE c_trailing SET v = CONCAT(v, ' ') WHERE id = 11",
     key: ['11'],
     column: 'v',
+    shows: 'v "name11" -> "name11 "',
   },
   {
     table: 'c_case',
@@ -279,6 +283,7 @@ for (const c of CASES) {
     assert.match(found.out, new RegExp(`^mismatch\\s+${c.table}\\b`, 'm'));
     if (c.column === null) assert.match(found.out, /missing on target 1, extra on target 0, different 0/);
     else assert.ok(found.out.includes(`${JSON.stringify(c.key)}: ${c.column}`), found.out);
+    if (c.shows) assert.ok(found.out.includes(c.shows), found.out);
     const repaired = await cli(c, 'repair', 'yes');
     assert.equal(repaired.code, 0, repaired.out);
     assert.match(repaired.out, /^clean: 1 match/m);
