@@ -151,6 +151,11 @@ export class Verifier {
       .filter((c) => storedType(c) !== storedType(tBy.get(c.name) ?? c))
       .map((c) => `${c.name} ${storedType(c)} vs ${storedType(tBy.get(c.name) ?? c)}`);
     if (typeDiffs.length) return `column types differ (source vs target): ${typeDiffs.join(', ')}`;
+    // Generated columns are not hashed (they are derived), so their derivation is compared instead.
+    const genDiffs = si.columns
+      .filter((c) => c.generated && tBy.get(c.name)?.generated && c.generationExpression !== tBy.get(c.name)?.generationExpression)
+      .map((c) => c.name);
+    if (genDiffs.length) return `generated column expressions differ: ${genDiffs.join(', ')}`;
     if ((si.key?.columns ?? []).join('\n') !== (ti.key?.columns ?? []).join('\n')) {
       return `key differs: source (${si.key?.columns.join(', ') ?? 'none'}) vs target (${ti.key?.columns.join(', ') ?? 'none'})`;
     }
