@@ -4,12 +4,14 @@
  * by registerVerifyCommand so the copy commands' file stays the copy engineer's.
  *
  * Exit codes: 0 every table matches (after repair, when repairing), 5 differences remain,
- * 1 a table could not be checked (error), 2 bad input.
+ * 1 a table could not be checked (error), 2 bad input, 3 repair refused before anything was
+ * written (the --to server replicates from another server, has read_only on, or was named a
+ * replica with --target-is-replica: repairing it would make errant transactions).
  */
 import type { Command } from 'commander';
-import { repair } from '../engine/verify/index.js';
+import { repair, RepairRefusedError } from '../engine/verify/index.js';
 import { verify } from '../engine/verify/index.js';
-import type { RepairResult, TableVerdict, VerifyMode, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verify/index.js';
+import type { CellValue, RepairResult, TableVerdict, VerifyMode, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verify/index.js';
 import { EXIT, UsageError } from './exit-codes.js';
 import { parseTableList } from './options.js';
 import { passwordFor } from './password.js';
@@ -63,6 +65,12 @@ export function buildVerifySpec(o: VerifyOptions): VerifySpec {
   };
 }
 
+/** A value as JSON (quotes show trailing spaces; NULL as null; bytes as {hex}), cut at 60 characters. */
+function cell(v: CellValue | undefined): string {
+  const t = JSON.stringify(v ?? null);
+  return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+}
+
 function line(v: TableVerdict): string {
   const rows = `${v.sourceRows ?? '-'} / ${v.targetRows ?? '-'} rows${v.rowsExact ? '' : ' (est.)'}`;
   let s = `${v.status.padEnd(11)} ${v.table}  ${rows}`;
@@ -71,7 +79,11 @@ function line(v: TableVerdict): string {
   if (v.diff) {
     const d = v.diff;
     s += `\n            missing on target ${d.missing.length}, extra on target ${d.extra.length}, different ${d.different.length}${d.truncated ? ' (sample, truncated)' : ''}`;
-    for (const c of d.different.slice(0, 5)) s += `\n              ${JSON.stringify(c.key)}: ${c.columns.join(', ')}`;
+    for (const c of d.different.slice(0, 5)) {
+      // Both values, so a difference the server's own text would hide (a FLOAT digit, a trailing space) is visible.
+      const values = c.columns.slice(0, 3).map((n) => `${n} ${cell(c.source[n])} -> ${cell(c.target[n])}`);
+      s += `\n              ${JSON.stringify(c.key)}: ${c.columns.join(', ')}${values.length ? `  (${values.join('; ')})` : ''}`;
+    }
   }
   return s;
 }
@@ -97,11 +109,18 @@ export async function verifyCommand(o: VerifyOptions, out: (s: string) => void =
   };
   let report = await verify(spec, { onEvent });
   let repaired: RepairResult | null = null;
+  if (o.repair && !report.clean && report.repairRefusal) return refuse(report, report.repairRefusal, o, out);
   if (o.repair && !report.clean) {
     const tables = report.tables.filter((t) => t.diff).map((t) => ({ table: t.table, diff: t.diff as NonNullable<TableVerdict['diff']> }));
     const keyless = report.tables.filter((t) => t.status === 'mismatch' && t.wholeTable).map((t) => t.table);
     if (keyless.length && !o.json) out(`cannot repair row by row (no key): ${keyless.join(', ')}\n`);
-    repaired = await repair({ source: spec.source, target: spec.target, database: spec.database, targetDatabase: spec.targetDatabase, tables, confirm: true });
+    try {
+      repaired = await repair({ source: spec.source, target: spec.target, database: spec.database, targetDatabase: spec.targetDatabase, tables, confirm: true, targetIsReplica: spec.targetIsReplica });
+    } catch (err) {
+      // The repair re-checks the target itself before its first write (it may have changed since).
+      if (err instanceof RepairRefusedError) return refuse(report, err.message, o, out);
+      throw err;
+    }
     if (!o.json) for (const t of repaired.tables) out(`repaired ${t.table}: ${t.upserted} written, ${t.deleted + t.vanished} deleted${t.error ? `, error: ${t.error}` : ''}\n`);
     // The exit code reports the state after the repair, so verify again.
     report = await verify({ ...spec, tables: report.tables.map((t) => t.table) }, { onEvent: o.json ? onEvent : undefined });
@@ -112,6 +131,16 @@ export async function verifyCommand(o: VerifyOptions, out: (s: string) => void =
     out(`${report.clean ? 'clean' : 'differences found'}: ${s.match} match, ${s.mismatch} mismatch, ${s.error} error, ${s.notChecked} not checked; ${report.rowsChecked} rows in ${report.seconds.toFixed(1)} s\n`);
   }
   return exitFor(report);
+}
+
+function refuse(report: VerifyReport, why: string, o: VerifyOptions, out: (s: string) => void): number {
+  if (o.json) out(JSON.stringify({ type: 'report', report, repaired: null, refused: why }) + '\n');
+  else {
+    const s = report.summary;
+    out(`differences found: ${s.match} match, ${s.mismatch} mismatch, ${s.error} error, ${s.notChecked} not checked\n`);
+    out(`${why}\n`);
+  }
+  return EXIT.refused;
 }
 
 /** Adds `verify` to the program; `setExit` receives the exit code, like the other commands. */
@@ -125,7 +154,7 @@ export function registerVerifyCommand(program: Command, setExit: (code: number) 
     .option('--all', 'every base table of the source database')
     .option('--count', 'exact row counts only')
     .option('--rows', 'narrow differing ranges down to rows and name the columns')
-    .option('--repair', 'write the differing rows to the --to server (implies --rows; needs --yes)')
+    .option('--repair', 'write the differing rows to the --to server (implies --rows; needs --yes; never a replica or read_only server)')
     .option('--yes', 'confirm --repair')
     .option('--chunk-rows <n>', 'rows per checksum range (default 10000)')
     .option('--max-lag <s>', 'wait while a --replica lags more (default 1)')
@@ -133,6 +162,10 @@ export function registerVerifyCommand(program: Command, setExit: (code: number) 
     .option('--target-is-replica', '--to replicates from --from: re-check a differing range after the replica catches up')
     .option('--hash <algorithm>', 'range hash: crc32 (fast, default) or md5 (stronger, about twice the server CPU)')
     .option('--json', 'JSON lines on stdout')
-    .addHelpText('after', '\nExit codes: 0 all match, 5 differences found (remaining after --repair), 1 error, 2 bad input.\n')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 all match, 5 differences found (remaining after --repair), 1 error, 2 bad input,\n' +
+        '3 repair refused, nothing written (the --to server is a replica or read_only: fix replicas from their primary).\n',
+    )
     .action(async (o: VerifyOptions) => setExit(await verifyCommand(o)));
 }

@@ -43,7 +43,17 @@ function diffCallbacks(client: VerifyClient, flow: string, spec: VerifySpec): Di
       const report = await runVerification(client, flow, { ...spec, mode: 'rows' });
       const diffs = report.tables.filter((t) => tables.includes(t.table) && t.diff).map((t) => ({ table: t.table, diff: t.diff! }));
       if (diffs.length > 0) {
-        const result = await client.repair({ source: spec.source, target: spec.target, database: spec.database, targetDatabase: spec.targetDatabase, tables: diffs, confirm: true });
+        if (report.repairRefusal) throw new Error(report.repairRefusal);
+        // The engine checks the target's replication and read_only again before its first write.
+        const result = await client.repair({
+          source: spec.source,
+          target: spec.target,
+          database: spec.database,
+          targetDatabase: spec.targetDatabase,
+          tables: diffs,
+          confirm: true,
+          ...(spec.targetIsReplica ? { targetIsReplica: true } : {}),
+        });
         const failed = result.tables.filter((t) => t.error);
         if (failed.length > 0) throw new Error(failed.map((t) => `${t.table}: ${t.error}`).join('; '));
       }

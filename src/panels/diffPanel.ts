@@ -99,6 +99,11 @@ export class DiffPanel {
       case 'verifyAgain':
         return this.run('Verifying again…', async (cb) => cb.verifyAgain());
       case 'repair': {
+        // The page shows no Repair for such a target; a stale page's message is refused here too.
+        if (this.report.repairRefusal) {
+          void vscode.window.showErrorMessage(this.report.repairRefusal, { modal: true });
+          return;
+        }
         const tables = msg.tables.filter((t) => this.report.tables.some((v) => v.table === t && v.diff));
         if (tables.length === 0) return;
         const { message, detail } = repairSummary(this.report, tables);

@@ -6,7 +6,7 @@
 import type { VerifyReport } from '../engine/verify/types.js';
 import pageCss from '../../media/diff.css';
 import type { DiffHostMessage, DiffPageMessage } from '../protocol/index.js';
-import { COLUMNS, type DiffUiState, initialUi, repairableTables, summaryText, tableDetail, tableRows, toggleSort } from './diffView.js';
+import { COLUMNS, type DiffUiState, initialUi, repairAction, summaryText, tableDetail, tableRows, toggleSort } from './diffView.js';
 import { hostChannel } from './vscodeApi.js';
 
 interface PageState {
@@ -64,17 +64,35 @@ function toolbar(s: PageState): HTMLElement {
   const again = el('button', 'secondary', 'Verify Again');
   again.disabled = busy.busy;
   again.addEventListener('click', () => channel.postMessage({ type: 'verifyAgain' }));
-  const tables = repairableTables(s.report);
+  const action = repairAction(s.report);
+  const extra: HTMLElement[] = [];
+  if (action.kind === 'refused') {
+    // A replica or read_only target: no Repair button at all, the reason and the fix instead.
+    const note = el('p', 'message refusal', action.explanation);
+    note.id = 'repair-refusal';
+    note.setAttribute('role', 'note');
+    extra.push(note);
+  }
   // A clean report offers nothing to repair: a faded primary button there read as "repair is broken".
-  const repair = tables.length
-    ? el('button', undefined, `Repair ${tables.length} table${tables.length === 1 ? '' : 's'}…`)
-    : el('button', 'secondary', 'Nothing to repair');
-  repair.disabled = busy.busy || tables.length === 0;
-  repair.setAttribute('aria-label', tables.length ? 'Repair the mismatched tables on the target (asks first)' : 'Nothing to repair: no table has row differences');
+  const repair = action.kind === 'repair' ? el('button', undefined, action.label) : el('button', 'secondary', action.label);
+  repair.disabled = busy.busy || action.kind !== 'repair';
+  repair.setAttribute(
+    'aria-label',
+    action.kind === 'repair'
+      ? 'Repair the mismatched tables on the target (asks first)'
+      : action.kind === 'refused'
+        ? 'Repair is not offered: the target is a replica or read-only (see the note)'
+        : 'Nothing to repair: no table has row differences',
+  );
+  if (action.kind === 'refused') repair.setAttribute('aria-describedby', 'repair-refusal');
+  const tables = action.kind === 'repair' ? action.tables : [];
   repair.addEventListener('click', () => channel.postMessage({ type: 'repair', tables }));
   bar.append(label, again, repair);
   if (busy.busy || busy.message) bar.append(el('span', 'busy', busy.message ?? 'Working…'));
-  return bar;
+  if (!extra.length) return bar;
+  const wrap = el('div');
+  wrap.append(bar, ...extra);
+  return wrap;
 }
 
 function tablesTable(s: PageState): HTMLTableElement {
@@ -131,7 +149,7 @@ function keyList(title: string, cls: string, keys: string[]): HTMLElement[] {
 function detail(s: PageState): HTMLElement | null {
   const verdict = s.report.tables.find((t) => t.table === s.ui.selected);
   if (!verdict) return null;
-  const d = tableDetail(verdict);
+  const d = tableDetail(verdict, s.report.repairRefusal);
   const section = el('section', 'detail');
   section.setAttribute('aria-label', `Differences in ${verdict.table}`);
   const h = el('h2', undefined, d.title);
@@ -143,8 +161,9 @@ function detail(s: PageState): HTMLElement | null {
     refocus = `#drill-${verdict.table}`;
     update({ selected: null });
   });
-  const repair = el('button', undefined, `Repair ${verdict.table}…`);
+  const repair = el('button', s.report.repairRefusal ? 'secondary' : undefined, s.report.repairRefusal ? 'Repair not offered' : `Repair ${verdict.table}…`);
   repair.disabled = busy.busy || !d.repairable;
+  if (s.report.repairRefusal) repair.setAttribute('aria-describedby', 'repair-refusal');
   repair.addEventListener('click', () => channel.postMessage({ type: 'repair', tables: [verdict.table] }));
   const actions = el('div', 'toolbar');
   actions.append(repair, close);

@@ -159,7 +159,8 @@ export interface TableDetailView {
   repairable: boolean;
 }
 
-export function tableDetail(v: TableVerdict): TableDetailView {
+/** `refusal`: the report's repairRefusal (the target is a replica or read_only): shown, and no repair. */
+export function tableDetail(v: TableVerdict, refusal?: string): TableDetailView {
   const notes: string[] = [];
   if (v.message) notes.push(v.message);
   if (v.wholeTable) notes.push('No usable key: checked as a whole table, rows cannot be localised.');
@@ -178,13 +179,31 @@ export function tableDetail(v: TableVerdict): TableDetailView {
         key: keyText(r.key),
         columns: r.columns.map((c) => ({ name: c, source: cellText(r.source[c] ?? null), target: cellText(r.target[c] ?? null) })),
       })) ?? [],
-    repairable: v.status === 'mismatch' && v.diff !== undefined,
+    repairable: v.status === 'mismatch' && v.diff !== undefined && !refusal,
   };
 }
 
-/** Mismatched tables with row-level diffs: what Repair can fix. */
+/** Mismatched tables with row-level diffs: what Repair can fix (none on a replica or read_only target). */
 export function repairableTables(report: VerifyReport): string[] {
+  if (report.repairRefusal) return [];
   return report.tables.filter((t) => t.status === 'mismatch' && t.diff).map((t) => t.table);
+}
+
+/**
+ * What the toolbar offers: Repair of the repairable tables, nothing to repair, or, for a target that
+ * must not be written (a replica, read_only), the reason and the fix in place of a Repair button.
+ */
+export type RepairAction =
+  | { kind: 'repair'; tables: string[]; label: string }
+  | { kind: 'nothing'; label: string }
+  | { kind: 'refused'; label: string; explanation: string };
+
+export function repairAction(report: VerifyReport): RepairAction {
+  const differs = report.tables.some((t) => t.status === 'mismatch' && t.diff);
+  if (report.repairRefusal && differs) return { kind: 'refused', label: 'Repair not offered', explanation: report.repairRefusal };
+  const tables = repairableTables(report);
+  if (tables.length === 0) return { kind: 'nothing', label: 'Nothing to repair' };
+  return { kind: 'repair', tables, label: `Repair ${tables.length} table${tables.length === 1 ? '' : 's'}…` };
 }
 
 /** The text of the host's confirmation modal: exactly which rows are written where. */

@@ -184,6 +184,24 @@ test('diff page: a clean report in the light theme', async () => {
   await p.page.close();
 });
 
+test('diff page: a replica target shows why Repair is not offered, and no enabled Repair button', async () => {
+  const refusal = 'Repair refused: replica1 (127.0.0.1:3307) is a replica or read-only (it replicates from 127.0.0.1:3306). Nothing was written. Fix a replica from its primary instead: re-clone it from the primary.';
+  const p = await harness.open('diff', { theme: 'dark', height: 900 });
+  await p.post({ type: 'report', report: { ...sampleVerifyReport(), repairRefusal: refusal } });
+  const page = p.page;
+  assert.equal(await page.getByRole('note').innerText(), refusal);
+  assert.equal(await page.getByRole('button', { name: /Repair the mismatched tables/ }).count(), 0);
+  const notOffered = page.getByRole('button', { name: /Repair is not offered/ });
+  assert.equal(await notOffered.isDisabled(), true);
+  await page.getByRole('button', { name: 'Show the differences in orders' }).click();
+  const inDetail = page.getByRole('region', { name: 'Differences in orders' }).getByRole('button', { name: 'Repair not offered' });
+  assert.equal(await inDetail.isDisabled(), true);
+  assert.equal(await page.getByRole('button', { name: 'Repair orders…' }).count(), 0);
+  assert.deepEqual(await p.cspViolations(), []);
+  await p.screenshot('diff-replica-refused');
+  await page.close();
+});
+
 test('both pages in the high-contrast theme: contrast borders on buttons and bars, the focus ring in focusBorder', async () => {
   const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
   const p = await openProgress('high-contrast');

@@ -86,3 +86,28 @@ test('verification through the worker: clean copy, then exactly the damage, then
   const after = await worker.rpc.sendRequest(VerifyRequest, { verifyId: 'v3', spec: { ...base, mode: 'rows' } });
   assert.equal(after.clean, true, JSON.stringify(after.summary));
 });
+
+test('a repair request aimed at a replica is refused by the worker, and the replica gets no transaction', async () => {
+  const replica = topo.servers.replica1;
+  const gtid = async (): Promise<string> => {
+    const conn = await adminConnect(replica);
+    try {
+      const [[row]] = await conn.query<mysql.RowDataPacket[]>('SELECT @@GLOBAL.gtid_binlog_pos AS b, @@GLOBAL.gtid_current_pos AS c');
+      return JSON.stringify(row);
+    } finally {
+      await conn.end();
+    }
+  };
+  const before = await gtid();
+  const report = await worker.rpc.sendRequest(VerifyRequest, {
+    verifyId: 'v4',
+    spec: { source: spec(topo.servers.primary), target: spec(replica), database: 'shop', tables: ['customers'], mode: 'checksum', targetIsReplica: true },
+  });
+  assert.match(report.repairRefusal ?? '', /is a replica or read-only \(it replicates from/);
+  const diff = { keyColumns: ['id'], missing: [['5']], extra: [], different: [], truncated: false };
+  await assert.rejects(
+    worker.rpc.sendRequest(RepairRequest, { spec: { source: spec(topo.servers.primary), target: spec(replica), database: 'shop', tables: [{ table: 'customers', diff }], confirm: true } }),
+    /Repair refused: .*replicates from/,
+  );
+  assert.equal(await gtid(), before);
+});

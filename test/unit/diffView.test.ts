@@ -93,3 +93,18 @@ test('the summary says "1 table", not "1 tables"', async () => {
   assert.match(summaryText(one), /^1 table: 1 match, 0 mismatch\./);
   assert.match(summaryText(full), /^\d+ tables: /);
 });
+
+test('a replica target: no Repair button, the reason and the fix instead', async () => {
+  const { repairAction } = await import('../../src/webview-pages/diffView.js');
+  const refusal = 'Repair refused: replica1 is a replica or read-only (it replicates from 127.0.0.1:3306). Nothing was written. ... re-clone it from the primary ...';
+  const onReplica = { ...sampleVerifyReport(), repairRefusal: refusal };
+  assert.deepEqual(repairAction(onReplica), { kind: 'refused', label: 'Repair not offered', explanation: refusal });
+  assert.deepEqual(repairableTables(onReplica), []);
+  const d = tableDetail(onReplica.tables.find((t) => t.table === 'orders')!, onReplica.repairRefusal);
+  assert.equal(d.repairable, false);
+  // The same report on a writable target offers Repair.
+  assert.deepEqual(repairAction(report), { kind: 'repair', tables: ['orders', 'order_items'], label: 'Repair 2 tables…' });
+  assert.equal(tableDetail(report.tables.find((t) => t.table === 'orders')!).repairable, true);
+  const clean = { ...onReplica, tables: onReplica.tables.filter((t) => t.status !== 'mismatch') };
+  assert.deepEqual(repairAction(clean), { kind: 'nothing', label: 'Nothing to repair' });
+});

@@ -94,7 +94,8 @@ test('range aggregates: crc32 sums, md5 xors 64 bits', () => {
 test('row listing pairs string keys by collation weight, numbers by value', () => {
   const t = table('p', [col('sku', 'varchar', { nullable: false }), col('n', 'int', { nullable: false }), col('x', 'text')], ['sku', 'n']);
   const q = rowHashesSql('d', 'p', hashShape(t), { after: null, upTo: null });
-  assert.match(q.sql, /HEX\(WEIGHT_STRING\(`sku`\)\), HEX\(`n`\)/);
+  // Numbers pair by their exact value (HEX of a number is the hex of its integer part: 1.1 and 1.2 would pair).
+  assert.match(q.sql, /CONCAT_WS\(':', HEX\(WEIGHT_STRING\(`sku`\)\), `n`\) AS rw_ident/);
   const byKey = rowsByKeySql('d', 'p', hashShape(t), [[Buffer.from('A'), Buffer.from('1')], [Buffer.from('b'), Buffer.from('2')]]);
   assert.match(byKey.sql, /WHERE \(`sku` = \? AND `n` = \?\) OR \(`sku` = \? AND `n` = \?\)$/);
   assert.equal(String(byKey.values[0]), "_utf8mb4 X'41' COLLATE utf8mb4_unicode_ci");
@@ -152,4 +153,32 @@ test('CLI: repair needs --yes, and the mode follows the flags', () => {
   assert.equal(s.mode, 'count');
   assert.deepEqual([s.database, s.targetDatabase, s.tables], ['a', 'b', ['x', 'y']]);
   assert.equal(buildVerifySpec({ from: base.from, to: base.to, all: true }).tables, undefined);
+});
+
+test('exact values: FLOAT/DOUBLE as exact DOUBLE text with the sign of zero, ENUM/SET with their number', async () => {
+  const { hashParts, valueSql, keyIdentSql, storedType } = await import('../../src/engine/verify/exactValue.js');
+  const f = col('f', 'float');
+  assert.deepEqual(hashParts(f), ["IF(`f` = 0 AND ATAN2(`f`, -1) < 0, '-0', CAST(`f` AS DOUBLE))"]);
+  assert.equal(valueSql(col('d', 'double')), "IF(`d` = 0 AND ATAN2(`d`, -1) < 0, '-0', CAST(`d` AS DOUBLE))");
+  const e = col('e', 'enum', { charset: 'utf8mb4', collation: 'utf8mb4_bin' });
+  assert.deepEqual(hashParts(e), ['`e`', '`e` + 0']);
+  assert.equal(valueSql(e), '`e`');
+  assert.deepEqual(hashParts(col('n', 'decimal')), ['`n`']);
+  assert.equal(keyIdentSql(col('n', 'decimal')), '`n`');
+  assert.equal(keyIdentSql(f), 'CAST(`f` AS DOUBLE)');
+  assert.equal(keyIdentSql(col('b', 'varbinary')), 'HEX(`b`)');
+  assert.equal(storedType({ columnType: 'int(11) unsigned' }), 'int unsigned');
+  assert.equal(storedType({ columnType: "enum('x','y')" }), "enum('x','y')");
+  // The row bytes of a FLOAT table hash the exact text, never the column's 6-digit rendering.
+  assert.match(rowBytesSql([col('id', 'int', { nullable: false }), f]), /CAST\(`f` AS DOUBLE\)/);
+  assert.doesNotMatch(rowBytesSql([col('id', 'int', { nullable: false }), f]), /, `f`[,)]/);
+});
+
+test('repair refusal: a replica, a read_only server, a declared replica, an unknown role; a writable server is allowed', async () => {
+  const { repairRefusal } = await import('../../src/engine/verify/replicaGuard.js');
+  assert.equal(repairRefusal('t', { replicatesFrom: [], readOnly: false }), null);
+  assert.match(repairRefusal('r1', { replicatesFrom: ['10.0.0.1:3306'], readOnly: true }) ?? '', /^Repair refused: r1 is a replica or read-only \(it replicates from 10\.0\.0\.1:3306; read_only is ON\)\. Nothing was written\./);
+  assert.match(repairRefusal('t', { replicatesFrom: [], readOnly: false }, true) ?? '', /compared as a replica/);
+  assert.match(repairRefusal('t', { replicatesFrom: [], readOnly: false, unknown: 'Access denied' }) ?? '', /could not check whether t is a replica \(Access denied\).*SLAVE MONITOR/);
+  assert.match(repairRefusal('r1', { replicatesFrom: ['p:1'], readOnly: false }) ?? '', /pt-table-sync --sync-to-master/);
 });

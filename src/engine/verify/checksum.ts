@@ -1,18 +1,19 @@
 /**
- * Checksum SQL for one table definition: a per-row hash over the columns' bytes, and the
+ * Checksum SQL for one table definition: a per-row hash over the columns' exact values, and the
  * range aggregate (COUNT plus an order-independent sum of row hashes) that both servers compute
  * over the same key range.
  *
- * Why bytes: comparisons under PAD SPACE or _ci collations call 'a' = 'a ' and 'a' = 'A', and
- * JSON/BLOB differences must show too, so the hash reads the stored bytes (CRC32 and MD5 hash a
- * string's bytes, never its collation weights). NULL and ''
- * differ through the ISNULL flags; the byte LENGTHs make the concatenation unambiguous ('a#','b'
- * vs 'a','#b'). Both servers run the same expression over the same column bytes, so equal data
- * gives equal sums across servers.
+ * Why exact values (exactValue.ts has the expression per type): comparisons under PAD SPACE or _ci
+ * collations call 'a' = 'a ' and 'a' = 'A', the server's text of a FLOAT drops digits, and
+ * JSON/BLOB differences must show too, so the hash reads what is stored (CRC32 and MD5 hash a
+ * string's bytes, never its collation weights). NULL and '' differ through the ISNULL flags; the
+ * byte LENGTHs make the concatenation unambiguous ('a#','b' vs 'a','#b'). Both servers run the same
+ * expression over the same stored values, so equal data gives equal sums across servers.
  */
 import type { ColumnInfo, TableDefinition } from '../schema/inspector.js';
 import { rangeWhere, type KeyColumn, type KeyValue, type RangeBounds } from '../db/keyset.js';
 import { keyLiteral, qualified, quoteIdent, type SqlLiteral } from '../db/sql.js';
+import { hashParts, keyIdentSql, valueSql, type ExactColumn } from './exactValue.js';
 
 export type HashAlgorithm = 'crc32' | 'md5';
 
@@ -22,6 +23,12 @@ export interface HashShape {
   /** Generated columns left out (they are derived from the others). */
   skipped: string[];
   keyColumns: KeyColumn[];
+  /** Select-list expressions of the key columns' exact values (a FLOAT key's own text is lossy). */
+  keySelect: string[];
+  /** Key identity per key column, as the server compares keys (pairs rows across servers). */
+  keyIdent: string[];
+  /** Select-list expressions of the hashed columns' exact values, in `columns` order. */
+  valueSelect: string[];
   /** The row's bytes, NULL flags and string lengths as one unambiguous binary string. */
   rowBytes: string;
   /** SQL of the per-row MD5, 32 hex digits (pairs rows in narrowed ranges). */
@@ -42,22 +49,24 @@ export function hashedColumns(columns: readonly ColumnInfo[], opts: HashOptions 
   return { columns: used, skipped };
 }
 
-export type HashColumn = Pick<ColumnInfo, 'name' | 'nullable' | 'codec'>;
+export type HashColumn = ExactColumn;
 
 /**
  * The row as bytes. String columns keep their stored bytes either way: CONCAT_WS of strings in one
  * collation concatenates them unchanged, so the CAST AS BINARY (a copy per value: measured +40%
  * server CPU on bench.orders_large) is only added when the table mixes collations, where
- * CONCAT_WS would refuse ("illegal mix") or convert. Numbers and dates print the same on both
- * servers. NULL flags only for nullable columns and LENGTHs only for string/binary columns (the
- * only values that can contain the '#' separator): as unambiguous as flagging every column.
+ * CONCAT_WS would refuse ("illegal mix") or convert. Other types go through their exact rendering
+ * (exactValue.ts: FLOAT/DOUBLE as exact DOUBLE text, ENUM/SET with their number too). NULL flags
+ * only for nullable columns and LENGTHs only for string/binary columns (the only values that can
+ * contain the '#' separator; the other renderings never do): as unambiguous as flagging every
+ * column.
  */
 export function rowBytesSql(columns: readonly HashColumn[]): string {
   if (columns.length === 0) throw new Error('no columns to hash');
   const isText = (c: HashColumn): boolean => c.codec.kind === 'string' || c.codec.kind === 'binary';
   const collations = new Set(columns.filter((c) => c.codec.kind === 'string').map((c) => `${c.codec.charset}/${c.codec.collation}`));
   const cast = collations.size > 1;
-  const values = columns.map((c) => (cast && c.codec.kind === 'string' ? `CAST(${quoteIdent(c.name)} AS BINARY)` : quoteIdent(c.name)));
+  const values = columns.flatMap((c) => (cast && c.codec.kind === 'string' ? hashParts(c).map((p) => `CAST(${p} AS BINARY)`) : hashParts(c)));
   const nulls = columns.filter((c) => c.nullable).map((c) => `ISNULL(${quoteIdent(c.name)})`);
   const lengths = columns.filter(isText).map((c) => `LENGTH(${quoteIdent(c.name)})`);
   const parts = [...values];
@@ -74,13 +83,26 @@ export function rowHashSql(columns: readonly HashColumn[]): string {
 export function hashShape(info: TableDefinition, opts: HashOptions = {}): HashShape {
   const { columns, skipped } = hashedColumns(info.columns, opts);
   const byName = new Map(info.columns.map((c) => [c.name, c]));
-  const keyColumns = (info.key?.columns ?? []).map((k) => {
+  const keyInfo = (info.key?.columns ?? []).map((k) => {
     const col = byName.get(k);
     if (!col) throw new Error(`key column ${k} not found in ${info.name}`);
-    return { name: k, codec: col.codec };
+    return col;
   });
+  const keyColumns = keyInfo.map((c) => ({ name: c.name, codec: c.codec }));
   const hashCols = columns.map((n) => byName.get(n) as ColumnInfo);
-  return { columns, skipped, keyColumns, rowBytes: rowBytesSql(hashCols), rowHash: rowHashSql(hashCols), algorithm: opts.algorithm ?? 'crc32' };
+  return {
+    columns,
+    skipped,
+    keyColumns,
+    keySelect: keyInfo.map(valueSql),
+    // CONCAT_WS skips NULLs: a NULL part of a nullable unique key is spelled out so (NULL, 'x') and
+    // ('x', NULL) differ; no identity rendering (hex, digits, dates) contains the word.
+    keyIdent: keyInfo.map((c) => (c.nullable ? `IFNULL(${keyIdentSql(c)}, 'NULL')` : keyIdentSql(c))),
+    valueSelect: hashCols.map(valueSql),
+    rowBytes: rowBytesSql(hashCols),
+    rowHash: rowHashSql(hashCols),
+    algorithm: opts.algorithm ?? 'crc32',
+  };
 }
 
 /**
@@ -102,6 +124,8 @@ export function rangeChecksumSql(db: string, table: string, shape: HashShape, b:
 /**
  * The key of the row `offset` rows after `lower` in key order (inclusive upper bound of the next
  * chunk), or none when fewer rows remain. Run on the source only: both sides use its bounds.
+ * `select`: the key columns' exact-value expressions (HashShape.keySelect), so a bound read back
+ * as a literal is the stored key, not a rounded rendering of it.
  */
 export function boundaryQuery(
   db: string,
@@ -110,12 +134,13 @@ export function boundaryQuery(
   lower: KeyValue | null,
   rows: number,
   upper: KeyValue | null = null,
+  select: readonly string[] = keys.map((k) => quoteIdent(k.name)),
 ): { sql: string; values: SqlLiteral[] } {
   const w = rangeWhere(keys, { after: lower, upTo: upper });
   const cols = keys.map((k) => quoteIdent(k.name));
   const n = Math.max(1, Math.floor(rows));
   return {
-    sql: `SELECT ${cols.join(', ')} FROM ${qualified(db, table)}${w.where} ORDER BY ${cols.join(', ')} LIMIT 1 OFFSET ${n - 1}`,
+    sql: `SELECT ${select.join(', ')} FROM ${qualified(db, table)}${w.where} ORDER BY ${cols.join(', ')} LIMIT 1 OFFSET ${n - 1}`,
     values: w.values,
   };
 }
@@ -128,9 +153,8 @@ export function boundaryQuery(
 export function rowHashesSql(db: string, table: string, shape: HashShape, b: RangeBounds): { sql: string; values: SqlLiteral[] } {
   const w = rangeWhere(shape.keyColumns, b);
   const keys = shape.keyColumns.map((k) => quoteIdent(k.name));
-  const weights = shape.keyColumns.map((k) => (k.codec.kind === 'string' ? `HEX(WEIGHT_STRING(${quoteIdent(k.name)}))` : `HEX(${quoteIdent(k.name)})`));
   const sql =
-    `SELECT ${keys.join(', ')}, CONCAT_WS(':', ${weights.join(', ')}) AS rw_ident, ${shape.rowHash} AS rw_hash ` +
+    `SELECT ${shape.keySelect.join(', ')}, CONCAT_WS(':', ${shape.keyIdent.join(', ')}) AS rw_ident, ${shape.rowHash} AS rw_hash ` +
     `FROM ${qualified(db, table)}${w.where} ORDER BY ${keys.join(', ')}`;
   return { sql, values: w.values };
 }
@@ -146,7 +170,6 @@ export function rowsByKeySql(db: string, table: string, shape: HashShape, keys: 
     });
     ors.push(`(${ands.join(' AND ')})`);
   }
-  const keyCols = shape.keyColumns.map((k) => quoteIdent(k.name));
-  const sql = `SELECT ${keyCols.join(', ')}, ${shape.columns.map(quoteIdent).join(', ')} FROM ${qualified(db, table)} WHERE ${ors.join(' OR ')}`;
+  const sql = `SELECT ${shape.keySelect.join(', ')}, ${shape.valueSelect.join(', ')} FROM ${qualified(db, table)} WHERE ${ors.join(' OR ')}`;
   return { sql, values };
 }

@@ -1,6 +1,9 @@
 /**
  * Repair: re-copies only the rows a RowDiff names. Writes go to the target the caller named and
- * nowhere else, and only with confirm: true. Per batch, in one transaction: extra rows are deleted
+ * nowhere else, only with confirm: true, and never to a replica or a read_only server
+ * (replicaGuard.ts: checked on the target itself before the first write, whatever the caller says).
+ * Values are read from the source by their exact rendering (exactValue.ts), so a FLOAT is re-copied
+ * bit for bit, not as its 6-digit text. Per batch, in one transaction: extra rows are deleted
  * first (under a _ci key a stale 'A' must go before 'a' arrives), then missing and different rows
  * are read from the source by key and upserted. Generated columns are never written.
  */
@@ -11,6 +14,8 @@ import { hashShape, rowsByKeySql, type HashShape } from './checksum.js';
 import { inspectTable } from '../schema/inspector.js';
 import { rawRows } from '../db/rawRows.js';
 import { keyLiteral, qualified, quoteIdent, valueLiteral, type ColumnCodec, type SqlLiteral } from '../db/sql.js';
+import { isFloating, READ_SESSION } from './exactValue.js';
+import { readWriteTargetRole, RepairRefusedError, repairRefusal } from './replicaGuard.js';
 import type { CellValue, KeyTuple, RepairResult, RepairSpec, RepairTableResult } from './types.js';
 
 /** STRICT so nothing is clipped; FK checks off because parents and children are repaired in any order. */
@@ -57,6 +62,10 @@ async function repairTable(src: Connection, dst: Connection, spec: RepairSpec, t
   await src.query('SET SESSION character_set_results = binary');
   const byName = new Map(info.columns.map((c) => [c.name, c.codec]));
   const codecs = shape.columns.map((c) => byName.get(c) as ColumnCodec);
+  // A FLOAT's -0 reads back as '-0', which the server stores as +0; -1e-50 rounds to FLOAT -0.
+  const floatCols = shape.columns.map((c) => info.columns.find((x) => x.name === c)).map((c) => (c && isFloating(c) ? c.dataType.toLowerCase() : null));
+  const exactRow = (r: (Buffer | null)[]): (Buffer | null)[] =>
+    r.map((v, i) => (floatCols[i] === 'float' && v !== null && v.toString('latin1') === '-0' ? Buffer.from('-1e-50') : v));
   const n = shape.keyColumns.length;
   const batch = Math.max(1, spec.batchRows ?? 500);
   const result: RepairTableResult = { table, upserted: 0, deleted: 0, vanished: 0 };
@@ -88,7 +97,7 @@ async function repairTable(src: Connection, dst: Connection, spec: RepairSpec, t
         const m = keyMatch(shape.keyColumns, vanished);
         await dst.query(`DELETE FROM ${t} WHERE ${m.sql}`, m.values);
       }
-      if (rows.length) await dst.query(upsertSql(targetDb, table, shape.columns, codecs, rows.map((r) => r.slice(n))));
+      if (rows.length) await dst.query(upsertSql(targetDb, table, shape.columns, codecs, rows.map((r) => exactRow(r.slice(n)))));
       await dst.query('COMMIT');
     } catch (err) {
       await dst.query('ROLLBACK').catch(() => undefined);
@@ -103,9 +112,11 @@ async function repairTable(src: Connection, dst: Connection, spec: RepairSpec, t
 export async function repair(spec: RepairSpec): Promise<RepairResult> {
   if (spec.confirm !== true) throw new Error('repair writes to the target: pass confirm: true (CLI: --repair --yes)');
   const t0 = performance.now();
-  const [src, dst] = await Promise.all([connect(spec.source), connect(spec.target, { session: REPAIR_SESSION })]);
+  const [src, dst] = await Promise.all([connect(spec.source, { session: READ_SESSION }), connect(spec.target, { session: REPAIR_SESSION })]);
   const tables: RepairTableResult[] = [];
   try {
+    const why = repairRefusal(spec.target.name ?? `${spec.target.host}:${spec.target.port}`, await readWriteTargetRole(dst), spec.targetIsReplica);
+    if (why) throw new RepairRefusedError(why);
     for (const { table, diff } of spec.tables) {
       try {
         tables.push(await repairTable(src, dst, spec, table, diff));

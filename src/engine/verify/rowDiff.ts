@@ -124,7 +124,7 @@ export class DiffCollector {
     const out: RangeBounds[] = [];
     let lower = b.after;
     for (;;) {
-      const [row] = await rawRows(this.ctx.source, boundaryQuery(this.ctx.sourceDb, this.ctx.table, this.ctx.shape.keyColumns, lower, size, b.upTo));
+      const [row] = await rawRows(this.ctx.source, boundaryQuery(this.ctx.sourceDb, this.ctx.table, this.ctx.shape.keyColumns, lower, size, b.upTo, this.ctx.shape.keySelect));
       if (!row) break;
       out.push({ after: lower, upTo: row });
       lower = row;

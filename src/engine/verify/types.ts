@@ -151,6 +151,11 @@ export interface VerifyReport {
   clean: boolean;
   rowsChecked: number;
   summary: { match: number; mismatch: number; notChecked: number; error: number };
+  /**
+   * Why Repair is not offered for this target (it replicates, has read_only on, was compared as a
+   * replica, or could not be checked), with the fix; absent when the target may be repaired.
+   */
+  repairRefusal?: string;
 }
 
 export interface RepairSpec {
@@ -165,6 +170,11 @@ export interface RepairSpec {
   confirm: boolean;
   /** Keys per transaction (default 500). */
   batchRows?: number;
+  /**
+   * The target was compared as a replica of the source: repair is refused (replicaGuard.ts). The
+   * target's own replication channels and read_only are checked either way.
+   */
+  targetIsReplica?: boolean;
 }
 
 export interface RepairTableResult {

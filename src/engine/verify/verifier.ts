@@ -13,6 +13,8 @@ import { DiffCollector, text, toCell } from './rowDiff.js';
 import { rawRows } from '../db/rawRows.js';
 import { estimateRows, exactRowsBoth } from './rowCounts.js';
 import { SlaveStatusLagProbe, ThreadsRunningProbe, Throttler } from '../lag/throttler.js';
+import { READ_SESSION, storedType } from './exactValue.js';
+import { readWriteTargetRole, repairRefusal } from './replicaGuard.js';
 import type { ChunkVerdict, KeyTuple, TableVerdict, VerifyEvents, VerifyReport, VerifySpec } from './types.js';
 
 export const NO_KEY_MESSAGE = 'no key: whole-table check, rows not localised';
@@ -52,13 +54,17 @@ export class Verifier {
     const t0 = performance.now();
     const spec = this.spec;
     const targetDb = spec.targetDatabase ?? spec.database;
-    const [s, t, e] = await Promise.all([connect(spec.source), connect(spec.target), connect(spec.source)]);
+    const session = { session: READ_SESSION };
+    const [s, t, e] = await Promise.all([connect(spec.source, session), connect(spec.target, session), connect(spec.source, session)]);
     this.edges = e;
     await e.query('SET SESSION character_set_results = binary');
     this.source = { conn: s, db: spec.database };
     this.target = { conn: t, db: targetDb };
     const verdicts: TableVerdict[] = [];
+    let refusal: string | null = null;
     try {
+      // Read before any verdict, so a report never offers Repair of a replica (the repair re-checks).
+      refusal = repairRefusal(serverLabel(spec.target), await readWriteTargetRole(t), spec.targetIsReplica);
       const tables = spec.tables ?? (await listBaseTables(s, spec.database));
       this.emit({ type: 'started', tables, mode: spec.mode });
       const [sEst, tEst] = await Promise.all([estimateRows(s, spec.database), estimateRows(t, targetDb)]);
@@ -96,6 +102,7 @@ export class Verifier {
       clean: spec.mode !== 'estimate' && verdicts.length > 0 && summary.match === verdicts.length,
       rowsChecked: this.rowsChecked,
       summary,
+      ...(refusal ? { repairRefusal: refusal } : {}),
     };
   }
 
@@ -137,6 +144,19 @@ export class Verifier {
     if (shape.columns.join('\n') !== tShape.columns.join('\n')) {
       return `columns differ: source (${shape.columns.join(', ')}) vs target (${tShape.columns.join(', ')})`;
     }
+    // A different stored type (FLOAT vs DOUBLE, a reordered ENUM, another DECIMAL scale) is a
+    // difference CHECKSUM TABLE sees even where the values print alike.
+    const tBy = new Map(ti.columns.map((c) => [c.name, c]));
+    const typeDiffs = si.columns
+      .filter((c) => shape.columns.includes(c.name))
+      .filter((c) => storedType(c) !== storedType(tBy.get(c.name) ?? c))
+      .map((c) => `${c.name} ${storedType(c)} vs ${storedType(tBy.get(c.name) ?? c)}`);
+    if (typeDiffs.length) return `column types differ (source vs target): ${typeDiffs.join(', ')}`;
+    // Generated columns are not hashed (they are derived), so their derivation is compared instead.
+    const genDiffs = si.columns
+      .filter((c) => c.generated && tBy.get(c.name)?.generated && c.generationExpression !== tBy.get(c.name)?.generationExpression)
+      .map((c) => c.name);
+    if (genDiffs.length) return `generated column expressions differ: ${genDiffs.join(', ')}`;
     if ((si.key?.columns ?? []).join('\n') !== (ti.key?.columns ?? []).join('\n')) {
       return `key differs: source (${si.key?.columns.join(', ') ?? 'none'}) vs target (${ti.key?.columns.join(', ') ?? 'none'})`;
     }
@@ -172,7 +192,7 @@ export class Verifier {
     let targetRows = 0;
     const t0 = performance.now();
     const edgeAfter = async (k: KeyValue | null): Promise<KeyValue | null> =>
-      (await rawRows(this.edges, boundaryQuery(this.source.db, run.table, run.shape.keyColumns, k, chunkRows)))[0] ?? null;
+      (await rawRows(this.edges, boundaryQuery(this.source.db, run.table, run.shape.keyColumns, k, chunkRows, null, run.shape.keySelect)))[0] ?? null;
     // The boundary scan reads chunkRows keys on the source; overlapping it with the hashing of the
     // previous range keeps it off the critical path. A failure surfaces where it is awaited.
     let nextEdge = edgeAfter(null);
