@@ -8,4 +8,5 @@ export * from './memoryTrace.js';
 export * from './planner.js';
 export * from './queue.js';
 export * from './reader.js';
+export * from './selfCheck.js';
 export * from './sequencer.js';

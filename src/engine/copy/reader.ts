@@ -8,7 +8,7 @@ import type { Connection as CoreConnection } from 'mysql2';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Connection } from '../db/connection.js';
 import { connect, queryRows } from '../db/connection.js';
-import { chunkQuery, keyMayRepeat, keySelectList, type KeyColumn, type KeyValue, type RangeBounds } from '../db/keyset.js';
+import { afterCondition, chunkQuery, keyMayRepeat, keySelectList, type KeyColumn, type KeyValue, type RangeBounds } from '../db/keyset.js';
 import { BlockEncoder, SqlValuesEncoder, encodeRows, packetCells, type RawRow } from './encoder.js';
 import type { ColumnInfo, TableInfo } from '../schema/inspector.js';
 import { qualified, readSql, type ColumnCodec } from '../db/sql.js';
@@ -229,6 +229,17 @@ export class SnapshotReader {
         }
       });
     });
+  }
+
+  /**
+   * Rows of the snapshot after `after` (the whole table for null): the self-check a table's copy
+   * must add up to, counted in the same transaction the chunks were read in.
+   */
+  async countRows(shape: TableShape, after: KeyValue | null): Promise<number> {
+    const t = qualified(shape.info.database, shape.info.name);
+    const c = after && shape.keyColumns.length ? afterCondition(shape.keyColumns, after) : null;
+    const rows = await queryRows(this.conn, `SELECT COUNT(*) AS n FROM ${t}${c ? ` WHERE ${c.sql}` : ''}`, c?.values ?? []);
+    return Number(String(rows[0].n));
   }
 
   /** The whole table as one stream of LOAD DATA bytes (keyless tables: one transaction, no resume). */
