@@ -3,9 +3,12 @@
 // the sandbox primary by the test that uses it (createCorpus), compared with tableHash.ts.
 // Reusable by any test of copy, verify or CDC: each table names what it covers.
 //
-// MySQL 8 differs (documented facts, not tested here: MySQL cannot be installed in this sandbox):
-// no INET6/UUID types (VARBINARY(16) with INET6_ATON/UUID_TO_BIN instead), utf8mb4_0900_* collations
-// are NO PAD, FLOAT prints with up to 17 significant digits... see the MySQL 8.0 reference manual.
+// Measured on MariaDB 10.11 only. Where MySQL 8.0 differs (documented in its reference manual, not
+// tested here: MySQL cannot be installed in this sandbox): it has no INET6 or UUID column types
+// (VARBINARY(16) with INET6_ATON()/UUID_TO_BIN() instead) and no Sequence engine (seq_1_to_N); its
+// default utf8mb4_0900_ai_ci and the other _0900_ collations are NO PAD (trailing spaces count), where
+// MariaDB's defaults are PAD SPACE; FLOAT(M,D), DOUBLE(M,D) and ZEROFILL are deprecated since 8.0.17.
+// ENUM sorts by declaration index and SET by numeric value there too ("The ENUM Type", "The SET Type").
 import type mysql from 'mysql2/promise';
 
 export interface CorpusTable {
