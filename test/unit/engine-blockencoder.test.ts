@@ -113,3 +113,43 @@ describe('SqlValuesEncoder', () => {
     assert.equal(enc.finish(), `('plain text'), (${valueLiteral(str, Buffer.from("it's"))}), (${valueLiteral(str, Buffer.from('\u00e9'))})`);
   });
 });
+
+describe('BlockEncoder: sparse rows at the block edge', () => {
+  // A BIGINT key and 40 mostly-NULL columns: each NULL is 1 packet byte but 3 encoded bytes.
+  const sparse = (i: number): RawRow => [Buffer.from(String(100_000 + i)), ...Array.from({ length: 40 }, (_, c) => (c === i % 40 && i % 3 === 0 ? Buffer.from(String(i)) : null))];
+
+  it('packetRow() keeps every sparse row whole at every offset of a small block', () => {
+    const all: RawRow[] = Array.from({ length: 400 }, (_, i) => sparse(i));
+    for (const blockBytes of [64, 97, 128, 200, 256]) {
+      const enc = new BlockEncoder(blockBytes);
+      for (const r of all) {
+        const p = rowPacket(r);
+        enc.packetRow(p, 0, p.length, 41, 41);
+      }
+      const data = Buffer.concat(enc.finish());
+      assert.deepEqual(data, encodeRows(all, Array.from({ length: 41 }, (_, i) => i)), `block size ${blockBytes}`);
+      assert.deepEqual(decodeRows(data, 41), all);
+    }
+  });
+
+  it('packetRow() keeps 200,000 sparse rows whole across real 256 KB blocks', () => {
+    const enc = new BlockEncoder();
+    const packets = Array.from({ length: 97 }, (_, i) => rowPacket(sparse(i)));
+    const n = 200_000;
+    for (let i = 0; i < n; i++) {
+      const p = packets[i % packets.length];
+      enc.packetRow(p, 0, p.length, 41, 41);
+    }
+    const blocks = enc.finish();
+    assert.ok(blocks.length > 10, `${blocks.length} blocks`);
+    const data = Buffer.concat(blocks);
+    assert.equal(enc.bytes, data.length);
+    let lines = 0;
+    for (const b of data) if (b === 10) lines++;
+    assert.equal(lines, n, 'one line per row');
+    const decoded = decodeRows(data, 41);
+    assert.equal(decoded.length, n);
+    assert.deepEqual(decoded[n - 1], sparse((n - 1) % 97));
+    releaseBlocks(blocks);
+  });
+});

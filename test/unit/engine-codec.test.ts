@@ -126,10 +126,12 @@ describe('engine: key choice', () => {
   const col = (name: string, nullable: boolean): ColumnInfo => ({
     name, dataType: 'int', columnType: 'int(11)', nullable, charset: null, collation: null, generated: false, generationExpression: null, codec: codecFor('int', null, null),
   });
-  it('prefers PRIMARY, else the narrowest NOT NULL unique key, never a nullable one', () => {
+  it('prefers PRIMARY, else the narrowest NOT NULL unique key, else a unique key with nullable columns', () => {
     const cols = [col('a', false), col('b', false), col('c', true)];
     assert.equal(chooseKey([{ name: 'u2', unique: true, columns: ['a', 'b'], prefix: false }, { name: 'PRIMARY', unique: true, columns: ['b'], prefix: false }], cols)?.name, 'PRIMARY');
     assert.equal(chooseKey([{ name: 'u2', unique: true, columns: ['a', 'b'], prefix: false }, { name: 'u1', unique: true, columns: ['a'], prefix: false }], cols)?.name, 'u1');
-    assert.equal(chooseKey([{ name: 'uc', unique: true, columns: ['c'], prefix: false }, { name: 'i', unique: false, columns: ['a'], prefix: false }], cols), null);
+    assert.equal(chooseKey([{ name: 'uc', unique: true, columns: ['c'], prefix: false }, { name: 'i', unique: false, columns: ['a'], prefix: false }], cols)?.name, 'uc');
+    assert.equal(chooseKey([{ name: 'uc', unique: true, columns: ['c'], prefix: false }, { name: 'uab', unique: true, columns: ['a', 'b'], prefix: false }], cols)?.name, 'uab');
+    assert.equal(chooseKey([{ name: 'i', unique: false, columns: ['a'], prefix: false }, { name: 'up', unique: true, columns: ['c'], prefix: true }], cols), null);
   });
 });

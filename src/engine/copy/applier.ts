@@ -10,6 +10,7 @@ import { connect, queryRows } from '../db/connection.js';
 import { INSERT_CHUNK_SQL, encodeKey, markTableDoneSql } from '../jobs/checkpoint.js';
 import type { KeyValue } from '../db/keyset.js';
 import type { TableShape } from './reader.js';
+import { selfCheck } from './selfCheck.js';
 import { qualified, quoteIdent } from '../db/sql.js';
 import type { IfExists, ServerSpec, WriteMethod } from '../jobs/types.js';
 
@@ -120,7 +121,7 @@ export class Writer {
   }
 
   /** The VALUES text was built as the rows were read (reader.ts); only the statement around it is added here. */
-  private async insert(shape: TableShape, targetDb: string, values: string): Promise<void> {
+  private async insert(shape: TableShape, targetDb: string, values: string, rowCount: number): Promise<void> {
     if (values.length === 0) return;
     const cols = shape.writeNames.map(quoteIdent).join(', ');
     let sql = `INSERT INTO ${qualified(targetDb, shape.info.name)} (${cols}) VALUES ${values}`;
@@ -128,7 +129,7 @@ export class Writer {
       sql += ` ON DUPLICATE KEY UPDATE ${shape.writeNames.map((n) => `${quoteIdent(n)} = VALUES(${quoteIdent(n)})`).join(', ')}`;
     }
     const [res] = await this.conn.query<ResultSetHeader>(sql);
-    if (res.warningStatus > 0) await this.checkLoaded(res, null);
+    if (res.warningStatus > 0 || (this.ifExists !== 'upsert' && res.affectedRows !== rowCount)) await this.checkLoaded(res, rowCount);
   }
 
   /** Load one chunk without committing; the caller commits in chunk order. */
@@ -137,7 +138,7 @@ export class Writer {
     try {
       if (chunk.rowCount > 0) {
         if (this.method === 'load') await this.load(shape, targetDb, Readable.from(chunk.encoded, { objectMode: false }), chunk.rowCount);
-        else await this.insert(shape, targetDb, chunk.values);
+        else await this.insert(shape, targetDb, chunk.values, chunk.rowCount);
       }
       await this.conn.query(INSERT_CHUNK_SQL, [
         chunk.jobId,
@@ -167,10 +168,11 @@ export class Writer {
   }
 
   /** A keyless table in one transaction, marked done in the same transaction. */
-  async streamTable(shape: TableShape, targetDb: string, jobId: string, data: Readable): Promise<number> {
+  async streamTable(shape: TableShape, targetDb: string, jobId: string, data: Readable, expectRows: number | null = null): Promise<number> {
     await this.conn.query('START TRANSACTION');
     try {
       const rows = await this.load(shape, targetDb, data, null);
+      if (expectRows !== null && this.ifExists !== 'upsert') selfCheck(shape.info.name, rows, expectRows);
       // One chunk row for the whole table keeps the job's row totals complete.
       await this.conn.query(INSERT_CHUNK_SQL, [jobId, shape.info.name, 0, null, null, rows, 0]);
       await this.conn.query(markTableDoneSql().sql, [jobId, shape.info.name]);

@@ -24,8 +24,9 @@ import { planTables, resolveTables, type TablePlan } from './planner.js';
 import { ProgressTracker, newJobId } from '../jobs/progress.js';
 import { BoundedQueue } from './queue.js';
 import { releaseBlocks } from './encoder.js';
+import { selfCheck } from './selfCheck.js';
 import { SnapshotReader, TableShape, type ReadChunk } from './reader.js';
-import { createTable, ensureDatabase } from '../schema/schema.js';
+import { createTable, createdMessage, ensureDatabase } from '../schema/schema.js';
 import { memoryTrace, type MemoryTrace } from './memoryTrace.js';
 import { addDeferredKeys, deferredKeysOf, recordDeferredKeys, referencedColumns, splitDeferrableKeys } from '../schema/deferredKeys.js';
 import { CommitSequencer } from './sequencer.js';
@@ -41,7 +42,7 @@ export interface StartOptions {
 
 type WorkItem =
   | { kind: 'chunk'; order: number; shape: TableShape; seq: number; lo: KeyValue | null; chunk: ReadChunk; sizer: ChunkSizer }
-  | { kind: 'table-done'; order: number; table: string };
+  | { kind: 'table-done'; order: number; table: string; expectedRows: number };
 
 const DEFAULTS = { writers: 2, chunkTimeSeconds: 0.5, maxLagSeconds: 1, maxLoad: 50, maxChunkRows: 100_000, initialChunkRows: 2_000 };
 /** Encoded bytes per chunk: far under max_allowed_packet for the INSERT path, bounded memory for LOAD DATA. */
@@ -146,14 +147,16 @@ class Migration {
       const tables = await resolveTables(source, this.spec);
       const plans = await planTables(source, target, this.spec, tables, isNew);
       await ensureCheckpointSchema(target);
-      await ensureDatabase(target, source, this.spec.sourceDatabase, this.spec.targetDatabase);
-      const missing = plans.filter((p) => !p.exists);
-      const referenced = isNew && missing.length > 0 ? await referencedColumns(source, this.spec.sourceDatabase) : new Map<string, string[][]>();
-      for (const p of missing) await this.createTargetTable(target, p, isNew, referenced.get(p.source.name) ?? []);
+      // The job row first: a failure while creating tables leaves a job that resume can finish
+      // (its deferred keys are recorded under it), never tables that nothing knows about.
       if (isNew) {
         await createJob(target, this.jobId, this.spec);
         for (const p of plans) await addJobTable(target, this.jobId, p.source.name, p.source.estimatedRows, p.source.key?.columns ?? []);
       }
+      await ensureDatabase(target, source, this.spec.sourceDatabase, this.spec.targetDatabase);
+      const missing = plans.filter((p) => !p.exists);
+      const referenced = isNew && missing.length > 0 ? await referencedColumns(source, this.spec.sourceDatabase) : new Map<string, string[][]>();
+      for (const p of missing) await this.createTargetTable(target, p, isNew, referenced.get(p.source.name) ?? []);
       const result = await this.copy(source, target, plans, isNew);
       rows = result.rows;
       bytes = result.bytes;
@@ -186,7 +189,8 @@ class Migration {
     const info = plan.source;
     const split = isNew && info.key ? splitDeferrableKeys(info.createStatement, referenced) : null;
     if (split && split.deferred.length > 0) await recordDeferredKeys(target, this.jobId, info.name, split.deferred);
-    await createTable(target, info, this.spec.targetDatabase, split?.create);
+    const created = await createTable(target, info, this.spec.targetDatabase, split?.create);
+    this.emit({ type: 'log', jobId: this.jobId, level: 'info', message: createdMessage(info.name, created) });
   }
 
   /**
@@ -264,7 +268,8 @@ class Migration {
         await this.throttle();
         const shape = new TableShape(p.source);
         progress.table = p.source.name;
-        const n = await writers[0].streamTable(shape, this.spec.targetDatabase, this.jobId, reader.streamTable(shape));
+        const expectedRows = await reader.countRows(shape, null);
+        const n = await writers[0].streamTable(shape, this.spec.targetDatabase, this.jobId, reader.streamTable(shape), expectedRows);
         progress.added(n, 0, p.source.name, 0);
         this.emit({ type: 'table-done', jobId: this.jobId, table: p.source.name, rows: n });
       }
@@ -321,6 +326,8 @@ class Migration {
       cost: (item) => (item.kind === 'chunk' ? item.chunk.bytes : 0),
     });
     const sequencer = new CommitSequencer();
+    /** Rows each table's chunks committed in this run (the target accepted every one: applier.ts checks). */
+    const written = new Map<string, number>();
     const fail = (err: unknown) => {
       const e = err instanceof Error ? err : new Error(errorMessage(err));
       if (!this.failure && !(e instanceof CancelledError)) this.failure = e;
@@ -334,6 +341,7 @@ class Migration {
         const chunks = await committedChunks(target, this.jobId, plan.source.name);
         let seq = chunks.length ? Math.max(...chunks.map((c) => c.seq)) + 1 : 0;
         let after = missingRange(chunks).after;
+        const startAfter = after;
         const sizer = new ChunkSizer({
           targetSeconds: this.spec.chunkTimeSeconds ?? DEFAULTS.chunkTimeSeconds,
           initialRows: Math.min(this.spec.initialChunkRows ?? DEFAULTS.initialChunkRows, this.spec.maxChunkRows ?? DEFAULTS.maxChunkRows),
@@ -357,7 +365,9 @@ class Migration {
           after = chunk.lastKey;
           if (chunk.rowCount < limit && !chunk.truncated) break;
         }
-        if (!(await queue.put({ kind: 'table-done', order: order++, table: plan.source.name }))) return;
+        // Self-check: what this run read of the table is all the snapshot has in that key range.
+        const expectedRows = await reader.countRows(shape, startAfter);
+        if (!(await queue.put({ kind: 'table-done', order: order++, table: plan.source.name, expectedRows }))) return;
       }
       queue.end();
     };
@@ -370,6 +380,7 @@ class Migration {
         try {
           if (item.kind === 'table-done') {
             await sequencer.turn(item.order);
+            selfCheck(item.table, written.get(item.table) ?? 0, item.expectedRows);
             await markTableDone(target, this.jobId, item.table);
             sequencer.committed(item.order);
             const rows = (await committedChunks(target, this.jobId, item.table)).reduce((s, c) => s + c.rows, 0);
@@ -411,6 +422,7 @@ class Migration {
           trace?.add('chunks', 1);
           trace?.add('chunkRows', chunk.rowCount);
           sequencer.committed(item.order);
+          written.set(shape.info.name, (written.get(shape.info.name) ?? 0) + chunk.rowCount);
           item.sizer.observe(chunk.rowCount, chunk.bytes, loadSeconds);
           this.progress?.added(chunk.rowCount, chunk.bytes, shape.info.name, item.seq);
         } catch (err) {

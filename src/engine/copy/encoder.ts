@@ -177,9 +177,13 @@ export class BlockEncoder {
    * No cell Buffers and no row array are made. Throws on a malformed packet.
    */
   packetRow(buf: Buffer, pos: number, end: number, width: number, write: number): void {
-    // Worst case for the whole row at once: every payload byte escaped (a NULL's 1 byte becomes 2),
-    // plus the line end. One check per row instead of one per cell.
-    this.room(2 * (end - pos) + 2);
+    // Worst case for the whole row at once, one check per row instead of one per cell: a value of L
+    // bytes takes at least L + 1 packet bytes and at most a tab plus 2L escaped bytes (<= 2 x its
+    // packet bytes); a NULL takes 1 packet byte and writes 3 (tab, backslash, N), one more than twice.
+    // So: twice the payload, plus one per cell, plus the line end. (Reserving only twice the payload
+    // let a mostly-NULL row run past the block's end, where the bytes were silently dropped and two
+    // rows merged into one.)
+    this.room(2 * (end - pos) + width + 1);
     const out = this.cur;
     let p = this.p;
     for (let i = 0; i < width; i++) {

@@ -4,7 +4,9 @@
  */
 import type { Connection } from '../db/connection.js';
 import { RefusedError } from '../db/errors.js';
-import { inspectTable, listBaseTables, noKeyMessage, tableExists, type TableDefinition } from '../schema/inspector.js';
+import { databaseExists, inspectTable, listBaseTables, noKeyMessage, tableExists, type TableDefinition } from '../schema/inspector.js';
+import { serverLabel } from '../db/connection.js';
+import { parseMembers } from '../db/sql.js';
 import { compareTables, isEmpty } from '../schema/schema.js';
 import type { JobSpec } from '../jobs/types.js';
 
@@ -17,7 +19,16 @@ export interface TablePlan {
 }
 
 export async function resolveTables(source: Connection, spec: JobSpec): Promise<string[]> {
-  const all = await listBaseTables(source, spec.sourceDatabase);
+  const db = spec.sourceDatabase;
+  if (!(await databaseExists(source, db))) {
+    const reason = `source database ${db} does not exist on ${serverLabel(spec.source)} (check the name in --from / the source database; names are case-sensitive on most servers)`;
+    throw new RefusedError(`refused: ${reason}`, [reason]);
+  }
+  const all = await listBaseTables(source, db);
+  if (spec.tables === 'all' && all.length === 0) {
+    const reason = `source database ${db} on ${serverLabel(spec.source)} has no tables: nothing to copy`;
+    throw new RefusedError(`refused: ${reason}`, [reason]);
+  }
   if (spec.tables === 'all') return all;
   const missing = spec.tables.filter((t) => !all.includes(t));
   if (missing.length) {
@@ -53,10 +64,26 @@ export async function planTables(
         } else if (mode === 'truncate') truncate = true;
       }
     }
+    if (!exists) refusals.push(...unrecreatable(info));
     plans.push({ source: info, exists, truncate });
   }
   if (refusals.length) {
     throw new RefusedError(`refused: ${refusals.length} problem${refusals.length > 1 ? 's' : ''}\n  ${refusals.join('\n  ')}`, refusals);
   }
   return plans;
+}
+
+/**
+ * MariaDB 10.11 prints table metadata in utf8mb3: an ENUM/SET member with a 4-byte character (an
+ * emoji) reads as '?' in SHOW CREATE TABLE and information_schema alike, so a table created from that
+ * text would reject those values. A '?' in a utf8mb4 member is taken as such a loss.
+ */
+export function unrecreatable(info: TableDefinition): string[] {
+  return info.columns
+    .filter((c) => /^(enum|set)$/i.test(c.dataType) && /^utf8mb4$/i.test(c.charset ?? '') && parseMembers(c.columnType).some((m) => m.includes('?')))
+    .map(
+      (c) =>
+        `${info.database}.${info.name}.${c.name}: ${c.dataType.toUpperCase()} member with '?' (a 4-byte character such as an emoji prints as '?' in MariaDB's metadata, ` +
+        'so the table cannot be created from its definition); create the target table yourself with the exact definition, then copy into it',
+    );
 }

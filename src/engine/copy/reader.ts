@@ -5,13 +5,14 @@
  */
 import { Transform, type Readable } from 'node:stream';
 import type { Connection as CoreConnection } from 'mysql2';
+import type { RowDataPacket } from 'mysql2/promise';
 import type { Connection } from '../db/connection.js';
 import { connect, queryRows } from '../db/connection.js';
-import { chunkQuery, type KeyColumn, type KeyValue, type RangeBounds } from '../db/keyset.js';
+import { afterCondition, chunkQuery, keyMayRepeat, keySelectList, type KeyColumn, type KeyValue, type RangeBounds } from '../db/keyset.js';
 import { BlockEncoder, SqlValuesEncoder, encodeRows, packetCells } from './encoder.js';
 import type { RawRow } from '../db/rawRows.js';
-import type { TableDefinition } from '../schema/inspector.js';
-import { qualified, quoteIdent, type ColumnCodec } from '../db/sql.js';
+import type { ColumnInfo, TableDefinition } from '../schema/inspector.js';
+import { qualified, readSql, type ColumnCodec } from '../db/sql.js';
 import type { ServerSpec, SnapshotPosition } from '../jobs/types.js';
 
 /**
@@ -50,6 +51,8 @@ export class TableShape {
   readonly keyIndexes: number[];
   readonly keyColumns: KeyColumn[];
   readonly selectList: string;
+  /** The key has nullable columns: equal keys may repeat, so chunks end on probed bounds. */
+  readonly keyMayRepeat: boolean;
 
   constructor(readonly info: TableDefinition) {
     const keyNames = info.key?.columns ?? [];
@@ -65,7 +68,9 @@ export class TableShape {
       if (!col) throw new Error(`key column ${k} not found`);
       return { name: k, codec: col.codec };
     });
-    this.selectList = this.selectNames.map(quoteIdent).join(', ');
+    // Each column read so that its text is its stored value exactly (FLOAT through its double).
+    this.selectList = this.selectNames.map((n) => readSql(n, (byName.get(n) as ColumnInfo).codec)).join(', ');
+    this.keyMayRepeat = keyMayRepeat(this.keyColumns);
   }
 
   /** Codecs of the written columns, in write order (the INSERT path's literals). */
@@ -139,7 +144,20 @@ export class SnapshotReader {
    * network buffers their cells are slices of. `typeCast: false` hands every cell over as raw bytes
    * without mysql2's per-cell wrapper and closure.
    */
-  readChunk(shape: TableShape, bounds: RangeBounds, limit: number, method: 'load' | 'insert' = 'load', maxBytes = Infinity): Promise<ReadChunk> {
+  async readChunk(shape: TableShape, bounds: RangeBounds, limit: number, method: 'load' | 'insert' = 'load', maxBytes = Infinity): Promise<ReadChunk> {
+    if (!shape.keyMayRepeat || bounds.upTo) return this.readRange(shape, bounds, limit, method, maxBytes);
+    // A repeating key (NULLs in a UNIQUE key) cannot end a chunk after LIMIT rows: the rest of a
+    // group of equal keys would be skipped by the next `after` bound. Find the key `limit` rows on,
+    // then read up to it inclusively: whole groups, never cut by the byte cap either.
+    const t = qualified(shape.info.database, shape.info.name);
+    const probe = chunkQuery(t, keySelectList(shape.keyColumns), shape.keyColumns, bounds, 1, limit - 1);
+    const [rows] = await this.conn.query<RowDataPacket[]>({ sql: probe.sql, values: probe.values, rowsAsArray: true, typeCast: false });
+    const row = rows[0] as unknown as RawRow | undefined;
+    const upTo = row ? row.map((b) => (b === null ? null : Buffer.from(b))) : null;
+    return this.readRange(shape, { after: bounds.after, upTo }, Infinity, method, Infinity);
+  }
+
+  private readRange(shape: TableShape, bounds: RangeBounds, limit: number, method: 'load' | 'insert', maxBytes: number): Promise<ReadChunk> {
     const t0 = performance.now();
     const q = chunkQuery(qualified(shape.info.database, shape.info.name), shape.selectList, shape.keyColumns, bounds, limit);
     const encoder = method === 'load' ? new BlockEncoder() : null;
@@ -212,6 +230,17 @@ export class SnapshotReader {
         }
       });
     });
+  }
+
+  /**
+   * Rows of the snapshot after `after` (the whole table for null): the self-check a table's copy
+   * must add up to, counted in the same transaction the chunks were read in.
+   */
+  async countRows(shape: TableShape, after: KeyValue | null): Promise<number> {
+    const t = qualified(shape.info.database, shape.info.name);
+    const c = after && shape.keyColumns.length ? afterCondition(shape.keyColumns, after) : null;
+    const rows = await queryRows(this.conn, `SELECT COUNT(*) AS n FROM ${t}${c ? ` WHERE ${c.sql}` : ''}`, c?.values ?? []);
+    return Number(String(rows[0].n));
   }
 
   /** The whole table as one stream of LOAD DATA bytes (keyless tables: one transaction, no resume). */

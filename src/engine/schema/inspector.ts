@@ -5,7 +5,7 @@
 import type { RowDataPacket } from 'mysql2';
 import type { Connection } from '../db/connection.js';
 import { queryRows } from '../db/connection.js';
-import { codecFor, qualified, type ColumnCodec } from '../db/sql.js';
+import { codecFor, parseMembers, qualified, type ColumnCodec } from '../db/sql.js';
 
 export interface ColumnInfo {
   name: string;
@@ -37,7 +37,11 @@ export interface TableDefinition {
   columns: ColumnInfo[];
   indexes: IndexInfo[];
   createStatement: string;
-  /** The chosen chunking key: PRIMARY, else the narrowest unique index over NOT NULL columns. */
+  /**
+   * The chosen chunking key: PRIMARY, else the narrowest unique index over NOT NULL columns, else the
+   * narrowest unique index with nullable columns (its NULL rows may repeat; the reader keeps each
+   * group of equal keys in one chunk).
+   */
   key: IndexInfo | null;
 }
 
@@ -87,10 +91,10 @@ export function chooseKey(indexes: IndexInfo[], columns: ColumnInfo[]): IndexInf
   const primary = indexes.find((i) => i.name === 'PRIMARY');
   if (primary && !primary.prefix) return primary;
   const notNull = new Set(columns.filter((c) => !c.nullable).map((c) => c.name));
-  const candidates = indexes
-    .filter((i) => i.unique && !i.prefix && i.columns.every((c) => notNull.has(c)))
-    .sort((a, b) => a.columns.length - b.columns.length || a.name.localeCompare(b.name));
-  return candidates[0] ?? null;
+  const narrowest = (a: IndexInfo, b: IndexInfo) => a.columns.length - b.columns.length || a.name.localeCompare(b.name);
+  const unique = indexes.filter((i) => i.unique && !i.prefix);
+  const strict = unique.filter((i) => i.columns.every((c) => notNull.has(c))).sort(narrowest);
+  return strict[0] ?? [...unique].sort(narrowest)[0] ?? null;
 }
 
 export async function inspectTable(conn: Connection, database: string, table: string): Promise<TableDefinition> {
@@ -107,6 +111,10 @@ export async function inspectTable(conn: Connection, database: string, table: st
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
     [database, table],
   );
+  const members = new Map<string, Buffer[]>();
+  for (const r of colRows) {
+    if (/^(enum|set)$/i.test(r.DATA_TYPE)) members.set(r.COLUMN_NAME, await memberBytes(conn, parseMembers(r.COLUMN_TYPE), r.CHARACTER_SET_NAME));
+  }
   const columns: ColumnInfo[] = colRows.map((r) => ({
     name: r.COLUMN_NAME,
     dataType: r.DATA_TYPE,
@@ -116,7 +124,7 @@ export async function inspectTable(conn: Connection, database: string, table: st
     collation: r.COLLATION_NAME,
     generated: r.IS_GENERATED === 'ALWAYS',
     generationExpression: r.IS_GENERATED === 'ALWAYS' ? r.GENERATION_EXPRESSION : null,
-    codec: codecFor(r.DATA_TYPE, r.CHARACTER_SET_NAME, r.COLLATION_NAME),
+    codec: codecFor(r.DATA_TYPE, r.CHARACTER_SET_NAME, r.COLLATION_NAME, { nullable: r.IS_NULLABLE === 'YES', members: members.get(r.COLUMN_NAME) }),
   }));
   const stats = await queryRows<StatRow & RowDataPacket>(
     conn,
@@ -151,9 +159,20 @@ export async function inspectTable(conn: Connection, database: string, table: st
   };
 }
 
+/**
+ * ENUM/SET members as the bytes the server returns for them (the column's charset): information_schema
+ * lists them in utf8, so other charsets are converted by the server itself (latin1 is cp1252 there).
+ */
+async function memberBytes(conn: Connection, members: string[], charset: string | null): Promise<Buffer[]> {
+  if (members.length === 0 || charset === null || /^(utf8mb4|utf8mb3|utf8)$/i.test(charset)) return members.map((m) => Buffer.from(m, 'utf8'));
+  if (!/^\w+$/.test(charset)) throw new Error(`unexpected charset ${charset}`);
+  const rows = await queryRows(conn, `SELECT ${members.map((_, i) => `HEX(CONVERT(? USING ${charset})) AS m${i}`).join(', ')}`, members);
+  return members.map((_, i) => Buffer.from(String(rows[0][`m${i}`]), 'hex'));
+}
+
 export function noKeyMessage(database: string, table: string): string {
   return (
-    `table ${database}.${table} has neither a primary key nor a unique key over NOT NULL columns, ` +
+    `table ${database}.${table} has neither a primary key nor a unique key, ` +
     'so it cannot be copied in resumable chunks. Add a primary key, or pass allowNoKey ' +
     '(CLI: --allow-no-key) to copy it in one snapshot stream that cannot resume.'
   );

@@ -34,11 +34,47 @@ export function createStatementFor(source: TableDefinition, targetDb: string, st
   return `CREATE TABLE ${qualified(targetDb, source.name)}` + statement.slice(head.length);
 }
 
+/** Table options only the non-transactional engines know (Aria, MyISAM); InnoDB would refuse or ignore them. */
+const NON_INNODB_OPTIONS = /\s(?:PAGE_CHECKSUM|TRANSACTIONAL|DELAY_KEY_WRITE)=\d+|\sROW_FORMAT=(?:PAGE|FIXED)\b/gi;
+
+/**
+ * The statement with InnoDB as its engine: a chunk and its checkpoint row commit in one transaction
+ * only there (a MyISAM/Aria target would keep rows of a rolled-back chunk, and resume would write
+ * them again). Only the table options after the column list change (partitions included).
+ */
+export function asInnoDb(statement: string): string {
+  const close = statement.lastIndexOf('\n)');
+  if (close < 0) throw new Error('unexpected SHOW CREATE TABLE output: no closing line');
+  const options = statement.slice(close);
+  if (!/\bENGINE\s*=/i.test(options)) return statement;
+  return statement.slice(0, close) + options.replace(/\bENGINE\s*=\s*\w+/gi, 'ENGINE=InnoDB').replace(NON_INNODB_OPTIONS, '');
+}
+
+export interface CreatedTable {
+  /** The source table's engine, when it was not InnoDB (the target table is InnoDB either way). */
+  convertedFrom: string | null;
+}
+
 /** `statement` replaces the source's own SHOW CREATE TABLE text (the deferred-keys variant of it). */
-export async function createTable(target: Connection, source: TableDefinition, targetDb: string, statement?: string): Promise<void> {
+export async function createTable(target: Connection, source: TableDefinition, targetDb: string, statement?: string): Promise<CreatedTable> {
   await target.query(`USE ${quoteIdent(targetDb)}`);
   await target.query('SET SESSION foreign_key_checks = 0');
-  await target.query(createStatementFor(source, targetDb, statement));
+  const engine = source.engine ?? 'InnoDB';
+  try {
+    await target.query(asInnoDb(createStatementFor(source, targetDb, statement)));
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    const hint = /^InnoDB$/i.test(engine) ? '' : ` (the source table is ${engine}; the job creates every table as InnoDB: create it yourself in a transactional shape, then copy into it)`;
+    throw new Error(`${source.name}: could not create the target table: ${why}${hint}`);
+  }
+  return { convertedFrom: /^InnoDB$/i.test(engine) ? null : engine };
+}
+
+/** The progress log line for a table the job created. */
+export function createdMessage(table: string, created: CreatedTable): string {
+  return created.convertedFrom
+    ? `${table}: created on the target as InnoDB, not ${created.convertedFrom} like the source: a chunk and its checkpoint can commit together only in a transactional engine (triggers are not copied)`
+    : `${table}: created on the target as InnoDB (triggers are not copied)`;
 }
 
 /** Every difference that would make a byte-exact copy impossible or unsafe, one line each. */
