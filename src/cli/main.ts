@@ -9,7 +9,7 @@ import { EXIT, EXIT_HELP, UsageError } from './exit-codes.js';
 import { buildCopySpec, type CopyOptions } from './options.js';
 import { passwordFor } from './password.js';
 import { lookup, remember } from './registry.js';
-import { humanRenderer, jsonRenderer, type Renderer } from './render.js';
+import { humanRenderer, jsonRenderer, positionText, type Renderer } from './render.js';
 import { formatServerUrl, parseServerUrl } from './url.js';
 import { registerVerifyCommand } from './verifyCommand.js';
 
@@ -114,6 +114,7 @@ async function statusCommand(o: { to?: string; json?: boolean }): Promise<number
     const tables = j.spec.tables === 'all' ? 'all tables' : j.spec.tables.join(',');
     process.stdout.write(
       `${j.id}  ${j.state.padEnd(9)} ${j.rowsCopied}/${j.totalRows} rows  ${j.spec.sourceDatabase} -> ${j.spec.targetDatabase} (${tables})  updated ${j.updatedAt}` +
+        ((j.snapshots?.length ?? 0) > 1 ? `\n    ${j.snapshots?.length} snapshots (resumed): apply changes from the first, ${positionText(j.snapshot)}` : '') +
         (j.message ? `\n    ${j.message.split('\n')[0]}` : '') +
         '\n',
     );

@@ -13,7 +13,7 @@ import {
   jobTables,
   markTableDone,
   missingRange,
-  setJobSnapshot,
+  recordSnapshot,
   setJobState,
 } from '../jobs/checkpoint.js';
 import type { KeyValue } from '../db/keyset.js';
@@ -30,7 +30,7 @@ import { memoryTrace, type MemoryTrace } from './memoryTrace.js';
 import { addDeferredKeys, deferredKeysOf, recordDeferredKeys, referencedColumns, splitDeferrableKeys } from '../schema/deferredKeys.js';
 import { CommitSequencer } from './sequencer.js';
 import { SlaveStatusLagProbe, ThreadsRunningProbe, Throttler, type LagProbe } from '../lag/throttler.js';
-import type { JobEvents, JobHandle, JobResult, JobSpec, JobState, ProgressEvent } from '../jobs/types.js';
+import type { JobEvents, JobHandle, JobResult, JobSpec, JobState, ProgressEvent, SnapshotPosition } from '../jobs/types.js';
 
 export interface StartOptions {
   /** Continue this job (its spec comes from the checkpoint; passwords from `spec`). */
@@ -50,6 +50,11 @@ const MAX_CHUNK_BYTES = 2 * 1024 * 1024;
 function maxChunkBytes(): number {
   const n = Number(process.env.RW_MIGRATE_MAX_CHUNK_BYTES);
   return Number.isFinite(n) && n >= 64 * 1024 ? n : MAX_CHUNK_BYTES;
+}
+
+/** Only the position fields (a SnapshotRecord also carries its number, time and row count). */
+function positionOf(p: SnapshotPosition): SnapshotPosition {
+  return { binlogFile: p.binlogFile, binlogPosition: p.binlogPosition, gtidBinlogPos: p.gtidBinlogPos, exact: p.exact };
 }
 
 export function startJob(spec: JobSpec, events: JobEvents = {}, opts: StartOptions = {}): JobHandle {
@@ -72,6 +77,8 @@ class Migration {
   private failure: Error | null = null;
   private readonly started = performance.now();
   private throttler: Throttler | null = null;
+  /** The job's snapshots so far (this run's included) and the first one, once this run has taken its own. */
+  private snapshots: { count: number; first: SnapshotPosition } | null = null;
 
   constructor(
     private spec: JobSpec,
@@ -129,6 +136,7 @@ class Migration {
       seconds: (performance.now() - this.started) / 1000,
       message,
       details,
+      ...(this.snapshots ? { snapshotCount: this.snapshots.count, applyFrom: positionOf(this.snapshots.first) } : {}),
     });
     try {
       source = await connect(this.spec.source);
@@ -240,12 +248,15 @@ class Migration {
       for (let i = 0; i < nWriters; i++) writers.push(await Writer.open(this.spec.target, method, ifExists));
       if (isNew) for (const p of plans) if (p.truncate) await writers[0].truncate(this.spec.targetDatabase, p.source.name);
       reader = await SnapshotReader.open(this.spec.source);
-      await setJobSnapshot(target, this.jobId, reader.position, progress.totalRows);
+      const snapshots = await recordSnapshot(target, this.jobId, reader.position, before.rows, progress.totalRows);
+      this.snapshots = { count: snapshots.length, first: snapshots[0] ?? reader.position };
       await setJobState(target, this.jobId, 'copying');
       this.emit({
         type: 'planned',
         jobId: this.jobId,
-        snapshot: reader.position,
+        snapshot: positionOf(this.snapshots.first),
+        runSnapshot: reader.position,
+        snapshotCount: this.snapshots.count,
         tables: plans.map((p) => ({
           table: p.source.name,
           keyColumns: p.source.key?.columns ?? [],

@@ -17,8 +17,13 @@ export interface TableRecord {
 
 export interface JobEventsSummary {
   tables: TableRecord[];
-  /** The consistent snapshot the copy read at: where replication from the source would resume. */
+  /** The job's FIRST snapshot: the position changes must be applied from (kept across resumes). */
   snapshot: SnapshotPosition | null;
+  /** Snapshots the job has read from (more than 1 once resumed); 0 before planning. */
+  snapshotCount: number;
+  /** Transient faults retried (deadlock, lock wait timeout, connection lost), and the first few as text. */
+  retries: number;
+  retryMessages: string[];
   throttledMs: number;
   throttleEpisodes: number;
   /** Distinct throttle reasons, in order of first appearance (at most 20). */
@@ -47,6 +52,9 @@ export class JobRecorder {
   private readonly summary: JobEventsSummary = {
     tables: [],
     snapshot: null,
+    snapshotCount: 0,
+    retries: 0,
+    retryMessages: [],
     throttledMs: 0,
     throttleEpisodes: 0,
     throttleReasons: [],
@@ -76,6 +84,11 @@ export class JobRecorder {
       case 'planned':
         s.tables = ev.tables.map((t) => ({ table: t.table, keyName: t.keyName, estimatedRows: t.estimatedRows, rows: null }));
         s.snapshot = ev.snapshot;
+        s.snapshotCount = ev.snapshotCount ?? 1;
+        break;
+      case 'retry':
+        s.retries++;
+        if (s.retryMessages.length < MAX_REASONS) s.retryMessages.push(`${ev.what}: ${ev.cause}, attempt ${ev.attempt} (${ev.error})`);
         break;
       case 'progress':
         s.peakRowsPerSecond = Math.max(s.peakRowsPerSecond, ev.rowsPerSecond);
@@ -141,6 +154,7 @@ export class JobRecorder {
         ...s,
         tables: s.tables.map((t) => ({ ...t })),
         throttleReasons: [...s.throttleReasons],
+        retryMessages: [...s.retryMessages],
         warnings: [...s.warnings],
         states: [...s.states],
       },
