@@ -3,7 +3,8 @@
  * The engine does the work; this file only turns argv into a JobSpec and events into output.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { listJobs, resumeJob, startJob, withPasswords } from '../engine/index.js';
+import { ConnectionFailedError, listJobs, resumeJob, startJob, withPasswords } from '../engine/index.js';
+import { connectionMessage } from './connectionHelp.js';
 import type { JobHandle, JobResult, JobSpec, ServerSpec } from '../engine/jobs/index.js';
 import { EXIT, EXIT_HELP, UsageError } from './exit-codes.js';
 import { buildCopySpec, type CopyOptions } from './options.js';
@@ -16,6 +17,8 @@ import { registerVerifyCommand } from './verifyCommand.js';
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 function exitCodeFor(r: JobResult): number {
+  // A server that cannot be reached or refuses the login is bad input, whatever else happened.
+  if (r.connection) return EXIT.badInput;
   switch (r.state) {
     case 'done':
       return EXIT.ok;
@@ -148,7 +151,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--replica <url>', 'a replica of the target to watch for lag (repeatable)', collect, [])
     .option('--source-replica <url>', 'a replica of the source to watch too (repeatable)', collect, [])
     .addOption(new Option('--if-exists <what>', 'when a target table has rows').choices(['abort', 'truncate', 'upsert']).default('abort'))
-    .option('--yes', 'confirm --if-exists truncate')
+    .option('--yes', 'confirm --if-exists truncate or --allow-replica-target')
+    .option('--allow-replica-target', 'write to a --to server that replicates from another or has read_only set (needs --yes); refused otherwise')
     .option('--allow-no-key', 'copy tables without a usable key in one non-resumable stream')
     .addOption(new Option('--method <m>', 'how rows are written').choices(['load', 'insert']).default('load'))
     .addOption(new Option('--max-chunk-rows <n>', 'upper bound on rows per chunk').hideHelp())
@@ -182,6 +186,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (err instanceof ConnectionFailedError) {
+      process.stderr.write(`rw-migrate: ${connectionMessage(err.failure)}\n`);
+      return EXIT.badInput;
     }
     if (err instanceof UsageError) {
       process.stderr.write(`rw-migrate: ${err.message}\n`);

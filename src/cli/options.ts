@@ -20,6 +20,7 @@ export interface CopyOptions {
   allowNoKey?: boolean;
   method?: string;
   maxChunkRows?: string;
+  allowReplicaTarget?: boolean;
 }
 
 function num(value: string | undefined, name: string, min: number, max: number, integer: boolean): number | undefined {
@@ -52,6 +53,12 @@ export function buildCopySpec(o: CopyOptions): JobSpec {
   if (ifExists === 'truncate' && !o.yes) {
     throw new UsageError('--if-exists truncate empties existing target tables: add --yes to confirm');
   }
+  if (o.allowReplicaTarget && !o.yes) {
+    throw new UsageError(
+      '--allow-replica-target writes to a server that replicates from another (or has read_only set); changes reach replicas through their primary, ' +
+        'and rows written there become errant transactions. Add --yes to confirm.',
+    );
+  }
   const method = (o.method ?? 'load') as WriteMethod;
   if (method !== 'load' && method !== 'insert') throw new UsageError('--method must be load or insert');
   const from = parseServerUrl(o.from, '--from', true);
@@ -75,6 +82,7 @@ export function buildCopySpec(o: CopyOptions): JobSpec {
     ifExists,
     confirmTruncate: ifExists === 'truncate' ? true : undefined,
     allowNoKey: !!o.allowNoKey,
+    ...(o.allowReplicaTarget ? { allowReplicaTarget: true } : {}),
     method,
   };
 }

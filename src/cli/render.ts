@@ -1,5 +1,6 @@
 /** Output: a one-line progress bar on a TTY, JSON lines with --json, sparse plain lines otherwise. */
 import type { JobResult, ProgressEvent, SnapshotPosition } from '../engine/jobs/index.js';
+import { connectionMessage } from './connectionHelp.js';
 
 export interface Renderer {
   event(e: ProgressEvent): void;
@@ -125,6 +126,7 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stderr): Rendere
       if (r.state === 'done') line(`done: job ${r.jobId}, ${r.rows.toLocaleString('en-US')} rows, ${formatBytes(r.bytes)} in ${formatDuration(r.seconds)} (${rate.toLocaleString('en-US')} rows/s)${retried}`);
       else if (r.state === 'cancelled') line(`cancelled: job ${r.jobId}; continue with: rw-migrate resume ${r.jobId}`);
       else if (r.state === 'refused') line(`refused:\n  ${(r.details?.length ? r.details : [r.message ?? '']).join('\n  ')}`);
+      else if (r.connection) line(`failed: ${connectionMessage(r.connection)}${r.jobId ? `\nthen continue with: rw-migrate resume ${r.jobId}` : ''}`);
       else line(`failed: job ${r.jobId}: ${r.message ?? 'unknown error'}${r.jobId ? `\ncontinue with: rw-migrate resume ${r.jobId}` : ''}`);
       if (note && r.state === 'done') line(note);
     },

@@ -3,7 +3,9 @@
  * N writers loading in parallel and committing in order) -> keyless tables -> finish.
  */
 import type { Connection } from '../db/connection.js';
-import { closeQuietly, connect, serverLabel } from '../db/connection.js';
+import { closeQuietly, serverLabel } from '../db/connection.js';
+import { ConnectionFailedError, connectAs, serverName } from './connectRole.js';
+import { refuseReplicaTarget } from './targetGuard.js';
 import {
   addJobTable,
   committedChunks,
@@ -128,6 +130,7 @@ class Migration {
     let target: Connection | null = null;
     let rows = 0;
     let bytes = 0;
+    let connection: JobResult['connection'];
     const finish = (state: JobResult['state'], message?: string, details?: string[]): JobResult => ({
       jobId: this.jobId,
       state,
@@ -137,10 +140,12 @@ class Migration {
       message,
       details,
       ...(this.snapshots ? { snapshotCount: this.snapshots.count, applyFrom: positionOf(this.snapshots.first) } : {}),
+      ...(connection ? { connection } : {}),
     });
     try {
-      source = await connect(this.spec.source);
-      target = await connect(this.spec.target);
+      source = await connectAs(this.spec.source, 'source');
+      target = await connectAs(this.spec.target, 'target');
+      await this.checkReplicasReachable();
       const isNew = !this.opts.resumeJobId;
       this.jobId = this.opts.resumeJobId ?? newJobId();
       this.onId(this.jobId);
@@ -151,6 +156,9 @@ class Migration {
       ) {
         throw new RefusedError('source and target are the same database on the same server');
       }
+      // Before anything is written (no database, no rw_migrate schema): a replica is not a target.
+      const overridden = await refuseReplicaTarget(target, serverName(this.spec.target), this.spec.allowReplicaTarget === true);
+      for (const p of overridden) this.emit({ type: 'log', jobId: this.jobId, level: 'warn', message: `writing anyway (--allow-replica-target confirmed): ${p}` });
       const tables = await resolveTables(source, this.spec);
       const plans = await planTables(source, target, this.spec, tables, isNew);
       await ensureCheckpointSchema(target);
@@ -172,6 +180,7 @@ class Migration {
     } catch (err) {
       const e = this.failure ?? (err instanceof Error ? err : new Error(String(err)));
       const state: JobResult['state'] = e instanceof RefusedError ? 'refused' : e instanceof CancelledError ? 'cancelled' : 'failed';
+      if (e instanceof ConnectionFailedError) connection = e.failure;
       if (this.progress) ({ rows, bytes } = this.progress);
       if (target && this.jobId && state !== 'refused') {
         await setJobState(target, this.jobId, state, e.message).catch(() => undefined);
@@ -184,6 +193,18 @@ class Migration {
       await closeQuietly(source);
       await closeQuietly(target);
     }
+  }
+
+  /**
+   * Every watched replica answers once before the copy starts: a wrong password or a wrong port is
+   * bad input to report now, naming the replica, not a throttle that waits forever.
+   */
+  private async checkReplicasReachable(): Promise<void> {
+    const all = [
+      ...(this.spec.replicas ?? []).map((r) => ({ r, role: 'replica' as const })),
+      ...(this.spec.sourceReplicas ?? []).map((r) => ({ r, role: 'source replica' as const })),
+    ];
+    for (const { r, role } of all) await closeQuietly(await connectAs(r, role));
   }
 
   /**

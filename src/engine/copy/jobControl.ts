@@ -2,14 +2,15 @@
  * Jobs: list the jobs recorded in a target's checkpoint schema, and resume one by id. The stored
  * spec has no passwords; the caller supplies them again.
  */
-import { closeQuietly, connect, queryRows } from '../db/connection.js';
+import { closeQuietly, queryRows } from '../db/connection.js';
+import { connectAs } from './connectRole.js';
 import { CHECKPOINT_DB, copiedTotals, jobSnapshots } from '../jobs/checkpoint.js';
 import { startJob, type StartOptions } from './copyJob.js';
 import { databaseExists } from '../schema/inspector.js';
 import type { JobEvents, JobHandle, JobSpec, JobState, JobSummary, ServerSpec } from '../jobs/types.js';
 
 export async function listJobs(target: ServerSpec): Promise<JobSummary[]> {
-  const conn = await connect(target);
+  const conn = await connectAs(target, 'target');
   try {
     if (!(await databaseExists(conn, CHECKPOINT_DB))) return [];
     const rows = await queryRows(

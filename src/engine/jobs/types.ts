@@ -34,6 +34,11 @@ export interface JobSpec {
   confirmTruncate?: boolean;
   allowNoKey?: boolean;
   method?: WriteMethod;
+  /**
+   * Write to a target that replicates from another server or has read_only set. Refused without it;
+   * set only after the user confirmed (CLI: --allow-replica-target --yes; editor: a modal).
+   */
+  allowReplicaTarget?: boolean;
   /** Upper bound on rows per chunk, and start size. */
   maxChunkRows?: number;
   initialChunkRows?: number;
