@@ -154,6 +154,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--yes', 'confirm --if-exists truncate or --allow-replica-target')
     .option('--allow-replica-target', 'write to a --to server that replicates from another or has read_only set (needs --yes); refused otherwise')
     .option('--allow-no-key', 'copy tables without a usable key in one non-resumable stream')
+    .option('--retries <n>', 'retries of a chunk after a deadlock, lock wait timeout or dropped connection (default 6)')
     .addOption(new Option('--method <m>', 'how rows are written').choices(['load', 'insert']).default('load'))
     .addOption(new Option('--max-chunk-rows <n>', 'upper bound on rows per chunk').hideHelp())
     .option('--json', 'JSON lines on stdout instead of a progress bar')

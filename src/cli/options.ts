@@ -21,6 +21,7 @@ export interface CopyOptions {
   method?: string;
   maxChunkRows?: string;
   allowReplicaTarget?: boolean;
+  retries?: string;
 }
 
 function num(value: string | undefined, name: string, min: number, max: number, integer: boolean): number | undefined {
@@ -77,6 +78,7 @@ export function buildCopySpec(o: CopyOptions): JobSpec {
     maxLagSeconds: num(o.maxLag, '--max-lag', 0, 3600, false),
     maxLoad: num(o.maxLoad, '--max-load', 1, 100000, true),
     maxChunkRows: num(o.maxChunkRows, '--max-chunk-rows', 1, 1_000_000, true),
+    ...(o.retries !== undefined ? { retries: num(o.retries, '--retries', 0, 100, true) } : {}),
     replicas,
     sourceReplicas,
     ifExists,

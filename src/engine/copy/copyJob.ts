@@ -8,6 +8,7 @@ import { ConnectionFailedError, connectAs, serverName } from './connectRole.js';
 import { refuseReplicaTarget } from './targetGuard.js';
 import {
   addJobTable,
+  chunkCommitted,
   committedChunks,
   copiedTotals,
   createJob,
@@ -31,6 +32,7 @@ import { createTable, ensureDatabase } from '../schema/schema.js';
 import { memoryTrace, type MemoryTrace } from './memoryTrace.js';
 import { addDeferredKeys, deferredKeysOf, recordDeferredKeys, referencedColumns, splitDeferrableKeys } from '../schema/deferredKeys.js';
 import { CommitSequencer } from './sequencer.js';
+import { AbortError, DEFAULT_RETRY, withRetries, type RetryNotice, type RetryPolicy } from './retry.js';
 import { SlaveStatusLagProbe, ThreadsRunningProbe, Throttler, type LagProbe } from '../lag/throttler.js';
 import type { JobEvents, JobHandle, JobResult, JobSpec, JobState, ProgressEvent, SnapshotPosition } from '../jobs/types.js';
 
@@ -81,6 +83,8 @@ class Migration {
   private throttler: Throttler | null = null;
   /** The job's snapshots so far (this run's included) and the first one, once this run has taken its own. */
   private snapshots: { count: number; first: SnapshotPosition } | null = null;
+  /** Transient faults retried in this run. */
+  private retries = 0;
 
   constructor(
     private spec: JobSpec,
@@ -141,6 +145,7 @@ class Migration {
       details,
       ...(this.snapshots ? { snapshotCount: this.snapshots.count, applyFrom: positionOf(this.snapshots.first) } : {}),
       ...(connection ? { connection } : {}),
+      ...(this.retries ? { retries: this.retries } : {}),
     });
     try {
       source = await connectAs(this.spec.source, 'source');
@@ -310,6 +315,42 @@ class Migration {
     }
   }
 
+  private retryPolicy(): RetryPolicy {
+    return this.spec.retries === undefined ? DEFAULT_RETRY : { ...DEFAULT_RETRY, retries: Math.max(0, Math.floor(this.spec.retries)) };
+  }
+
+  /** Reports one retry of a transient fault (progress event, and the count in the result). */
+  private retried(what: string, n: RetryNotice): void {
+    this.retries++;
+    this.emit({ type: 'retry', jobId: this.jobId, what, attempt: n.attempt, retriesLeft: n.retriesLeft, cause: n.cause, error: errorMessage(n.error) });
+  }
+
+  /** A writer whose connection dropped: closed (quietly) and replaced by a fresh one. */
+  private async reopenWriter(old: Writer): Promise<Writer> {
+    await old.close();
+    return Writer.open(this.spec.target, this.spec.method ?? 'load', this.spec.ifExists ?? 'abort');
+  }
+
+  /**
+   * Reads a chunk again, from the same snapshot, after its bytes were released: exactly the rows
+   * (lo, hi], which must be as many as before. The snapshot is gone with the reader's connection, and
+   * a new one would not be the same data: that is not retried (the job fails, resumable).
+   */
+  private async reread(reader: SnapshotReader, item: Extract<WorkItem, { kind: 'chunk' }>): Promise<void> {
+    const { shape, chunk } = item;
+    let again: ReadChunk;
+    try {
+      again = await reader.readChunk(shape, { after: item.lo, upTo: chunk.lastKey }, chunk.rowCount, this.spec.method ?? 'load');
+    } catch (err) {
+      throw new AbortError(`${shape.info.name} chunk ${item.seq}: the snapshot could not be read again (${errorMessage(err)})`);
+    }
+    if (again.rowCount !== chunk.rowCount) {
+      throw new AbortError(`${shape.info.name} chunk ${item.seq}: read ${again.rowCount} rows again, ${chunk.rowCount} before`);
+    }
+    chunk.encoded = again.encoded;
+    chunk.values = again.values;
+  }
+
   private async throttle(): Promise<void> {
     const t = this.throttler;
     if (!t) return;
@@ -393,7 +434,7 @@ class Migration {
       }
       queue.end();
     };
-    const consume = async (writer: Writer) => {
+    const consume = async (slot: number) => {
       for (;;) {
         const w0 = performance.now();
         const item = await queue.take();
@@ -410,36 +451,55 @@ class Migration {
           }
           await this.gate();
           await this.throttle();
-          const t0 = performance.now();
           const { shape, chunk } = item;
-          await writer.begin(shape, this.spec.targetDatabase, {
-            jobId: this.jobId,
-            table: shape.info.name,
-            seq: item.seq,
-            lo: item.lo,
-            hi: chunk.lastKey,
-            rowCount: chunk.rowCount,
-            encoded: chunk.encoded,
-            values: chunk.values,
-            bytes: chunk.bytes,
-          });
-          const loadSeconds = (performance.now() - t0) / 1000;
-          // Loaded: the bytes are on the server now; don't hold them while waiting for the commit turn.
-          releaseBlocks(chunk.encoded);
-          chunk.values = '';
-          const c0 = lap('load', t0);
-          try {
-            await sequencer.turn(item.order);
-            lap('writerWaitsForTurn', c0);
-            // Cancel means stop now: a loaded chunk that has not committed is rolled back (resume redoes it).
-            if (this.cancelled) throw new CancelledError();
-          } catch (err) {
-            await writer.rollback();
-            throw err;
-          }
-          const m0 = performance.now();
-          await writer.commit();
-          lap('commit', m0);
+          let loadSeconds = 0;
+          let lost = false;
+          await withRetries(
+            async (attempt) => {
+              if (attempt > 1) {
+                // A COMMIT whose answer was lost may have landed: its checkpoint row says so.
+                if (lost && (await chunkCommitted(target, this.jobId, shape.info.name, item.seq))) return;
+                if (lost) writers[slot] = await this.reopenWriter(writers[slot]);
+                if (chunk.rowCount > 0 && chunk.encoded.length === 0 && chunk.values === '') await this.reread(reader, item);
+              }
+              const writer = writers[slot];
+              const t0 = performance.now();
+              await writer.begin(shape, this.spec.targetDatabase, {
+                jobId: this.jobId,
+                table: shape.info.name,
+                seq: item.seq,
+                lo: item.lo,
+                hi: chunk.lastKey,
+                rowCount: chunk.rowCount,
+                encoded: chunk.encoded,
+                values: chunk.values,
+                bytes: chunk.bytes,
+              });
+              loadSeconds = (performance.now() - t0) / 1000;
+              // Loaded: the bytes are on the server now; don't hold them while waiting for the commit turn
+              // (a retry after this point reads the chunk again from the same snapshot).
+              releaseBlocks(chunk.encoded);
+              chunk.values = '';
+              const c0 = lap('load', t0);
+              try {
+                await sequencer.turn(item.order);
+                lap('writerWaitsForTurn', c0);
+                // Cancel means stop now: a loaded chunk that has not committed is rolled back (resume redoes it).
+                if (this.cancelled) throw new CancelledError();
+              } catch (err) {
+                await writer.rollback();
+                throw err;
+              }
+              const m0 = performance.now();
+              await writer.commit();
+              lap('commit', m0);
+            },
+            (n) => {
+              lost = n.cause === 'connection lost';
+              this.retried(`${shape.info.name} chunk ${item.seq}`, n);
+            },
+            this.retryPolicy(),
+          );
           trace?.add('chunks', 1);
           trace?.add('chunkRows', chunk.rowCount);
           sequencer.committed(item.order);
@@ -451,7 +511,7 @@ class Migration {
         }
       }
     };
-    await Promise.all([produce().catch(fail), ...writers.map((w) => consume(w))]);
+    await Promise.all([produce().catch(fail), ...writers.map((_, i) => consume(i))]);
     if (this.failure) throw this.failure;
     if (this.cancelled) throw new CancelledError();
   }

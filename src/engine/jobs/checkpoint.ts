@@ -210,6 +210,12 @@ export async function committedChunks(target: Connection, id: string, table: str
   });
 }
 
+/** Whether a chunk's checkpoint row is there: its COMMIT landed, even if the answer was lost. */
+export async function chunkCommitted(target: Connection, id: string, table: string, seq: number): Promise<boolean> {
+  const rows = await queryRows(target, `SELECT 1 AS x FROM ${CHECKPOINT_DB}.chunks WHERE job_id = ? AND table_name = ? AND seq = ?`, [id, table, seq]);
+  return rows.length > 0;
+}
+
 export interface KeyRange {
   after: KeyValue | null;
   upTo: KeyValue | null;

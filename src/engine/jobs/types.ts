@@ -39,6 +39,8 @@ export interface JobSpec {
    * set only after the user confirmed (CLI: --allow-replica-target --yes; editor: a modal).
    */
   allowReplicaTarget?: boolean;
+  /** Retries of a chunk after a deadlock, lock wait timeout or dropped connection (default 6, backoff 0.25 s doubling to 8 s). */
+  retries?: number;
   /** Upper bound on rows per chunk, and start size. */
   maxChunkRows?: number;
   initialChunkRows?: number;
