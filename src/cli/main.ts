@@ -149,6 +149,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--max-lag <s>', 'wait while a replica lags more (default 1)')
     .option('--max-load <n>', 'wait while the target has more Threads_running (default 50)')
     .option('--replica <url>', 'a replica of the target to watch for lag (repeatable)', collect, [])
+    .option('--heartbeat <db>', "throttle --replica lag on a pt-heartbeat table in DB (written on --to every 200 ms, created if missing) instead of Seconds_Behind_Master")
     .option('--source-replica <url>', 'a replica of the source to watch too (repeatable)', collect, [])
     .addOption(new Option('--if-exists <what>', 'when a target table has rows').choices(['abort', 'truncate', 'upsert']).default('abort'))
     .option('--yes', 'confirm --if-exists truncate or --allow-replica-target')

@@ -22,6 +22,7 @@ export interface CopyOptions {
   maxChunkRows?: string;
   allowReplicaTarget?: boolean;
   retries?: string;
+  heartbeat?: string;
 }
 
 function num(value: string | undefined, name: string, min: number, max: number, integer: boolean): number | undefined {
@@ -60,6 +61,8 @@ export function buildCopySpec(o: CopyOptions): JobSpec {
         'and rows written there become errant transactions. Add --yes to confirm.',
     );
   }
+  if (o.heartbeat !== undefined && !o.heartbeat.trim()) throw new UsageError('--heartbeat needs a database name (where the heartbeat table is, or is to be created on --to)');
+  if (o.heartbeat && !(o.replica ?? []).length) throw new UsageError('--heartbeat is read on the --to server\'s replicas: add at least one --replica');
   const method = (o.method ?? 'load') as WriteMethod;
   if (method !== 'load' && method !== 'insert') throw new UsageError('--method must be load or insert');
   const from = parseServerUrl(o.from, '--from', true);
@@ -85,6 +88,7 @@ export function buildCopySpec(o: CopyOptions): JobSpec {
     confirmTruncate: ifExists === 'truncate' ? true : undefined,
     allowNoKey: !!o.allowNoKey,
     ...(o.allowReplicaTarget ? { allowReplicaTarget: true } : {}),
+    ...(o.heartbeat ? { heartbeat: { database: o.heartbeat.trim() } } : {}),
     method,
   };
 }

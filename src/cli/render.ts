@@ -105,7 +105,7 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stderr): Rendere
           line(`  ${e.table}: ${e.rows.toLocaleString('en-US')} rows`);
           break;
         case 'throttle':
-          line(e.throttle.throttled ? `waiting: ${e.throttle.reason}` : 'throttle cleared, copying');
+          line(e.throttle.throttled ? `waiting${e.throttle.signals?.length ? ` (${e.throttle.signals.join(', ')})` : ''}: ${e.throttle.reason}` : 'throttle cleared, copying');
           break;
         case 'state':
           if (e.state === 'paused' || e.state === 'copying') line(`state: ${e.state}`);

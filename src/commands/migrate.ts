@@ -161,7 +161,7 @@ export async function migrateFlow(ctx: Ctx, store: ProfileStore, jobs: JobsContr
   const options = await pickOptions(ctx, flow, [6, total]);
   const targetReplicas = [];
   for (const replica of targetProfile.replicas ?? []) targetReplicas.push(await toSpec(await withPassword(store, flow, targetProfile.name, replica)));
-  let spec = buildJobSpec({ source: sourceSpec, sourceDatabase: src.database, tables, target: targetSpec, targetDatabase, targetReplicas, strategy, options });
+  let spec = buildJobSpec({ source: sourceSpec, sourceDatabase: src.database, tables, target: targetSpec, targetDatabase, targetReplicas, strategy, options, heartbeat: targetProfile.heartbeat });
   spec = await confirmReplicaTarget(ctx, store, flow, targetProfile, spec);
   if (options.ifExists === 'truncate') {
     await confirm(flow, truncateText(spec), 'Delete Rows and Copy');

@@ -104,6 +104,8 @@ export interface MigrateChoices {
   options: MigrateOptions;
   /** Given only after the separate truncate confirmation. */
   confirmTruncate?: boolean;
+  /** The target profile's heartbeat (Set Up Heartbeat): the copy throttles its replicas on it. */
+  heartbeat?: { database: string };
 }
 
 /** Why these choices must not run, or undefined. */
@@ -129,6 +131,7 @@ export function buildJobSpec(c: MigrateChoices): JobSpec {
     maxLagSeconds: c.options.maxLagSeconds,
     ifExists: c.options.ifExists,
     ...(c.targetReplicas.length ? { replicas: c.targetReplicas } : {}),
+    ...(c.targetReplicas.length && c.heartbeat ? { heartbeat: { database: c.heartbeat.database } } : {}),
     ...(c.options.ifExists === 'truncate' ? { confirmTruncate: c.confirmTruncate === true } : {}),
   };
 }
@@ -148,7 +151,7 @@ export function confirmationText(spec: JobSpec): { message: string; detail: stri
     `Also records progress in the ${CHECKPOINT_SCHEMA} schema on ${target}.`,
     `Reads from ${serverKey(spec.source)}, database ${spec.sourceDatabase}; nothing is written there.`,
     `Non-empty target tables: ${IF_EXISTS_TEXT[spec.ifExists ?? 'abort']}.`,
-    `Strategy: ${spec.mode}; ${spec.writers ?? DEFAULT_OPTIONS.writers} writers, chunks of ${spec.chunkTimeSeconds ?? DEFAULT_OPTIONS.chunkTimeSeconds} s, ${spec.replicas?.length ? `waits while replica lag > ${spec.maxLagSeconds ?? DEFAULT_OPTIONS.maxLagSeconds} s (watching ${spec.replicas.map((r) => r.name ?? serverKey(r)).join(', ')})` : 'no target replicas to watch for lag'}.`,
+    `Strategy: ${spec.mode}; ${spec.writers ?? DEFAULT_OPTIONS.writers} writers, chunks of ${spec.chunkTimeSeconds ?? DEFAULT_OPTIONS.chunkTimeSeconds} s, ${spec.replicas?.length ? `waits while replica lag > ${spec.maxLagSeconds ?? DEFAULT_OPTIONS.maxLagSeconds} s (watching ${spec.replicas.map((r) => r.name ?? serverKey(r)).join(', ')}${spec.heartbeat ? `, by the heartbeat in ${spec.heartbeat.database}.heartbeat, written on ${target}` : ''})` : 'no target replicas to watch for lag'}.`,
   ].join('\n');
   return { message, detail };
 }

@@ -34,6 +34,8 @@ import { addDeferredKeys, deferredKeysOf, recordDeferredKeys, referencedColumns,
 import { CommitSequencer } from './sequencer.js';
 import { AbortError, DEFAULT_RETRY, withRetries, type RetryNotice, type RetryPolicy } from './retry.js';
 import { SlaveStatusLagProbe, ThreadsRunningProbe, Throttler, type LagProbe } from '../lag/throttler.js';
+import { SpecReplicaProbe, throttleProbe } from '../lag/replicaProbe.js';
+import { CopyHeartbeat } from './copyHeartbeat.js';
 import type { JobEvents, JobHandle, JobResult, JobSpec, JobState, ProgressEvent, SnapshotPosition } from '../jobs/types.js';
 
 export interface StartOptions {
@@ -81,6 +83,7 @@ class Migration {
   private failure: Error | null = null;
   private readonly started = performance.now();
   private throttler: Throttler | null = null;
+  private heartbeat: CopyHeartbeat | null = null;
   /** The job's snapshots so far (this run's included) and the first one, once this run has taken its own. */
   private snapshots: { count: number; first: SnapshotPosition } | null = null;
   /** Transient faults retried in this run. */
@@ -195,6 +198,7 @@ class Migration {
     } finally {
       this.progress?.stop();
       await this.throttler?.close();
+      await this.heartbeat?.stop();
       await closeQuietly(source);
       await closeQuietly(target);
     }
@@ -247,8 +251,10 @@ class Migration {
 
   private buildThrottler(): Throttler {
     const maxLag = this.spec.maxLagSeconds ?? DEFAULTS.maxLagSeconds;
+    // With a heartbeat, the target's replicas are judged by it (thread states still from their status).
+    const hb = this.heartbeat?.source(maxLag);
     const probes: LagProbe[] = [
-      ...(this.spec.replicas ?? []).map((r) => new SlaveStatusLagProbe(r, maxLag)),
+      ...(this.spec.replicas ?? []).map((r) => (hb ? throttleProbe(new SpecReplicaProbe(r, hb), { warnSeconds: maxLag, errorSeconds: maxLag }) : new SlaveStatusLagProbe(r, maxLag))),
       ...(this.spec.sourceReplicas ?? []).map((r) => new SlaveStatusLagProbe(r, maxLag)),
       new ThreadsRunningProbe({ ...this.spec.target, name: this.spec.target.name ?? 'target' }, this.spec.maxLoad ?? DEFAULTS.maxLoad),
       ...(this.opts.probes ?? []),
@@ -269,6 +275,10 @@ class Migration {
     const ifExists = this.spec.ifExists ?? 'abort';
     const writers: Writer[] = [];
     let reader: SnapshotReader | null = null;
+    if (this.spec.heartbeat && (this.spec.replicas?.length ?? 0) > 0) {
+      this.heartbeat = await CopyHeartbeat.start(target, this.spec.target, this.spec.heartbeat.database);
+      this.emit({ type: 'log', jobId: this.jobId, level: 'info', message: `throttling on heartbeat ${this.spec.heartbeat.database}.heartbeat (server_id ${this.heartbeat.serverId}) read on each watched replica` });
+    }
     this.throttler = this.buildThrottler();
     try {
       for (let i = 0; i < nWriters; i++) writers.push(await Writer.open(this.spec.target, method, ifExists));

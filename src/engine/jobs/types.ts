@@ -27,6 +27,11 @@ export interface JobSpec {
   maxLoad?: number;
   /** Replicas of the target to watch for lag. */
   replicas?: ServerSpec[];
+  /**
+   * Throttle the target's replicas on a pt-heartbeat compatible table in this database: the job writes
+   * the target's row every 200 ms (creating the table if missing) and reads it on each of `replicas`.
+   */
+  heartbeat?: { database: string };
   /** Replicas of the source to watch too (when reading from a busy primary). */
   sourceReplicas?: ServerSpec[];
   ifExists?: IfExists;

@@ -9,6 +9,8 @@
  * throttler can wait on heartbeat lag with the same thresholds the status bar shows.
  */
 import type { Connection } from '../db/connection.js';
+import { connect, serverLabel } from '../db/connection.js';
+import type { ServerSpec, ThrottleSignal } from '../jobs/types.js';
 import { heartbeatAge, heartbeatReading, HEARTBEAT_TABLE, type WriterHistory } from './heartbeat.js';
 import { classify, type ProbeResult } from './lagState.js';
 import { qualified } from '../db/sql.js';
@@ -58,9 +60,14 @@ export class ReplicaProbe implements ReplicaLagProbe {
     return this.heartbeat ? 'heartbeat' : 'replica-status';
   }
 
+  /** How this probe connects: a profile's server through the topology side (TLS modes, CA files). */
+  protected open(): Promise<Connection> {
+    return connectServer(this.server);
+  }
+
   private async connection(): Promise<Connection> {
     if (!this.conn) {
-      this.conn = await connectServer(this.server);
+      this.conn = await this.open();
       this.facts = await readFacts(this.conn);
     }
     return this.conn;
@@ -76,6 +83,7 @@ export class ReplicaProbe implements ReplicaLagProbe {
       const ch = worstChannel(channels);
       let lagSeconds = ch.secondsBehind;
       let lagMeaning: ProbeResult['lagMeaning'];
+      let lagSource: ProbeResult['lagSource'] = 'replica-status';
       const hb = this.heartbeat;
       if (hb && !hb.writerError?.()) {
         const rows = await conn.query({ sql: `SELECT ts FROM ${qualified(hb.database, HEARTBEAT_TABLE)} WHERE server_id = ?`, timeout: this.timeoutMs }, [hb.primaryServerId]);
@@ -86,6 +94,7 @@ export class ReplicaProbe implements ReplicaLagProbe {
           lagMeaning = lagSeconds === null ? undefined : 'last-applied';
         } else if (first) {
           ({ lagSeconds, meaning: lagMeaning } = heartbeatReading(first.ts, Date.now(), hb.recent?.(), hb.pendingLimitSeconds));
+          lagSource = 'heartbeat';
         }
       }
       return {
@@ -97,6 +106,8 @@ export class ReplicaProbe implements ReplicaLagProbe {
         lastSqlError: ch.lastSqlError,
         lagSeconds,
         ...(lagMeaning ? { lagMeaning } : {}),
+        lagSource,
+        ...(lagSource === 'heartbeat' ? { statusLagSeconds: ch.secondsBehind } : {}),
       };
     } catch (err) {
       const info = classifyError(err, this.server);
@@ -115,7 +126,11 @@ export class ReplicaProbe implements ReplicaLagProbe {
   }
 }
 
-/** The copy engine's view of a probe: over the limit (with the reason) or not. */
+/**
+ * The copy engine's view of a probe: over the limit (with the reason and the signal that said so) or
+ * not. A stopped thread, an unreachable replica or no channel is the replica status speaking; a lag
+ * reading is the heartbeat's when the probe read one, else Seconds_Behind_Master's.
+ */
 export function throttleProbe(probe: ReplicaLagProbe, thresholds: LagThresholds): LagProbe {
   return {
     name: probe.server.name,
@@ -124,8 +139,26 @@ export function throttleProbe(probe: ReplicaLagProbe, thresholds: LagThresholds)
       const { state, reason } = classify(result, { warnSeconds: thresholds.warnSeconds, errorSeconds: thresholds.warnSeconds });
       // Pending is ok for the status bar but not known to be under the limit: wait for the first heartbeat.
       const over = state !== 'ok' || result.lagMeaning === 'pending';
-      return { over, reason: over ? `${probe.server.name}: ${reason}` : undefined, value: result.lagSeconds };
+      const statusTrouble = !result.reachable || !!result.error || !result.replicating || result.ioRunning !== 'yes' || result.sqlRunning === false;
+      const signal: ThrottleSignal = !statusTrouble && result.lagSource === 'heartbeat' ? 'heartbeat' : 'replica-status';
+      const sbm = signal === 'heartbeat' && result.statusLagSeconds !== undefined ? ` (Seconds_Behind_Master ${result.statusLagSeconds ?? 'NULL'})` : '';
+      const what = signal === 'heartbeat' ? `heartbeat ${reason}${sbm}` : reason;
+      return { over, reason: over ? `${probe.server.name}: ${what}` : undefined, value: result.lagSeconds, signal };
     },
     close: () => probe.close(),
   };
+}
+
+/** A ReplicaProbe for a copy's replica, connected with the job's own ServerSpec (TLS as the job has it). */
+export class SpecReplicaProbe extends ReplicaProbe {
+  constructor(
+    private readonly spec: ServerSpec,
+    heartbeat?: HeartbeatSource,
+  ) {
+    super({ name: serverLabel(spec), host: spec.host, port: spec.port, user: spec.user, password: spec.password }, heartbeat);
+  }
+
+  protected override open(): Promise<Connection> {
+    return connect(this.spec);
+  }
 }

@@ -7,13 +7,15 @@ import type { Connection } from '../db/connection.js';
 import { closeQuietly, connect, queryRows, serverLabel } from '../db/connection.js';
 import { readFacts, readReplication } from '../topology/topology.js';
 import type { ServerFacts } from '../topology/types.js';
-import type { ServerSpec, ThrottleState } from '../jobs/types.js';
+import type { ServerSpec, ThrottleSignal, ThrottleState } from '../jobs/types.js';
 
 export interface ProbeReading {
   /** Null when the probe has no opinion (not measurable right now is an `over` with a reason). */
   over: boolean;
   reason?: string;
   value?: number | null;
+  /** Which signal said `over` (heartbeat, replica status, the target's threads running). */
+  signal?: ThrottleSignal;
 }
 
 export interface LagProbe {
@@ -35,14 +37,17 @@ abstract class ConnectionProbe implements LagProbe {
     return this.conn;
   }
 
+  /** The signal this probe reads (also the one an unreachable server counts against). */
+  protected abstract readonly signal: ThrottleSignal;
+
   async read(): Promise<ProbeReading> {
     try {
-      return await this.measure(await this.connection());
+      return { signal: this.signal, ...(await this.measure(await this.connection())) };
     } catch (err) {
       const c = this.conn;
       this.conn = null;
       if (c) c.destroy();
-      return { over: true, reason: `${this.name}: unreachable (${err instanceof Error ? err.message : String(err)})`, value: null };
+      return { over: true, reason: `${this.name}: unreachable (${err instanceof Error ? err.message : String(err)})`, value: null, signal: this.signal };
     }
   }
 
@@ -55,6 +60,8 @@ abstract class ConnectionProbe implements LagProbe {
 }
 
 export class SlaveStatusLagProbe extends ConnectionProbe {
+  protected readonly signal = 'replica-status';
+
   constructor(
     spec: ServerSpec,
     private readonly maxLagSeconds: number,
@@ -79,6 +86,8 @@ export class SlaveStatusLagProbe extends ConnectionProbe {
 }
 
 export class ThreadsRunningProbe extends ConnectionProbe {
+  protected readonly signal = 'threads_running';
+
   constructor(
     spec: ServerSpec,
     private readonly maxLoad: number,
@@ -111,8 +120,10 @@ export class Throttler {
     if (!this.inFlight) {
       this.inFlight = Promise.all(this.probes.map((p) => p.read()))
         .then((readings) => {
-          const reasons = readings.filter((r) => r.over).map((r) => r.reason ?? 'over limit');
-          const state: ThrottleState = reasons.length ? { throttled: true, reason: reasons.join('; ') } : { throttled: false };
+          const over = readings.filter((r) => r.over);
+          const reasons = over.map((r) => r.reason ?? 'over limit');
+          const signals = [...new Set(over.map((r) => r.signal).filter((x): x is ThrottleSignal => x !== undefined))];
+          const state: ThrottleState = reasons.length ? { throttled: true, reason: reasons.join('; '), ...(signals.length ? { signals } : {}) } : { throttled: false };
           this.last = { at: performance.now(), state };
           return state;
         })
