@@ -8,7 +8,6 @@ import { ConnectionFailedError, connectAs, serverName } from './connectRole.js';
 import { refuseReplicaTarget } from './targetGuard.js';
 import {
   addJobTable,
-  chunkCommitted,
   committedChunks,
   copiedTotals,
   createJob,
@@ -26,13 +25,13 @@ import { CancelledError, RefusedError, errorMessage } from '../db/errors.js';
 import { planTables, resolveTables, type TablePlan } from './planner.js';
 import { ProgressTracker, newJobId } from '../jobs/progress.js';
 import { BoundedQueue } from './queue.js';
-import { releaseBlocks } from './encoder.js';
 import { SnapshotReader, TableShape, type ReadChunk } from './reader.js';
 import { createTable, ensureDatabase } from '../schema/schema.js';
 import { memoryTrace, type MemoryTrace } from './memoryTrace.js';
 import { addDeferredKeys, deferredKeysOf, recordDeferredKeys, referencedColumns, splitDeferrableKeys } from '../schema/deferredKeys.js';
 import { CommitSequencer } from './sequencer.js';
-import { AbortError, DEFAULT_RETRY, withRetries, type RetryNotice, type RetryPolicy } from './retry.js';
+import type { RetryNotice } from './retry.js';
+import { commitChunk, type ChunkCommitContext } from './chunkCommit.js';
 import { SlaveStatusLagProbe, ThreadsRunningProbe, Throttler, type LagProbe } from '../lag/throttler.js';
 import { SpecReplicaProbe, throttleProbe } from '../lag/replicaProbe.js';
 import { CopyHeartbeat } from './copyHeartbeat.js';
@@ -325,40 +324,10 @@ class Migration {
     }
   }
 
-  private retryPolicy(): RetryPolicy {
-    return this.spec.retries === undefined ? DEFAULT_RETRY : { ...DEFAULT_RETRY, retries: Math.max(0, Math.floor(this.spec.retries)) };
-  }
-
   /** Reports one retry of a transient fault (progress event, and the count in the result). */
   private retried(what: string, n: RetryNotice): void {
     this.retries++;
     this.emit({ type: 'retry', jobId: this.jobId, what, attempt: n.attempt, retriesLeft: n.retriesLeft, cause: n.cause, error: errorMessage(n.error) });
-  }
-
-  /** A writer whose connection dropped: closed (quietly) and replaced by a fresh one. */
-  private async reopenWriter(old: Writer): Promise<Writer> {
-    await old.close();
-    return Writer.open(this.spec.target, this.spec.method ?? 'load', this.spec.ifExists ?? 'abort');
-  }
-
-  /**
-   * Reads a chunk again, from the same snapshot, after its bytes were released: exactly the rows
-   * (lo, hi], which must be as many as before. The snapshot is gone with the reader's connection, and
-   * a new one would not be the same data: that is not retried (the job fails, resumable).
-   */
-  private async reread(reader: SnapshotReader, item: Extract<WorkItem, { kind: 'chunk' }>): Promise<void> {
-    const { shape, chunk } = item;
-    let again: ReadChunk;
-    try {
-      again = await reader.readChunk(shape, { after: item.lo, upTo: chunk.lastKey }, chunk.rowCount, this.spec.method ?? 'load');
-    } catch (err) {
-      throw new AbortError(`${shape.info.name} chunk ${item.seq}: the snapshot could not be read again (${errorMessage(err)})`);
-    }
-    if (again.rowCount !== chunk.rowCount) {
-      throw new AbortError(`${shape.info.name} chunk ${item.seq}: read ${again.rowCount} rows again, ${chunk.rowCount} before`);
-    }
-    chunk.encoded = again.encoded;
-    chunk.values = again.values;
   }
 
   private async throttle(): Promise<void> {
@@ -444,6 +413,17 @@ class Migration {
       }
       queue.end();
     };
+    const ctx: ChunkCommitContext = {
+      spec: this.spec,
+      jobId: this.jobId,
+      target,
+      reader,
+      writers,
+      sequencer,
+      cancelled: () => this.cancelled,
+      lap,
+      onRetry: (what, n) => this.retried(what, n),
+    };
     const consume = async (slot: number) => {
       for (;;) {
         const w0 = performance.now();
@@ -462,54 +442,7 @@ class Migration {
           await this.gate();
           await this.throttle();
           const { shape, chunk } = item;
-          let loadSeconds = 0;
-          let lost = false;
-          await withRetries(
-            async (attempt) => {
-              if (attempt > 1) {
-                // A COMMIT whose answer was lost may have landed: its checkpoint row says so.
-                if (lost && (await chunkCommitted(target, this.jobId, shape.info.name, item.seq))) return;
-                if (lost) writers[slot] = await this.reopenWriter(writers[slot]);
-                if (chunk.rowCount > 0 && chunk.encoded.length === 0 && chunk.values === '') await this.reread(reader, item);
-              }
-              const writer = writers[slot];
-              const t0 = performance.now();
-              await writer.begin(shape, this.spec.targetDatabase, {
-                jobId: this.jobId,
-                table: shape.info.name,
-                seq: item.seq,
-                lo: item.lo,
-                hi: chunk.lastKey,
-                rowCount: chunk.rowCount,
-                encoded: chunk.encoded,
-                values: chunk.values,
-                bytes: chunk.bytes,
-              });
-              loadSeconds = (performance.now() - t0) / 1000;
-              // Loaded: the bytes are on the server now; don't hold them while waiting for the commit turn
-              // (a retry after this point reads the chunk again from the same snapshot).
-              releaseBlocks(chunk.encoded);
-              chunk.values = '';
-              const c0 = lap('load', t0);
-              try {
-                await sequencer.turn(item.order);
-                lap('writerWaitsForTurn', c0);
-                // Cancel means stop now: a loaded chunk that has not committed is rolled back (resume redoes it).
-                if (this.cancelled) throw new CancelledError();
-              } catch (err) {
-                await writer.rollback();
-                throw err;
-              }
-              const m0 = performance.now();
-              await writer.commit();
-              lap('commit', m0);
-            },
-            (n) => {
-              lost = n.cause === 'connection lost';
-              this.retried(`${shape.info.name} chunk ${item.seq}`, n);
-            },
-            this.retryPolicy(),
-          );
+          const loadSeconds = await commitChunk(ctx, slot, item);
           trace?.add('chunks', 1);
           trace?.add('chunkRows', chunk.rowCount);
           sequencer.committed(item.order);
