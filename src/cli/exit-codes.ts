@@ -10,8 +10,8 @@ export const EXIT = {
 export const EXIT_HELP = `Exit codes:
   0  the copy finished
   1  the copy failed (connection lost, server error)
-  2  bad input (options, URLs)
-  3  refused before copying (no key, schema mismatch, non-empty target)
+  2  bad input (options, URLs, a server that cannot be reached or refuses the login)
+  3  refused before copying (no key, schema mismatch, non-empty target, a target that is a replica)
   4  cancelled (Ctrl-C); resume with: rw-migrate resume JOB`;
 
 export class UsageError extends Error {

@@ -3,19 +3,22 @@
  * The engine does the work; this file only turns argv into a JobSpec and events into output.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { listJobs, resumeJob, startJob, withPasswords } from '../engine/index.js';
+import { ConnectionFailedError, listJobs, resumeJob, startJob, withPasswords } from '../engine/index.js';
+import { connectionMessage } from './connectionHelp.js';
 import type { JobHandle, JobResult, JobSpec, ServerSpec } from '../engine/jobs/index.js';
 import { EXIT, EXIT_HELP, UsageError } from './exit-codes.js';
 import { buildCopySpec, type CopyOptions } from './options.js';
 import { passwordFor } from './password.js';
 import { lookup, remember } from './registry.js';
-import { humanRenderer, jsonRenderer, type Renderer } from './render.js';
+import { humanRenderer, jsonRenderer, positionText, type Renderer } from './render.js';
 import { formatServerUrl, parseServerUrl } from './url.js';
 import { registerVerifyCommand } from './verifyCommand.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 function exitCodeFor(r: JobResult): number {
+  // A server that cannot be reached or refuses the login is bad input, whatever else happened.
+  if (r.connection) return EXIT.badInput;
   switch (r.state) {
     case 'done':
       return EXIT.ok;
@@ -114,6 +117,7 @@ async function statusCommand(o: { to?: string; json?: boolean }): Promise<number
     const tables = j.spec.tables === 'all' ? 'all tables' : j.spec.tables.join(',');
     process.stdout.write(
       `${j.id}  ${j.state.padEnd(9)} ${j.rowsCopied}/${j.totalRows} rows  ${j.spec.sourceDatabase} -> ${j.spec.targetDatabase} (${tables})  updated ${j.updatedAt}` +
+        ((j.snapshots?.length ?? 0) > 1 ? `\n    ${j.snapshots?.length} snapshots (resumed): apply changes from the first, ${positionText(j.snapshot)}` : '') +
         (j.message ? `\n    ${j.message.split('\n')[0]}` : '') +
         '\n',
     );
@@ -145,10 +149,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--max-lag <s>', 'wait while a replica lags more (default 1)')
     .option('--max-load <n>', 'wait while the target has more Threads_running (default 50)')
     .option('--replica <url>', 'a replica of the target to watch for lag (repeatable)', collect, [])
+    .option('--heartbeat <db>', "throttle --replica lag on a pt-heartbeat table in DB (written on --to every 200 ms, created if missing) instead of Seconds_Behind_Master")
     .option('--source-replica <url>', 'a replica of the source to watch too (repeatable)', collect, [])
     .addOption(new Option('--if-exists <what>', 'when a target table has rows').choices(['abort', 'truncate', 'upsert']).default('abort'))
-    .option('--yes', 'confirm --if-exists truncate')
+    .option('--yes', 'confirm --if-exists truncate or --allow-replica-target')
+    .option('--allow-replica-target', 'write to a --to server that replicates from another or has read_only set (needs --yes); refused otherwise')
     .option('--allow-no-key', 'copy tables without a usable key in one non-resumable stream')
+    .option('--retries <n>', 'retries of a chunk after a deadlock, lock wait timeout or dropped connection (default 6)')
     .addOption(new Option('--method <m>', 'how rows are written').choices(['load', 'insert']).default('load'))
     .addOption(new Option('--max-chunk-rows <n>', 'upper bound on rows per chunk').hideHelp())
     .option('--json', 'JSON lines on stdout instead of a progress bar')
@@ -181,6 +188,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (err instanceof ConnectionFailedError) {
+      process.stderr.write(`rw-migrate: ${connectionMessage(err.failure)}\n`);
+      return EXIT.badInput;
     }
     if (err instanceof UsageError) {
       process.stderr.write(`rw-migrate: ${err.message}\n`);

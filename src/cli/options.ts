@@ -20,6 +20,9 @@ export interface CopyOptions {
   allowNoKey?: boolean;
   method?: string;
   maxChunkRows?: string;
+  allowReplicaTarget?: boolean;
+  retries?: string;
+  heartbeat?: string;
 }
 
 function num(value: string | undefined, name: string, min: number, max: number, integer: boolean): number | undefined {
@@ -52,6 +55,14 @@ export function buildCopySpec(o: CopyOptions): JobSpec {
   if (ifExists === 'truncate' && !o.yes) {
     throw new UsageError('--if-exists truncate empties existing target tables: add --yes to confirm');
   }
+  if (o.allowReplicaTarget && !o.yes) {
+    throw new UsageError(
+      '--allow-replica-target writes to a server that replicates from another (or has read_only set); changes reach replicas through their primary, ' +
+        'and rows written there become errant transactions. Add --yes to confirm.',
+    );
+  }
+  if (o.heartbeat !== undefined && !o.heartbeat.trim()) throw new UsageError('--heartbeat needs a database name (where the heartbeat table is, or is to be created on --to)');
+  if (o.heartbeat && !(o.replica ?? []).length) throw new UsageError('--heartbeat is read on the --to server\'s replicas: add at least one --replica');
   const method = (o.method ?? 'load') as WriteMethod;
   if (method !== 'load' && method !== 'insert') throw new UsageError('--method must be load or insert');
   const from = parseServerUrl(o.from, '--from', true);
@@ -70,11 +81,14 @@ export function buildCopySpec(o: CopyOptions): JobSpec {
     maxLagSeconds: num(o.maxLag, '--max-lag', 0, 3600, false),
     maxLoad: num(o.maxLoad, '--max-load', 1, 100000, true),
     maxChunkRows: num(o.maxChunkRows, '--max-chunk-rows', 1, 1_000_000, true),
+    ...(o.retries !== undefined ? { retries: num(o.retries, '--retries', 0, 100, true) } : {}),
     replicas,
     sourceReplicas,
     ifExists,
     confirmTruncate: ifExists === 'truncate' ? true : undefined,
     allowNoKey: !!o.allowNoKey,
+    ...(o.allowReplicaTarget ? { allowReplicaTarget: true } : {}),
+    ...(o.heartbeat ? { heartbeat: { database: o.heartbeat.trim() } } : {}),
     method,
   };
 }

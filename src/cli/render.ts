@@ -2,12 +2,36 @@
  * Output: a one-line progress bar on a TTY, JSON lines with --json, sparse plain lines otherwise.
  * The bar is drawn from the job's JobView (the engine's one reducer), as the extension's views are.
  */
-import { emptyJobView, formatBytes, formatDuration, reduceJobView, type JobResult, type JobView, type ProgressEvent } from '../engine/jobs/index.js';
+import { emptyJobView, formatBytes, formatDuration, reduceJobView, type JobResult, type JobView, type ProgressEvent, type SnapshotPosition } from '../engine/jobs/index.js';
+import { connectionMessage } from './connectionHelp.js';
 
 export interface Renderer {
   event(e: ProgressEvent): void;
   result(r: JobResult): void;
   info(message: string): void;
+}
+
+export function positionText(p: SnapshotPosition): string {
+  return `${p.binlogFile ?? '-'}:${p.binlogPosition ?? '-'} gtid ${p.gtidBinlogPos ?? '-'}${p.exact === false ? ' (approximate: not read at the snapshot)' : ''}`;
+}
+
+/** The planned line: the snapshot this run reads, and the one changes must be applied from when they differ. */
+export function plannedLine(e: Extract<ProgressEvent, { type: 'planned' }>): string {
+  const count = e.snapshotCount ?? 1;
+  const head = `job ${e.jobId}: ${e.tables.length} tables`;
+  if (count <= 1) return `${head}, snapshot ${positionText(e.snapshot)}`;
+  return `${head}, snapshot ${count} of this job at ${positionText(e.runSnapshot ?? e.snapshot)}; changes must be applied from snapshot 1 at ${positionText(e.snapshot)}`;
+}
+
+/** Said after a finished copy that read more than one snapshot. */
+export function snapshotsNote(r: JobResult): string | null {
+  if (!r.snapshotCount || r.snapshotCount <= 1) return null;
+  const from = r.applyFrom ? ` (${positionText(r.applyFrom)})` : '';
+  return `${r.snapshotCount} snapshots: rows copied after the resume reflect a later point; apply changes from the first snapshot's position${from} to converge`;
+}
+
+export function retryLine(e: Extract<ProgressEvent, { type: 'retry' }>): string {
+  return `retrying ${e.what} after ${e.cause} (attempt ${e.attempt} failed, ${e.retriesLeft} ${e.retriesLeft === 1 ? 'retry' : 'retries'} left): ${e.error}`;
 }
 
 export function progressLine(e: JobView, width = 24): string {
@@ -60,13 +84,13 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stderr): Rendere
           }
           break;
         case 'planned':
-          line(`job ${e.jobId}: ${e.tables.length} tables, snapshot ${e.snapshot.binlogFile ?? '-'}:${e.snapshot.binlogPosition ?? '-'} gtid ${e.snapshot.gtidBinlogPos ?? '-'}`);
+          line(plannedLine(e));
           break;
         case 'table-done':
           line(`  ${e.table}: ${e.rows.toLocaleString('en-US')} rows`);
           break;
         case 'throttle':
-          line(e.throttle.throttled ? `waiting: ${e.throttle.reason}` : 'throttle cleared, copying');
+          line(e.throttle.throttled ? `waiting${e.throttle.signals?.length ? ` (${e.throttle.signals.join(', ')})` : ''}: ${e.throttle.reason}` : 'throttle cleared, copying');
           break;
         case 'state':
           if (e.state === 'paused' || e.state === 'copying') line(`state: ${e.state}`);
@@ -74,15 +98,22 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stderr): Rendere
         case 'log':
           line(`${e.level}: ${e.message}`);
           break;
+        case 'retry':
+          line(retryLine(e));
+          break;
       }
     },
     result(r) {
       clearBar();
+      const note = snapshotsNote(r);
       const rate = r.seconds > 0 ? Math.round(r.rows / r.seconds) : 0;
-      if (r.state === 'done') line(`done: job ${r.jobId}, ${r.rows.toLocaleString('en-US')} rows, ${formatBytes(r.bytes)} in ${formatDuration(r.seconds * 1000)} (${rate.toLocaleString('en-US')} rows/s)`);
+      const retried = r.retries ? `, ${r.retries} ${r.retries === 1 ? 'retry' : 'retries'} after transient faults` : '';
+      if (r.state === 'done') line(`done: job ${r.jobId}, ${r.rows.toLocaleString('en-US')} rows, ${formatBytes(r.bytes)} in ${formatDuration(r.seconds * 1000)} (${rate.toLocaleString('en-US')} rows/s)${retried}`);
       else if (r.state === 'cancelled') line(`cancelled: job ${r.jobId}; continue with: rw-migrate resume ${r.jobId}`);
       else if (r.state === 'refused') line(`refused:\n  ${(r.details?.length ? r.details : [r.message ?? '']).join('\n  ')}`);
+      else if (r.connection) line(`failed: ${connectionMessage(r.connection)}${r.jobId ? `\nthen continue with: rw-migrate resume ${r.jobId}` : ''}`);
       else line(`failed: job ${r.jobId}: ${r.message ?? 'unknown error'}${r.jobId ? `\ncontinue with: rw-migrate resume ${r.jobId}` : ''}`);
+      if (note && r.state === 'done') line(note);
     },
     info: (message) => line(message),
   };

@@ -7,15 +7,16 @@ import * as vscode from 'vscode';
 import type { ProfileStore } from '../connections/profiles.js';
 import { serverLabel, type ProfileSetting, type ServerSetting } from '../connections/profileModel.js';
 import type { Ctx } from '../ctx.js';
-import { ListDatabasesRequest, ListTablesRequest } from '../protocol/index.js';
+import { ListDatabasesRequest, ListTablesRequest, ServerSummaryRequest } from '../protocol/index.js';
 import {
-  buildJobSpec, checkChoices, confirmationText, describeOptions, IF_EXISTS_TEXT, OPTION_RULES, readOptions, serverKey, STRATEGIES, truncateText,
+  buildJobSpec, checkChoices, confirmationText, describeOptions, IF_EXISTS_TEXT, OPTION_RULES, readOptions, replicaTargetText, serverKey, STRATEGIES, truncateText,
   validateNumber, type MigrateOptions,
 } from '../ui/migratePlan.js';
 import { locate, nodeFacts } from '../ui/nodeFacts.js';
 import { confirm, FlowStop, input, pickMany, pickOne, shortTask, type Step } from '../ui/quickFlow.js';
 import { profilesOrStop, toSpec, unwrap, withPassword } from '../ui/servers.js';
 import type { JobsController } from './jobs.js';
+import type { JobSpec } from '../engine/jobs/types.js';
 
 const OPTIONS_KEY = 'rwMigrate.migrate.options';
 const TARGET_KEY = 'rwMigrate.migrate.targetProfile';
@@ -122,6 +123,22 @@ async function pickOptions(ctx: Ctx, flow: string, step: [number, number]): Prom
   return options;
 }
 
+/** A target that replicates (or is read_only) needs its own modal; the engine refuses it otherwise. */
+async function confirmReplicaTarget(ctx: Ctx, store: ProfileStore, flow: string, profile: ProfileSetting, spec: JobSpec): Promise<JobSpec> {
+  const client = await ctx.worker.ready();
+  const ref = await withPassword(store, flow, profile.name, profile.primary);
+  const summary = unwrap(
+    await shortTask(flow, `Checking ${serverLabel(profile.primary)}…`, () => client.sendRequest(ServerSummaryRequest, { server: ref })),
+    flow,
+    'check the target',
+    serverLabel(profile.primary),
+  );
+  const warning = replicaTargetText(spec, summary);
+  if (!warning) return spec;
+  await confirm(flow, warning, 'Write to This Replica');
+  return { ...spec, allowReplicaTarget: true };
+}
+
 export async function migrateFlow(ctx: Ctx, store: ProfileStore, jobs: JobsController, scope: Scope, arg: unknown): Promise<void> {
   const flow = scope === 'table' ? 'Migrate Table' : 'Migrate Database';
   const total = 7;
@@ -144,7 +161,8 @@ export async function migrateFlow(ctx: Ctx, store: ProfileStore, jobs: JobsContr
   const options = await pickOptions(ctx, flow, [6, total]);
   const targetReplicas = [];
   for (const replica of targetProfile.replicas ?? []) targetReplicas.push(await toSpec(await withPassword(store, flow, targetProfile.name, replica)));
-  let spec = buildJobSpec({ source: sourceSpec, sourceDatabase: src.database, tables, target: targetSpec, targetDatabase, targetReplicas, strategy, options });
+  let spec = buildJobSpec({ source: sourceSpec, sourceDatabase: src.database, tables, target: targetSpec, targetDatabase, targetReplicas, strategy, options, heartbeat: targetProfile.heartbeat });
+  spec = await confirmReplicaTarget(ctx, store, flow, targetProfile, spec);
   if (options.ifExists === 'truncate') {
     await confirm(flow, truncateText(spec), 'Delete Rows and Copy');
     spec = { ...spec, confirmTruncate: true };

@@ -5,6 +5,7 @@
 export { startJob, listJobs, loadJob, resumeJob, withPasswords, type Passwords, type StartOptions } from './copy/index.js';
 export { startedJobSummary } from './jobs/index.js';
 export { CancelledError, RefusedError } from './db/index.js';
+export { ConnectionFailedError } from './copy/index.js';
 export type { LagProbe, ProbeReading } from './lag/index.js';
 // A job's types (JobSpec, ProgressEvent, ServerSpec...), named once in jobs/index.ts.
 export type * from './jobs/index.js';

@@ -5,6 +5,7 @@
  */
 import { portOf, serverLabel, userOf, type ServerSetting } from '../connections/profileModel.js';
 import type { IfExists, JobSpec, ServerSpec } from '../engine/jobs/types.js';
+import type { ServerSummary } from '../engine/topology/types.js';
 
 export type { ProfileSetting, ServerSetting } from '../connections/profileModel.js';
 
@@ -103,6 +104,8 @@ export interface MigrateChoices {
   options: MigrateOptions;
   /** Given only after the separate truncate confirmation. */
   confirmTruncate?: boolean;
+  /** The target profile's heartbeat (Set Up Heartbeat): the copy throttles its replicas on it. */
+  heartbeat?: { database: string };
 }
 
 /** Why these choices must not run, or undefined. */
@@ -128,6 +131,7 @@ export function buildJobSpec(c: MigrateChoices): JobSpec {
     maxLagSeconds: c.options.maxLagSeconds,
     ifExists: c.options.ifExists,
     ...(c.targetReplicas.length ? { replicas: c.targetReplicas } : {}),
+    ...(c.targetReplicas.length && c.heartbeat ? { heartbeat: { database: c.heartbeat.database } } : {}),
     ...(c.options.ifExists === 'truncate' ? { confirmTruncate: c.confirmTruncate === true } : {}),
   };
 }
@@ -147,7 +151,7 @@ export function confirmationText(spec: JobSpec): { message: string; detail: stri
     `Also records progress in the ${CHECKPOINT_SCHEMA} schema on ${target}.`,
     `Reads from ${serverKey(spec.source)}, database ${spec.sourceDatabase}; nothing is written there.`,
     `Non-empty target tables: ${IF_EXISTS_TEXT[spec.ifExists ?? 'abort']}.`,
-    `Strategy: ${spec.mode}; ${spec.writers ?? DEFAULT_OPTIONS.writers} writers, chunks of ${spec.chunkTimeSeconds ?? DEFAULT_OPTIONS.chunkTimeSeconds} s, ${spec.replicas?.length ? `waits while replica lag > ${spec.maxLagSeconds ?? DEFAULT_OPTIONS.maxLagSeconds} s (watching ${spec.replicas.map((r) => r.name ?? serverKey(r)).join(', ')})` : 'no target replicas to watch for lag'}.`,
+    `Strategy: ${spec.mode}; ${spec.writers ?? DEFAULT_OPTIONS.writers} writers, chunks of ${spec.chunkTimeSeconds ?? DEFAULT_OPTIONS.chunkTimeSeconds} s, ${spec.replicas?.length ? `waits while replica lag > ${spec.maxLagSeconds ?? DEFAULT_OPTIONS.maxLagSeconds} s (watching ${spec.replicas.map((r) => r.name ?? serverKey(r)).join(', ')}${spec.heartbeat ? `, by the heartbeat in ${spec.heartbeat.database}.heartbeat, written on ${target}` : ''})` : 'no target replicas to watch for lag'}.`,
   ].join('\n');
   return { message, detail };
 }
@@ -157,5 +161,26 @@ export function truncateText(spec: JobSpec): { message: string; detail: string }
   return {
     message: `Delete all rows of the target tables on ${serverKey(spec.target)}, database ${spec.targetDatabase}?`,
     detail: `Truncate empties ${tableList(spec.tables, spec.sourceDatabase)} on ${serverKey(spec.target)} in database ${spec.targetDatabase} before copying. The deleted rows cannot be recovered by RW Migrate.`,
+  };
+}
+
+/**
+ * The warning shown before writing to a target that replicates from another server or has read_only
+ * set (the engine refuses such a target unless the spec says the user confirmed); null when the
+ * target is neither. The wording matches the engine's refusal (src/engine/copy/targetGuard.ts).
+ */
+export function replicaTargetText(spec: JobSpec, summary: ServerSummary): { message: string; detail: string } | null {
+  const target = serverKey(spec.target);
+  const why = [
+    ...summary.replication.map((c) => `It replicates from ${c.sourceHost}:${c.sourcePort}${c.channel ? ` (channel ${c.channel})` : ''}.`),
+    ...(summary.facts.readOnly ? ['It has read_only set; an account with SUPER or READ_ONLY ADMIN writes to it anyway.'] : []),
+  ];
+  if (why.length === 0) return null;
+  return {
+    message: `${target} is a replica. Write to it anyway?`,
+    detail: [
+      ...why,
+      'Changes reach replicas through their primary: rows written here become errant transactions that break replication later. Copy to the primary instead, unless this server is being promoted.',
+    ].join('\n'),
   };
 }

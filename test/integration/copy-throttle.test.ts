@@ -57,6 +57,7 @@ describe('copy: throttling', () => {
     assert.match(throttled.throttle.reason ?? '', /replica1/);
     assert.match(throttled.throttle.reason ?? '', /SQL thread stopped/);
     assert.doesNotMatch(throttled.throttle.reason ?? '', /replica2/);
+    assert.deepEqual(throttled.throttle.signals, ['replica-status'], 'the signal that throttled is named');
     // Held: nothing commits while throttled, and progress says so.
     await new Promise((r) => setTimeout(r, 1500));
     const [chunks] = await primary.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM rw_migrate.chunks WHERE job_id = ?', [await handle.jobId]);

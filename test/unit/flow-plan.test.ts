@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   buildJobSpec, checkChoices, confirmationText, DEFAULT_OPTIONS, describeOptions, OPTION_RULES, readOptions, serverSpec, STRATEGIES,
-  truncateText, validateNumber, type MigrateChoices, type ProfileSetting,
+  replicaTargetText, truncateText, validateNumber, type MigrateChoices, type ProfileSetting,
 } from '../../src/ui/migratePlan.js';
 import { locate, nodeFacts } from '../../src/ui/nodeFacts.js';
 
@@ -137,5 +137,22 @@ describe('migrate flow: tree node facts', () => {
     assert.equal(locate(facts, profiles)?.role, 'primary');
     assert.equal(locate({ profile: 'gone' }, profiles), undefined);
     assert.equal(locate({ profile: 'sandbox', server: { host: 'elsewhere' } }, profiles), undefined);
+  });
+});
+
+describe('migrate flow: a replica as the target', () => {
+  const facts = { version: '10.11.19', flavor: 'mariadb' as const, versionNumber: [10, 11, 19] as [number, number, number], serverId: 2, readOnly: true, logBin: false, binlogFormat: 'ROW', gtidMode: 'ON', gtidPosition: '0-1-5' };
+  const channel = { channel: '', sourceHost: '10.0.0.1', sourcePort: 3306, ioRunning: 'yes' as const, sqlRunning: true, secondsBehind: 0, lastIoError: '', lastSqlError: '' };
+  test('a replicating, read_only target gets a modal that says why and what to do instead', () => {
+    const spec = buildJobSpec(choices());
+    const w = replicaTargetText(spec, { facts, replication: [channel] as never });
+    assert.ok(w);
+    assert.equal(w.message, '127.0.0.1:3309 is a replica. Write to it anyway?');
+    assert.match(w.detail, /It replicates from 10\.0\.0\.1:3306\./);
+    assert.match(w.detail, /read_only set/);
+    assert.match(w.detail, /Changes reach replicas through their primary/);
+  });
+  test('a plain primary gets no warning', () => {
+    assert.equal(replicaTargetText(buildJobSpec(choices()), { facts: { ...facts, readOnly: false }, replication: [] }), null);
   });
 });

@@ -17,6 +17,16 @@ const spec: JobSpec = {
   replicas: [{ host: '127.0.0.1', port: 3310, user: 'rw', password: 'r3plica!', name: 'replica1' }],
 };
 
+/** Folds events with the one reducer, as the extension and the CLI do. */
+function recorder(jobId: string, start: number) {
+  let view: JobView = emptyJobView(jobId, start);
+  return {
+    event: (e: JobViewEvent, at: number) => void (view = reduceJobView(view, e, at)),
+    finish: (result: Extract<JobViewEvent, { type: 'finished' }>['result'], at: number) => void (view = reduceJobView(view, { type: 'finished', jobId, result }, at)),
+    record: () => jobRecord(view, spec),
+  };
+}
+
 function realisticRecord() {
   const t0 = Date.UTC(2026, 0, 12, 9, 30);
   let view: JobView = emptyJobView('a3f9c2e1', t0);
@@ -43,7 +53,8 @@ test('the JSON report has settings without passwords, timings, throughput, throt
   assert.deepEqual(j.timings, { startedAt: '2026-01-12T09:30:00.000Z', finishedAt: '2026-01-12T09:31:02.000Z', seconds: 62 });
   assert.deepEqual(j.throughput, { rows: 558_000, bytes: 111_600_000, rowsPerSecond: 9000, bytesPerSecond: 1_800_000, peakRowsPerSecond: 9100 });
   assert.deepEqual(j.throttle, { seconds: 12.5, episodes: 1, reasons: ['replica1: lag 3 s > 1 s'] });
-  assert.deepEqual(j.binlog, { file: 'mariadb-bin.000004', position: 81_924, gtid: '0-1-4471' });
+  assert.deepEqual(j.binlog, { file: 'mariadb-bin.000004', position: 81_924, gtid: '0-1-4471', exact: null, snapshots: 1 });
+  assert.deepEqual(j.retries, { count: 0, messages: [] });
   const orders = j.tables.find((t) => t.table === 'orders');
   assert.deepEqual(orders, { table: 'orders', keyName: 'PRIMARY', estimatedRows: 120_000, rowsCopied: 120_000, verify: 'mismatch', sourceRows: 120_000, targetRows: 119_998 });
   assert.equal(j.tables.length, 6);
@@ -79,4 +90,30 @@ test('an unfinished, unverified job still reports', () => {
   assert.ok(md.includes('Settings unknown'));
   assert.ok(md.includes('Not verified.'));
   assert.equal(reportJson(record).state, 'running');
+});
+
+test('a resumed job reports how many snapshots it took and the first one as the position to apply from', () => {
+  const t0 = Date.UTC(2026, 0, 12, 9, 30);
+  const rec = recorder('r1', t0);
+  const first = { binlogFile: 'mariadb-bin.000004', binlogPosition: 81_924, gtidBinlogPos: '0-1-4471', exact: true };
+  const later = { binlogFile: 'mariadb-bin.000004', binlogPosition: 99_000, gtidBinlogPos: '0-1-4490', exact: true };
+  rec.event({ type: 'planned', jobId: 'r1', tables: [], snapshot: first, runSnapshot: later, snapshotCount: 2 }, t0);
+  rec.event({ type: 'retry', jobId: 'r1', what: 'orders chunk 4', attempt: 1, retriesLeft: 5, cause: 'deadlock', error: 'Deadlock found' }, t0 + 10);
+  rec.finish({ jobId: 'r1', state: 'done', rows: 10, bytes: 100, seconds: 1, snapshotCount: 2, applyFrom: first }, t0 + 1000);
+  const j = reportJson(rec.record());
+  assert.deepEqual(j.binlog, { file: 'mariadb-bin.000004', position: 81_924, gtid: '0-1-4471', exact: true, snapshots: 2 });
+  assert.equal(j.retries.count, 1);
+  const md = reportMarkdown(rec.record());
+  assert.match(md, /The copy took 2 snapshots \(it was resumed\): rows copied after a resume reflect a later point/);
+  assert.match(md, /GTID: `0-1-4471`/);
+  assert.doesNotMatch(md, /0-1-4490/);
+  assert.match(md, /## Retries\n\n1 transient fault was retried:\n\n- orders chunk 4: deadlock, attempt 1 \(Deadlock found\)/);
+});
+
+test('an approximate position (no Binlog_snapshot_* status) is called approximate', () => {
+  const rec = recorder('m1', 0);
+  rec.event({ type: 'planned', jobId: 'm1', tables: [], snapshot: { binlogFile: null, binlogPosition: null, gtidBinlogPos: 'uuid:1-5', exact: false }, snapshotCount: 1 }, 0);
+  const md = reportMarkdown(rec.record());
+  assert.match(md, /The copy read one consistent snapshot/);
+  assert.match(md, /Approximate: read just after the snapshot started/);
 });

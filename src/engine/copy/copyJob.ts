@@ -3,7 +3,9 @@
  * N writers loading in parallel and committing in order) -> keyless tables -> finish.
  */
 import type { Connection } from '../db/connection.js';
-import { closeQuietly, connect, serverLabel } from '../db/connection.js';
+import { closeQuietly, serverLabel } from '../db/connection.js';
+import { ConnectionFailedError, connectAs, serverName } from './connectRole.js';
+import { refuseReplicaTarget } from './targetGuard.js';
 import {
   addJobTable,
   committedChunks,
@@ -13,7 +15,7 @@ import {
   jobTables,
   markTableDone,
   missingRange,
-  setJobSnapshot,
+  recordSnapshot,
   setJobState,
 } from '../jobs/checkpoint.js';
 import type { KeyValue } from '../db/keyset.js';
@@ -23,15 +25,18 @@ import { CancelledError, RefusedError, errorMessage } from '../db/errors.js';
 import { planTables, resolveTables, type TablePlan } from './planner.js';
 import { ProgressTracker, newJobId } from '../jobs/progress.js';
 import { BoundedQueue } from './queue.js';
-import { releaseBlocks } from './encoder.js';
 import { selfCheck } from './selfCheck.js';
 import { SnapshotReader, TableShape, type ReadChunk } from './reader.js';
 import { createTable, createdMessage, ensureDatabase } from '../schema/schema.js';
 import { memoryTrace, type MemoryTrace } from './memoryTrace.js';
 import { addDeferredKeys, deferredKeysOf, recordDeferredKeys, referencedColumns, splitDeferrableKeys } from '../schema/deferredKeys.js';
 import { CommitSequencer } from './sequencer.js';
+import type { RetryNotice } from './retry.js';
+import { commitChunk, type ChunkCommitContext } from './chunkCommit.js';
 import { SlaveStatusLagProbe, ThreadsRunningProbe, Throttler, type LagProbe } from '../lag/throttler.js';
-import type { JobEvents, JobHandle, JobResult, JobSpec, JobState, ProgressEvent } from '../jobs/types.js';
+import { ReplicaProbe, throttleProbe } from '../lag/replicaProbe.js';
+import { CopyHeartbeat } from './copyHeartbeat.js';
+import type { JobEvents, JobHandle, JobResult, JobSpec, JobState, ProgressEvent, SnapshotPosition } from '../jobs/types.js';
 
 export interface StartOptions {
   /** Continue this job (its spec comes from the checkpoint; passwords from `spec`). */
@@ -51,6 +56,11 @@ const MAX_CHUNK_BYTES = 2 * 1024 * 1024;
 function maxChunkBytes(): number {
   const n = Number(process.env.RW_MIGRATE_MAX_CHUNK_BYTES);
   return Number.isFinite(n) && n >= 64 * 1024 ? n : MAX_CHUNK_BYTES;
+}
+
+/** Only the position fields (a SnapshotRecord also carries its number, time and row count). */
+function positionOf(p: SnapshotPosition): SnapshotPosition {
+  return { binlogFile: p.binlogFile, binlogPosition: p.binlogPosition, gtidBinlogPos: p.gtidBinlogPos, exact: p.exact };
 }
 
 export function startJob(spec: JobSpec, events: JobEvents = {}, opts: StartOptions = {}): JobHandle {
@@ -73,6 +83,11 @@ class Migration {
   private failure: Error | null = null;
   private readonly started = performance.now();
   private throttler: Throttler | null = null;
+  private heartbeat: CopyHeartbeat | null = null;
+  /** The job's snapshots so far (this run's included) and the first one, once this run has taken its own. */
+  private snapshots: { count: number; first: SnapshotPosition } | null = null;
+  /** Transient faults retried in this run. */
+  private retries = 0;
 
   constructor(
     private spec: JobSpec,
@@ -122,6 +137,7 @@ class Migration {
     let target: Connection | null = null;
     let rows = 0;
     let bytes = 0;
+    let connection: JobResult['connection'];
     const finish = (state: JobResult['state'], message?: string, details?: string[]): JobResult => ({
       jobId: this.jobId,
       state,
@@ -130,10 +146,14 @@ class Migration {
       seconds: (performance.now() - this.started) / 1000,
       message,
       details,
+      ...(this.snapshots ? { snapshotCount: this.snapshots.count, applyFrom: positionOf(this.snapshots.first) } : {}),
+      ...(connection ? { connection } : {}),
+      ...(this.retries ? { retries: this.retries } : {}),
     });
     try {
-      source = await connect(this.spec.source);
-      target = await connect(this.spec.target);
+      source = await connectAs(this.spec.source, 'source');
+      target = await connectAs(this.spec.target, 'target');
+      await this.checkReplicasReachable();
       const isNew = !this.opts.resumeJobId;
       this.jobId = this.opts.resumeJobId ?? newJobId();
       this.onId(this.jobId);
@@ -144,6 +164,9 @@ class Migration {
       ) {
         throw new RefusedError('source and target are the same database on the same server');
       }
+      // Before anything is written (no database, no rw_migrate schema): a replica is not a target.
+      const overridden = await refuseReplicaTarget(target, serverName(this.spec.target), this.spec.allowReplicaTarget === true);
+      for (const p of overridden) this.emit({ type: 'log', jobId: this.jobId, level: 'warn', message: `writing anyway (--allow-replica-target confirmed): ${p}` });
       const tables = await resolveTables(source, this.spec);
       const plans = await planTables(source, target, this.spec, tables, isNew);
       await ensureCheckpointSchema(target);
@@ -167,6 +190,7 @@ class Migration {
     } catch (err) {
       const e = this.failure ?? (err instanceof Error ? err : new Error(String(err)));
       const state: JobResult['state'] = e instanceof RefusedError ? 'refused' : e instanceof CancelledError ? 'cancelled' : 'failed';
+      if (e instanceof ConnectionFailedError) connection = e.failure;
       if (this.progress) ({ rows, bytes } = this.progress);
       if (target && this.jobId && state !== 'refused') {
         await setJobState(target, this.jobId, state, e.message).catch(() => undefined);
@@ -176,9 +200,22 @@ class Migration {
     } finally {
       this.progress?.stop();
       await this.throttler?.close();
+      await this.heartbeat?.stop();
       await closeQuietly(source);
       await closeQuietly(target);
     }
+  }
+
+  /**
+   * Every watched replica answers once before the copy starts: a wrong password or a wrong port is
+   * bad input to report now, naming the replica, not a throttle that waits forever.
+   */
+  private async checkReplicasReachable(): Promise<void> {
+    const all = [
+      ...(this.spec.replicas ?? []).map((r) => ({ r, role: 'replica' as const })),
+      ...(this.spec.sourceReplicas ?? []).map((r) => ({ r, role: 'source replica' as const })),
+    ];
+    for (const { r, role } of all) await closeQuietly(await connectAs(r, role));
   }
 
   /**
@@ -217,8 +254,10 @@ class Migration {
 
   private buildThrottler(): Throttler {
     const maxLag = this.spec.maxLagSeconds ?? DEFAULTS.maxLagSeconds;
+    // With a heartbeat, the target's replicas are judged by it (thread states still from their status).
+    const hb = this.heartbeat?.source(maxLag);
     const probes: LagProbe[] = [
-      ...(this.spec.replicas ?? []).map((r) => new SlaveStatusLagProbe(r, maxLag)),
+      ...(this.spec.replicas ?? []).map((r) => (hb ? throttleProbe(ReplicaProbe.forSpec(r, hb), { warnSeconds: maxLag }) : new SlaveStatusLagProbe(r, maxLag))),
       ...(this.spec.sourceReplicas ?? []).map((r) => new SlaveStatusLagProbe(r, maxLag)),
       new ThreadsRunningProbe({ ...this.spec.target, name: this.spec.target.name ?? 'target' }, this.spec.maxLoad ?? DEFAULTS.maxLoad),
       ...(this.opts.probes ?? []),
@@ -239,17 +278,24 @@ class Migration {
     const ifExists = this.spec.ifExists ?? 'abort';
     const writers: Writer[] = [];
     let reader: SnapshotReader | null = null;
+    if (this.spec.heartbeat && (this.spec.replicas?.length ?? 0) > 0) {
+      this.heartbeat = await CopyHeartbeat.start(target, this.spec.target, this.spec.heartbeat.database);
+      this.emit({ type: 'log', jobId: this.jobId, level: 'info', message: `throttling on heartbeat ${this.spec.heartbeat.database}.heartbeat (server_id ${this.heartbeat.serverId}) read on each watched replica` });
+    }
     this.throttler = this.buildThrottler();
     try {
       for (let i = 0; i < nWriters; i++) writers.push(await Writer.open(this.spec.target, method, ifExists));
       if (isNew) for (const p of plans) if (p.truncate) await writers[0].truncate(this.spec.targetDatabase, p.source.name);
       reader = await SnapshotReader.open(this.spec.source);
-      await setJobSnapshot(target, this.jobId, reader.position, progress.totalRows);
+      const snapshots = await recordSnapshot(target, this.jobId, reader.position, before.rows, progress.totalRows);
+      this.snapshots = { count: snapshots.length, first: snapshots[0] ?? reader.position };
       await setJobState(target, this.jobId, 'copying');
       this.emit({
         type: 'planned',
         jobId: this.jobId,
-        snapshot: reader.position,
+        snapshot: positionOf(this.snapshots.first),
+        runSnapshot: reader.position,
+        snapshotCount: this.snapshots.count,
         tables: plans.map((p) => ({
           table: p.source.name,
           keyColumns: p.source.key?.columns ?? [],
@@ -281,6 +327,12 @@ class Migration {
       await reader?.close();
       await Promise.all(writers.map((w) => w.close()));
     }
+  }
+
+  /** Reports one retry of a transient fault (progress event, and the count in the result). */
+  private retried(what: string, n: RetryNotice): void {
+    this.retries++;
+    this.emit({ type: 'retry', jobId: this.jobId, what, attempt: n.attempt, retriesLeft: n.retriesLeft, cause: n.cause, error: errorMessage(n.error) });
   }
 
   private async throttle(): Promise<void> {
@@ -371,7 +423,18 @@ class Migration {
       }
       queue.end();
     };
-    const consume = async (writer: Writer) => {
+    const ctx: ChunkCommitContext = {
+      spec: this.spec,
+      jobId: this.jobId,
+      target,
+      reader,
+      writers,
+      sequencer,
+      cancelled: () => this.cancelled,
+      lap,
+      onRetry: (what, n) => this.retried(what, n),
+    };
+    const consume = async (slot: number) => {
       for (;;) {
         const w0 = performance.now();
         const item = await queue.take();
@@ -389,36 +452,8 @@ class Migration {
           }
           await this.gate();
           await this.throttle();
-          const t0 = performance.now();
           const { shape, chunk } = item;
-          await writer.begin(shape, this.spec.targetDatabase, {
-            jobId: this.jobId,
-            table: shape.info.name,
-            seq: item.seq,
-            lo: item.lo,
-            hi: chunk.lastKey,
-            rowCount: chunk.rowCount,
-            encoded: chunk.encoded,
-            values: chunk.values,
-            bytes: chunk.bytes,
-          });
-          const loadSeconds = (performance.now() - t0) / 1000;
-          // Loaded: the bytes are on the server now; don't hold them while waiting for the commit turn.
-          releaseBlocks(chunk.encoded);
-          chunk.values = '';
-          const c0 = lap('load', t0);
-          try {
-            await sequencer.turn(item.order);
-            lap('writerWaitsForTurn', c0);
-            // Cancel means stop now: a loaded chunk that has not committed is rolled back (resume redoes it).
-            if (this.cancelled) throw new CancelledError();
-          } catch (err) {
-            await writer.rollback();
-            throw err;
-          }
-          const m0 = performance.now();
-          await writer.commit();
-          lap('commit', m0);
+          const loadSeconds = await commitChunk(ctx, slot, item);
           trace?.add('chunks', 1);
           trace?.add('chunkRows', chunk.rowCount);
           sequencer.committed(item.order);
@@ -431,7 +466,7 @@ class Migration {
         }
       }
     };
-    await Promise.all([produce().catch(fail), ...writers.map((w) => consume(w))]);
+    await Promise.all([produce().catch(fail), ...writers.map((_, i) => consume(i))]);
     if (this.failure) throw this.failure;
     if (this.cancelled) throw new CancelledError();
   }

@@ -2,14 +2,15 @@
  * Jobs: list the jobs recorded in a target's checkpoint schema, and resume one by id. The stored
  * spec has no passwords; the caller supplies them again.
  */
-import { closeQuietly, connect, queryRows } from '../db/connection.js';
-import { CHECKPOINT_DB, copiedTotals } from '../jobs/checkpoint.js';
+import { closeQuietly, queryRows } from '../db/connection.js';
+import { connectAs } from './connectRole.js';
+import { CHECKPOINT_DB, copiedTotals, jobSnapshots } from '../jobs/checkpoint.js';
 import { startJob, type StartOptions } from './copyJob.js';
 import { databaseExists } from '../schema/inspector.js';
 import type { JobEvents, JobHandle, JobSpec, JobState, JobSummary, ServerSpec } from '../jobs/types.js';
 
 export async function listJobs(target: ServerSpec): Promise<JobSummary[]> {
-  const conn = await connect(target);
+  const conn = await connectAs(target, 'target');
   try {
     if (!(await databaseExists(conn, CHECKPOINT_DB))) return [];
     const rows = await queryRows(
@@ -20,17 +21,23 @@ export async function listJobs(target: ServerSpec): Promise<JobSummary[]> {
     const out: JobSummary[] = [];
     for (const r of rows) {
       const id = String(r.id);
+      // A schema written by an older version has no snapshots table: the jobs row's position is all there is.
+      const snapshots = await jobSnapshots(conn, id).catch(() => []);
+      const first = snapshots[0];
       out.push({
         id,
         state: String(r.state) as JobState,
         spec: JSON.parse(String(r.spec)) as JobSpec,
         createdAt: String(r.created_at),
         updatedAt: String(r.updated_at),
+        // The jobs row keeps the first snapshot's position (a resume never overwrites it).
         snapshot: {
           binlogFile: r.binlog_file === null ? null : String(r.binlog_file),
           binlogPosition: r.binlog_pos === null ? null : Number(r.binlog_pos),
           gtidBinlogPos: r.gtid_pos === null ? null : String(r.gtid_pos),
+          ...(first ? { exact: first.exact } : {}),
         },
+        snapshots,
         rowsCopied: (await copiedTotals(conn, id)).rows,
         totalRows: Number(r.total_rows),
         message: r.message === null ? null : String(r.message),

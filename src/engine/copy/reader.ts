@@ -104,6 +104,41 @@ export interface ReadChunk {
   truncated: boolean;
 }
 
+/**
+ * The binlog position of the snapshot just opened on `conn`, read inside its transaction.
+ *
+ * MariaDB (verified on 10.11): `Binlog_snapshot_file`/`Binlog_snapshot_position` are the binlog
+ * coordinates at the instant the consistent snapshot was taken (the storage engine and the binlog
+ * are synchronised at START TRANSACTION WITH CONSISTENT SNAPSHOT), and BINLOG_GTID_POS(file, pos)
+ * turns exactly those coordinates into the GTID position. Reading @@GLOBAL.gtid_binlog_pos instead
+ * gives the position at the moment of the SELECT, which under concurrent writes is later than the
+ * snapshot: a change stream started there would miss the commits in between.
+ *
+ * MySQL (documented, not testable here): it has no Binlog_snapshot_* status. The documented exact
+ * method blocks writes briefly, as mysqldump --single-transaction --source-data does: `FLUSH TABLES
+ * WITH READ LOCK; START TRANSACTION WITH CONSISTENT SNAPSHOT; SHOW BINARY LOG STATUS (SHOW MASTER
+ * STATUS before 8.2) and @@GLOBAL.gtid_executed; UNLOCK TABLES`. performance_schema.log_status (8.0.17+)
+ * gives binlog and GTID coordinates consistent with each other, but at the instant of the query, not
+ * of the transaction's snapshot (LOCK INSTANCE FOR BACKUP does not stop DML). Neither is done here, so
+ * on a server without Binlog_snapshot_* the position read after the START is recorded with
+ * `exact: false` and every report says it is approximate.
+ */
+export async function snapshotPosition(conn: Connection): Promise<SnapshotPosition> {
+  const status = await queryRows(conn, "SHOW STATUS LIKE 'binlog_snapshot%'");
+  const byName = new Map(status.map((r) => [String(r.Variable_name).toLowerCase(), r.Value === null ? null : String(r.Value)]));
+  const file = byName.get('binlog_snapshot_file') || null;
+  const posText = byName.get('binlog_snapshot_position') ?? null;
+  const pos = posText !== null && posText !== '' ? Number(posText) : null;
+  if (file && pos !== null) {
+    const g = await queryRows(conn, 'SELECT BINLOG_GTID_POS(?, ?) AS g', [file, pos]).catch(() => []);
+    const gtid = g[0] && g[0].g !== null ? String(g[0].g) : null;
+    return { binlogFile: file, binlogPosition: pos, gtidBinlogPos: gtid, exact: gtid !== null };
+  }
+  // No snapshot coordinates (MySQL, or the binlog is off): what the server says now, marked approximate.
+  const g = await queryRows(conn, 'SELECT @@GLOBAL.gtid_executed AS g').catch(() => []);
+  return { binlogFile: null, binlogPosition: null, gtidBinlogPos: g[0] && g[0].g !== null && g[0].g !== '' ? String(g[0].g) : null, exact: false };
+}
+
 export class SnapshotReader {
   private constructor(
     private readonly conn: Connection,
@@ -115,16 +150,7 @@ export class SnapshotReader {
     try {
       await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-      const status = await queryRows(conn, "SHOW STATUS LIKE 'binlog_snapshot%'");
-      const byName = new Map(status.map((r) => [String(r.Variable_name).toLowerCase(), r.Value === null ? null : String(r.Value)]));
-      const gtid = await queryRows(conn, 'SELECT @@GLOBAL.gtid_binlog_pos AS g').catch(() => []);
-      const file = byName.get('binlog_snapshot_file') ?? null;
-      const pos = byName.get('binlog_snapshot_position') ?? null;
-      const position: SnapshotPosition = {
-        binlogFile: file ? file : null,
-        binlogPosition: pos !== null && pos !== '' ? Number(pos) : null,
-        gtidBinlogPos: gtid[0] && gtid[0].g !== null ? String(gtid[0].g) : null,
-      };
+      const position = await snapshotPosition(conn);
       await conn.query('SET SESSION character_set_results = binary');
       return new SnapshotReader(conn, position);
     } catch (err) {

@@ -50,6 +50,19 @@ const DDL = [
      definitions LONGTEXT NOT NULL,
      PRIMARY KEY (job_id, table_name)
    ) ENGINE=InnoDB`,
+  // Every snapshot a job read from, numbered from 1; a resume opens a new one. Separate from jobs so
+  // that an existing rw_migrate schema gains it by CREATE IF NOT EXISTS, without an ALTER.
+  `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_DB}.snapshots (
+     job_id VARCHAR(64) NOT NULL,
+     n INT UNSIGNED NOT NULL,
+     taken_at DATETIME(3) NOT NULL,
+     binlog_file VARCHAR(255) NULL,
+     binlog_pos BIGINT UNSIGNED NULL,
+     gtid_pos TEXT NULL,
+     exact TINYINT NOT NULL,
+     rows_before BIGINT UNSIGNED NOT NULL,
+     PRIMARY KEY (job_id, n)
+   ) ENGINE=InnoDB`,
 ];
 
 export async function ensureCheckpointSchema(target: Connection): Promise<void> {
@@ -79,11 +92,70 @@ export async function setJobState(target: Connection, id: string, state: JobStat
   await target.query(`UPDATE ${CHECKPOINT_DB}.jobs SET state = ?, message = ?, updated_at = NOW(3) WHERE id = ?`, [state, message, id]);
 }
 
-export async function setJobSnapshot(target: Connection, id: string, pos: SnapshotPosition, totalRows: number): Promise<void> {
-  await target.query(
-    `UPDATE ${CHECKPOINT_DB}.jobs SET binlog_file = ?, binlog_pos = ?, gtid_pos = ?, total_rows = ?, updated_at = NOW(3) WHERE id = ?`,
-    [pos.binlogFile, pos.binlogPosition, pos.gtidBinlogPos, totalRows, id],
+/** One snapshot a job read from; `rowsBefore` rows were already on the target when it was taken. */
+export interface SnapshotRecord extends SnapshotPosition {
+  n: number;
+  takenAt: string;
+  rowsBefore: number;
+}
+
+/**
+ * Records the snapshot this run reads from. The job's position (jobs.binlog_*, gtid_pos) is the FIRST
+ * snapshot's and is written once, never overwritten by a resume: changes must be applied from there,
+ * because the rows copied before a resume reflect that earlier point. A job recorded before the
+ * snapshots table existed keeps the position it already has.
+ */
+export async function recordSnapshot(target: Connection, id: string, pos: SnapshotPosition, rowsBefore: number, totalRows: number): Promise<SnapshotRecord[]> {
+  await target.query('START TRANSACTION');
+  try {
+    const [job] = await queryRows(target, `SELECT binlog_file, binlog_pos, gtid_pos FROM ${CHECKPOINT_DB}.jobs WHERE id = ? FOR UPDATE`, [id]);
+    const [last] = await queryRows(target, `SELECT COALESCE(MAX(n), 0) AS n FROM ${CHECKPOINT_DB}.snapshots WHERE job_id = ?`, [id]);
+    const n = Number(last?.n ?? 0) + 1;
+    const recorded = job && (job.binlog_file !== null || job.gtid_pos !== null);
+    if (n === 1 && recorded) {
+      // The job's first snapshot predates this table: keep it as number 1 (its exactness unknown).
+      await target.query(
+        `INSERT INTO ${CHECKPOINT_DB}.snapshots (job_id, n, taken_at, binlog_file, binlog_pos, gtid_pos, exact, rows_before) SELECT id, 1, created_at, binlog_file, binlog_pos, gtid_pos, 0, 0 FROM ${CHECKPOINT_DB}.jobs WHERE id = ?`,
+        [id],
+      );
+    }
+    const seq = n === 1 && recorded ? 2 : n;
+    await target.query(
+      `INSERT INTO ${CHECKPOINT_DB}.snapshots (job_id, n, taken_at, binlog_file, binlog_pos, gtid_pos, exact, rows_before) VALUES (?, ?, NOW(3), ?, ?, ?, ?, ?)`,
+      [id, seq, pos.binlogFile, pos.binlogPosition, pos.gtidBinlogPos, pos.exact ? 1 : 0, rowsBefore],
+    );
+    if (seq === 1) {
+      await target.query(
+        `UPDATE ${CHECKPOINT_DB}.jobs SET binlog_file = ?, binlog_pos = ?, gtid_pos = ?, total_rows = ?, updated_at = NOW(3) WHERE id = ?`,
+        [pos.binlogFile, pos.binlogPosition, pos.gtidBinlogPos, totalRows, id],
+      );
+    } else {
+      await target.query(`UPDATE ${CHECKPOINT_DB}.jobs SET total_rows = ?, updated_at = NOW(3) WHERE id = ?`, [totalRows, id]);
+    }
+    await target.query('COMMIT');
+  } catch (err) {
+    await target.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+  return jobSnapshots(target, id);
+}
+
+/** The snapshots a job read from, first first (empty before its first run planned). */
+export async function jobSnapshots(target: Connection, id: string): Promise<SnapshotRecord[]> {
+  const rows = await queryRows(
+    target,
+    `SELECT n, DATE_FORMAT(taken_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS taken_at, binlog_file, binlog_pos, gtid_pos, exact, rows_before FROM ${CHECKPOINT_DB}.snapshots WHERE job_id = ? ORDER BY n`,
+    [id],
   );
+  return rows.map((r) => ({
+    n: Number(r.n),
+    takenAt: String(r.taken_at),
+    binlogFile: r.binlog_file === null ? null : String(r.binlog_file),
+    binlogPosition: r.binlog_pos === null ? null : Number(r.binlog_pos),
+    gtidBinlogPos: r.gtid_pos === null ? null : String(r.gtid_pos),
+    exact: Number(r.exact) === 1,
+    rowsBefore: Number(r.rows_before),
+  }));
 }
 
 export interface JobTableRow {
@@ -136,6 +208,12 @@ export async function committedChunks(target: Connection, id: string, table: str
     const hiText = r.hi_key === null ? null : String(r.hi_key);
     return { seq: Number(r.seq), lo: decodeKey(loText), hi: decodeKey(hiText), loText, hiText, rows: Number(r.row_count), bytes: Number(r.byte_count) };
   });
+}
+
+/** Whether a chunk's checkpoint row is there: its COMMIT landed, even if the answer was lost. */
+export async function chunkCommitted(target: Connection, id: string, table: string, seq: number): Promise<boolean> {
+  const rows = await queryRows(target, `SELECT 1 AS x FROM ${CHECKPOINT_DB}.chunks WHERE job_id = ? AND table_name = ? AND seq = ?`, [id, table, seq]);
+  return rows.length > 0;
 }
 
 /**

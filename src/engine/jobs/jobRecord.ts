@@ -10,8 +10,13 @@ import { redactSpec } from './redact.js';
 
 export interface JobEventsSummary {
   tables: TableRecord[];
-  /** The consistent snapshot the copy read at: where replication from the source would resume. */
+  /** The job's FIRST snapshot: the position changes must be applied from (kept across resumes). */
   snapshot: SnapshotPosition | null;
+  /** Snapshots the job has read from (more than 1 once resumed); 0 before planning. */
+  snapshotCount: number;
+  /** Transient faults retried (deadlock, lock wait timeout, connection lost), and the first few as text. */
+  retries: number;
+  retryMessages: string[];
   throttledMs: number;
   throttleEpisodes: number;
   /** Distinct throttle reasons, in order of first appearance (at most 20). */
@@ -45,6 +50,9 @@ export function jobRecord(view: JobView, spec: JobSpec | null, verify: VerifyRep
     events: {
       tables: view.tables.map((t) => ({ ...t })),
       snapshot: view.snapshot,
+      snapshotCount: view.snapshotCount,
+      retries: view.retries,
+      retryMessages: [...view.retryMessages],
       throttledMs: throttledMsAt(view, view.updatedAt),
       throttleEpisodes: view.throttleEpisodes,
       throttleReasons: [...view.throttleReasons],

@@ -56,6 +56,11 @@ export interface JobView {
   tablesDone: number;
   /** The consistent snapshot the copy read at: where replication from the source would resume. */
   snapshot: SnapshotPosition | null;
+  /** Snapshots the job has read from (more than 1 once resumed); 0 before planning. */
+  snapshotCount: number;
+  /** Transient faults retried (deadlock, lock wait timeout, connection lost), and the first few as text. */
+  retries: number;
+  retryMessages: string[];
   throttle: ThrottleState;
   /** Milliseconds spent throttled up to `updatedAt` (a throttle still on keeps counting from `throttledSince`). */
   throttledMs: number;
@@ -119,6 +124,9 @@ export function emptyJobView(jobId: string, now: number): JobView {
     tablesTotal: 0,
     tablesDone: 0,
     snapshot: null,
+    snapshotCount: 0,
+    retries: 0,
+    retryMessages: [],
     throttle: { throttled: false },
     throttledMs: 0,
     throttledSince: null,
@@ -182,6 +190,7 @@ export function reduceJobView(view: JobView, ev: JobViewEvent, now: number): Job
       v.tables = ev.tables.map((t) => ({ table: t.table, keyName: t.keyName, estimatedRows: t.estimatedRows, rows: null }));
       v.tablesTotal = ev.tables.length;
       v.snapshot = ev.snapshot;
+      v.snapshotCount = ev.snapshotCount ?? 1;
       // A resumed job has rows already: its progress events carry the total from here on.
       if (v.rows === 0) v.totalRows = ev.tables.reduce((sum, t) => sum + t.estimatedRows, 0);
       if (v.state === 'planning') v.state = 'copying';
@@ -225,6 +234,10 @@ export function reduceJobView(view: JobView, ev: JobViewEvent, now: number): Job
       if (ev.message) v.message = ev.message;
       if (!isActive(v.state) || v.state === 'paused') throttleTo(v, { throttled: false }, now);
       if (ev.state === 'failed' && ev.message) addError(v, ev.message);
+      break;
+    case 'retry':
+      v.retries++;
+      if (v.retryMessages.length < MAX_REASONS) v.retryMessages = [...v.retryMessages, `${ev.what}: ${ev.cause}, attempt ${ev.attempt} (${ev.error})`];
       break;
     case 'log':
       if (ev.level === 'warn') {

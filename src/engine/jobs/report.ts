@@ -16,7 +16,9 @@ export interface MigrationReportJson {
   throughput: { rows: number; bytes: number; rowsPerSecond: number | null; bytesPerSecond: number | null; peakRowsPerSecond: number };
   throttle: { seconds: number; episodes: number; reasons: string[] };
   tables: { table: string; keyName: string | null; estimatedRows: number; rowsCopied: number | null; verify: string | null; sourceRows: number | null; targetRows: number | null }[];
-  binlog: { file: string | null; position: number | null; gtid: string | null } | null;
+  /** The first snapshot's position (apply changes from here); `snapshots` counts every snapshot read. */
+  binlog: { file: string | null; position: number | null; gtid: string | null; exact: boolean | null; snapshots: number } | null;
+  retries: { count: number; messages: string[] };
   verification: { mode: string; clean: boolean; seconds: number; rowsChecked: number; summary: Record<string, number> } | null;
   message: string | null;
   warnings: string[];
@@ -63,13 +65,25 @@ export function reportJson(record: JobRecord): MigrationReportJson {
     },
     throttle: { seconds: Math.round(record.events.throttledMs / 100) / 10, episodes: record.events.throttleEpisodes, reasons: record.events.throttleReasons },
     tables,
-    binlog: snap ? { file: snap.binlogFile, position: snap.binlogPosition, gtid: snap.gtidBinlogPos } : null,
+    binlog: snap
+      ? { file: snap.binlogFile, position: snap.binlogPosition, gtid: snap.gtidBinlogPos, exact: snap.exact ?? null, snapshots: record.events.snapshotCount || 1 }
+      : null,
+    retries: { count: record.events.retries, messages: record.events.retryMessages },
     verification: verify
       ? { mode: verify.mode, clean: verify.clean, seconds: verify.seconds, rowsChecked: verify.rowsChecked, summary: { ...verify.summary } }
       : null,
     message: r?.message ?? null,
     warnings: record.events.warnings,
   };
+}
+
+/** What the snapshot count means for the data, in words (the report and the CLI say the same). */
+export function snapshotsText(count: number): string {
+  if (count <= 1) return 'The copy read one consistent snapshot of the source at:';
+  return (
+    `The copy took ${count} snapshots (it was resumed): rows copied after a resume reflect a later point than the first snapshot, ` +
+    "so the target is not one snapshot until changes are applied from the first snapshot's position, which is:"
+  );
 }
 
 function cell(text: string): string {
@@ -112,9 +126,14 @@ export function reportMarkdown(record: JobRecord): string {
   } else out.push('Not verified.');
   out.push('', '## Binlog position', '');
   if (j.binlog) {
-    out.push('The copy read one consistent snapshot of the source at:', '');
+    out.push(`${snapshotsText(j.binlog.snapshots)}`, '');
     out.push(`- File: \`${j.binlog.file ?? 'unknown'}\``, `- Position: ${j.binlog.position ?? 'unknown'}`, `- GTID: \`${j.binlog.gtid ?? 'none'}\``);
+    if (j.binlog.exact === false) out.push('- Approximate: read just after the snapshot started, not at it (this server has no Binlog_snapshot_* status); it may be later than the snapshot.');
   } else out.push('Unknown (the job was not planned).');
+  if (j.retries.count > 0) {
+    out.push('', '## Retries', '', `${j.retries.count} transient fault${j.retries.count === 1 ? ' was' : 's were'} retried:`, '');
+    for (const m of j.retries.messages) out.push(`- ${m}`);
+  }
   if (j.warnings.length) {
     out.push('', '## Warnings', '');
     for (const w of j.warnings) out.push(`- ${w}`);

@@ -27,6 +27,11 @@ export interface JobSpec {
   maxLoad?: number;
   /** Replicas of the target to watch for lag. */
   replicas?: ServerSpec[];
+  /**
+   * Throttle the target's replicas on a pt-heartbeat compatible table in this database: the job writes
+   * the target's row every 200 ms (creating the table if missing) and reads it on each of `replicas`.
+   */
+  heartbeat?: { database: string };
   /** Replicas of the source to watch too (when reading from a busy primary). */
   sourceReplicas?: ServerSpec[];
   ifExists?: IfExists;
@@ -34,6 +39,13 @@ export interface JobSpec {
   confirmTruncate?: boolean;
   allowNoKey?: boolean;
   method?: WriteMethod;
+  /**
+   * Write to a target that replicates from another server or has read_only set. Refused without it;
+   * set only after the user confirmed (CLI: --allow-replica-target --yes; editor: a modal).
+   */
+  allowReplicaTarget?: boolean;
+  /** Retries of a chunk after a deadlock, lock wait timeout or dropped connection (default 6, backoff 0.25 s doubling to 8 s). */
+  retries?: number;
   /** Upper bound on rows per chunk, and start size. */
   maxChunkRows?: number;
   initialChunkRows?: number;
@@ -45,7 +57,12 @@ export interface ThrottleState {
   throttled: boolean;
   /** Human readable, e.g. "replica1: SQL thread stopped" or "replica2: lag 4 s > 1 s". */
   reason?: string;
+  /** Which signals are over their limit, in probe order (absent when not throttled). */
+  signals?: ThrottleSignal[];
 }
+
+/** heartbeat: a replicated timestamp; replica-status: SHOW SLAVE STATUS (threads, Seconds_Behind_Master); threads_running: the target's load. */
+export type ThrottleSignal = 'heartbeat' | 'replica-status' | 'threads_running';
 
 export interface TablePlanInfo {
   table: string;
@@ -56,7 +73,17 @@ export interface TablePlanInfo {
 }
 
 export type ProgressEvent =
-  | { type: 'planned'; jobId: string; tables: TablePlanInfo[]; snapshot: SnapshotPosition }
+  | {
+      type: 'planned';
+      jobId: string;
+      tables: TablePlanInfo[];
+      /** The position changes must be applied from: the job's FIRST snapshot (kept across resumes). */
+      snapshot: SnapshotPosition;
+      /** The snapshot this run reads from (equal to `snapshot` on the first run). */
+      runSnapshot?: SnapshotPosition;
+      /** How many snapshots the job has read from so far, this run's included (1 unless resumed). */
+      snapshotCount?: number;
+    }
   | {
       type: 'progress';
       jobId: string;
@@ -75,12 +102,30 @@ export type ProgressEvent =
   | { type: 'table-done'; jobId: string; table: string; rows: number }
   | { type: 'throttle'; jobId: string; throttle: ThrottleState }
   | { type: 'state'; jobId: string; state: JobState; message?: string }
-  | { type: 'log'; jobId: string; level: 'info' | 'warn'; message: string };
+  | { type: 'log'; jobId: string; level: 'info' | 'warn'; message: string }
+  | {
+      type: 'retry';
+      jobId: string;
+      /** What was being done: e.g. "orders chunk 12", "customers (keyless stream)". */
+      what: string;
+      /** The failed attempt (1 = the first try). */
+      attempt: number;
+      retriesLeft: number;
+      /** deadlock, lock wait timeout, connection lost */
+      cause: string;
+      error: string;
+    };
 
 export interface SnapshotPosition {
   binlogFile: string | null;
   binlogPosition: number | null;
   gtidBinlogPos: string | null;
+  /**
+   * True only when file, position and GTID were all taken at the snapshot itself (MariaDB:
+   * Binlog_snapshot_* and BINLOG_GTID_POS). False: read after the snapshot started (MySQL) and possibly
+   * later than it. Absent in records written before this was tracked.
+   */
+  exact?: boolean;
 }
 
 export interface JobResult {
@@ -92,6 +137,25 @@ export interface JobResult {
   message?: string;
   /** For refusals: each reason, e.g. one line per schema difference. */
   details?: string[];
+  /** Snapshots the job read from over all its runs (more than 1 after a resume). */
+  snapshotCount?: number;
+  /** The position changes must be applied from: the job's first snapshot. */
+  applyFrom?: SnapshotPosition;
+  /** Transient faults retried during this run (deadlock, lock wait timeout, connection lost). */
+  retries?: number;
+  /** A server could not be reached or refused the login: which one, in which role, and the fix. */
+  connection?: ConnectionFailure;
+}
+
+export type ServerRole = 'source' | 'target' | 'replica' | 'source replica';
+
+export interface ConnectionFailure {
+  role: ServerRole;
+  /** host:port (and its name when it has one). */
+  server: string;
+  kind: 'auth' | 'unreachable' | 'tls' | 'other';
+  /** The server's or the network's own words. */
+  error: string;
 }
 
 export interface JobEvents {
@@ -112,7 +176,10 @@ export interface JobSummary {
   spec: JobSpec;
   createdAt: string;
   updatedAt: string;
+  /** The position changes must be applied from: the job's first snapshot. */
   snapshot: SnapshotPosition;
+  /** Every snapshot the job read from (absent in summaries made before the first was taken). */
+  snapshots?: (SnapshotPosition & { n: number; takenAt: string; rowsBefore: number })[];
   rowsCopied: number;
   totalRows: number;
   message: string | null;

@@ -18,6 +18,10 @@ export interface ProbeResult {
   lagMeaning?: LagMeaning;
   /** False when the server answered but has no replication channel at all. */
   replicating: boolean;
+  /** Where lagSeconds came from (absent when there is no reading). */
+  lagSource?: 'heartbeat' | 'replica-status';
+  /** Seconds_Behind_Master of the same channel, when the lag came from the heartbeat (for comparison). */
+  statusLagSeconds?: number | null;
 }
 
 export const DEFAULT_THRESHOLDS: LagThresholds = { warnSeconds: 1, errorSeconds: 10 };

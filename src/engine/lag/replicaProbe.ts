@@ -11,6 +11,7 @@
  */
 import { connect, serverLabel, type Connection } from '../db/connection.js';
 import type { ServerSpec } from '../db/server.js';
+import type { ThrottleSignal } from '../jobs/types.js';
 import { heartbeatAge, heartbeatReading, HEARTBEAT_TABLE, type WriterHistory } from './heartbeat.js';
 import { classify, type ProbeResult } from './lagState.js';
 import { qualified } from '../db/sql.js';
@@ -86,6 +87,7 @@ export class ReplicaProbe implements ReplicaLagProbe {
       const ch = worstChannel(channels);
       let lagSeconds = ch.secondsBehind;
       let lagMeaning: ProbeResult['lagMeaning'];
+      let lagSource: ProbeResult['lagSource'] = 'replica-status';
       const hb = this.heartbeat;
       if (hb && !hb.writerError?.()) {
         const rows = await conn.query({ sql: `SELECT ts FROM ${qualified(hb.database, HEARTBEAT_TABLE)} WHERE server_id = ?`, timeout: this.timeoutMs }, [hb.primaryServerId]);
@@ -96,6 +98,7 @@ export class ReplicaProbe implements ReplicaLagProbe {
           lagMeaning = lagSeconds === null ? undefined : 'last-applied';
         } else if (first) {
           ({ lagSeconds, meaning: lagMeaning } = heartbeatReading(first.ts, Date.now(), hb.recent?.(), hb.pendingLimitSeconds));
+          lagSource = 'heartbeat';
         }
       }
       return {
@@ -107,6 +110,8 @@ export class ReplicaProbe implements ReplicaLagProbe {
         lastSqlError: ch.lastSqlError,
         lagSeconds,
         ...(lagMeaning ? { lagMeaning } : {}),
+        lagSource,
+        ...(lagSource === 'heartbeat' ? { statusLagSeconds: ch.secondsBehind } : {}),
       };
     } catch (err) {
       const info = classifyError(err, this.server);
@@ -147,11 +152,15 @@ export function throttleProbe(probe: ReplicaLagProbe, thresholds: Pick<LagThresh
       const { state, reason } = classify(result, { warnSeconds: limit, errorSeconds: limit });
       // Pending is ok for the status bar but not known to be under the limit: wait for the first heartbeat.
       const over = state !== 'ok' || result.lagMeaning === 'pending';
-      if (!over) return { over, value: result.lagSeconds };
+      // A stopped thread, an unreachable replica or no channel is the replica status speaking; a lag
+      // reading is the heartbeat's when the probe read one, else Seconds_Behind_Master's.
       const healthy = result.reachable && !result.error && result.replicating && result.ioRunning === 'yes' && result.sqlRunning !== false;
+      const signal: ThrottleSignal = healthy && result.lagSource === 'heartbeat' ? 'heartbeat' : 'replica-status';
+      if (!over) return { over, value: result.lagSeconds, signal };
       const lag = result.lagSeconds;
       const why = healthy && !result.lagMeaning && lag !== null && lag > limit ? lagOverText(lag, limit) : reason;
-      return { over, reason: `${probe.server.name}: ${why}`, value: lag };
+      const sbm = signal === 'heartbeat' && result.statusLagSeconds !== undefined ? ` (Seconds_Behind_Master ${result.statusLagSeconds ?? 'NULL'})` : '';
+      return { over, reason: `${probe.server.name}: ${signal === 'heartbeat' ? `heartbeat ${why}${sbm}` : why}`, value: lag, signal };
     },
     close: () => probe.close(),
   };

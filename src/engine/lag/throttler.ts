@@ -7,7 +7,7 @@
 import type { Connection } from '../db/connection.js';
 import { closeQuietly, connect, queryRows, serverLabel } from '../db/connection.js';
 import type { ServerSpec } from '../db/server.js';
-import type { ThrottleState } from '../jobs/types.js';
+import type { ThrottleSignal, ThrottleState } from '../jobs/types.js';
 import { ReplicaProbe, throttleProbe } from './replicaProbe.js';
 
 export interface ProbeReading {
@@ -15,6 +15,8 @@ export interface ProbeReading {
   over: boolean;
   reason?: string;
   value?: number | null;
+  /** Which signal said `over` (heartbeat, replica status, the target's threads running). */
+  signal?: ThrottleSignal;
 }
 
 /** The throttler's one question to a server: may the copy go on? */
@@ -64,13 +66,13 @@ export class ThreadsRunningProbe implements LagProbe {
       this.conn ??= await connect(this.spec);
       const rows = await queryRows(this.conn, "SHOW GLOBAL STATUS LIKE 'Threads_running'");
       const n = rows[0] ? Number(rows[0].Value) : 0;
-      if (n > this.maxLoad) return { over: true, reason: `${this.name}: Threads_running ${n} > ${this.maxLoad}`, value: n };
-      return { over: false, value: n };
+      if (n > this.maxLoad) return { over: true, reason: `${this.name}: Threads_running ${n} > ${this.maxLoad}`, value: n, signal: 'threads_running' };
+      return { over: false, value: n, signal: 'threads_running' };
     } catch (err) {
       const c = this.conn;
       this.conn = null;
       if (c) c.destroy();
-      return { over: true, reason: `${this.name}: unreachable (${err instanceof Error ? err.message : String(err)})`, value: null };
+      return { over: true, reason: `${this.name}: unreachable (${err instanceof Error ? err.message : String(err)})`, value: null, signal: 'threads_running' };
     }
   }
 
@@ -97,8 +99,10 @@ export class Throttler {
     if (!this.inFlight) {
       this.inFlight = Promise.all(this.probes.map((p) => p.read()))
         .then((readings) => {
-          const reasons = readings.filter((r) => r.over).map((r) => r.reason ?? 'over limit');
-          const state: ThrottleState = reasons.length ? { throttled: true, reason: reasons.join('; ') } : { throttled: false };
+          const over = readings.filter((r) => r.over);
+          const reasons = over.map((r) => r.reason ?? 'over limit');
+          const signals = [...new Set(over.map((r) => r.signal).filter((x): x is ThrottleSignal => x !== undefined))];
+          const state: ThrottleState = reasons.length ? { throttled: true, reason: reasons.join('; '), ...(signals.length ? { signals } : {}) } : { throttled: false };
           this.last = { at: performance.now(), state };
           return state;
         })

@@ -1,0 +1,40 @@
+/**
+ * A target that replicates from another server, or has read_only set, is refused before anything is
+ * written to it: an account with SUPER or READ_ONLY ADMIN bypasses read_only, and rows written there
+ * become errant transactions that break replication later. Changes reach replicas through their
+ * primary. Only an explicit, confirmed `allowReplicaTarget` lets a copy write there.
+ */
+import type { Connection } from '../db/connection.js';
+import { RefusedError } from '../db/errors.js';
+import { readFacts, readReplication } from '../topology/topology.js';
+import type { ReplicaStatus } from '../topology/types.js';
+
+export const REPLICA_TARGET_FIX =
+  'Changes reach replicas through their primary: copy to the primary instead. To write to this server anyway (e.g. a replica being promoted), ' +
+  'pass --allow-replica-target --yes (CLI) or confirm the warning in the editor.';
+
+/** Why `conn`'s server must not be a copy target, or null when it may be. */
+export async function replicaTargetProblems(conn: Connection, label: string): Promise<string[]> {
+  const facts = await readFacts(conn);
+  let channels: ReplicaStatus[];
+  try {
+    channels = await readReplication(conn, facts);
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code !== 'ER_SPECIFIC_ACCESS_DENIED_ERROR') throw err;
+    return [`cannot tell whether the target ${label} replicates from another server: the account may not read its replica status (${e.message}); grant SLAVE MONITOR (MariaDB) or REPLICATION CLIENT (MySQL)`];
+  }
+  const out: string[] = [];
+  for (const c of channels) {
+    out.push(`the target ${label} is a replica: it replicates from ${c.sourceHost}:${c.sourcePort}${c.channel ? ` (channel ${c.channel})` : ''}`);
+  }
+  if (facts.readOnly) out.push(`the target ${label} has read_only set (accounts with SUPER or READ_ONLY ADMIN would still write to it)`);
+  return out;
+}
+
+export async function refuseReplicaTarget(conn: Connection, label: string, allowed: boolean): Promise<string[]> {
+  const problems = await replicaTargetProblems(conn, label);
+  if (problems.length === 0) return [];
+  if (allowed) return problems;
+  throw new RefusedError(`refused: ${problems[0]}. ${REPLICA_TARGET_FIX}`, [...problems, REPLICA_TARGET_FIX]);
+}
