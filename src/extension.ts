@@ -9,6 +9,7 @@ import { ProfileStore } from './connections/profiles.js';
 import { Ctx } from './ctx.js';
 import { LagIndicator } from './statusbar/lagIndicator.js';
 import { TopologyTree } from './tree/topologyTree.js';
+import { startWorkerForSqlDocuments } from './ui/sqlDocuments.js';
 
 export interface RwMigrateApi {
   /** How long activate() took; the host suite records it (target: under 100 ms). */
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): RwMigrateApi {
   registerCommands(ctx, tree, topologyCommands({ ctx, store, tree, lag }));
   // Resumes watching the remembered profile; async, so activation does not wait for the worker.
   void lag.restart();
+  startWorkerForSqlDocuments(ctx);
   const activationMs = performance.now() - started;
   ctx.log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return { activationMs, tree };

@@ -201,3 +201,20 @@ export type DiffPageMessage = { type: 'ready' } | { type: 'verifyAgain' } | { ty
 
 /** Host -> diff page. `busy` covers a running Verify Again or Repair. */
 export type DiffHostMessage = { type: 'report'; report: VerifyReport } | { type: 'busy'; busy: boolean; message?: string };
+
+// ---------------------------------------------------------------------------------------------
+// SQL checks: diagnostics the worker publishes on .sql documents (standard LSP text sync and
+// publishDiagnostics). Settings reach the worker as initializationOptions and then through
+// workspace/didChangeConfiguration as `{ rwMigrate: { sqlChecks: SqlChecksSettings } }`.
+// ---------------------------------------------------------------------------------------------
+
+export interface SqlChecksSettings {
+  /** Rule ids (src/engine/sqlcheck) that report nothing. */
+  disabledRules?: string[];
+  /** Estimated rows from which a table counts as large for the DDL rule. */
+  largeTableRows?: number;
+}
+
+export interface WorkerInitializationOptions {
+  sqlChecks?: SqlChecksSettings;
+}
