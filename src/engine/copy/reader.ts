@@ -138,9 +138,16 @@ export class SnapshotReader {
    * network buffers their cells are slices of. `typeCast: false` hands every cell over as raw bytes
    * without mysql2's per-cell wrapper and closure.
    */
-  readChunk(shape: TableShape, bounds: RangeBounds, limit: number, method: 'load' | 'insert' = 'load', maxBytes = Infinity): Promise<ReadChunk> {
+  readChunk(
+    shape: TableShape,
+    bounds: RangeBounds,
+    limit: number,
+    method: 'load' | 'insert' = 'load',
+    maxBytes = Infinity,
+    filter: { sql: string; values: unknown[] } | null = null,
+  ): Promise<ReadChunk> {
     const t0 = performance.now();
-    const q = chunkQuery(qualified(shape.info.database, shape.info.name), shape.selectList, shape.keyColumns, bounds, limit);
+    const q = chunkQuery(qualified(shape.info.database, shape.info.name), shape.selectList, shape.keyColumns, bounds, limit, filter);
     const encoder = method === 'load' ? new BlockEncoder() : null;
     const codecs = method === 'insert' ? shape.writeCodecs() : [];
     const sqlValues = encoder ? null : new SqlValuesEncoder(codecs.map((c) => c.kind === 'number'), plainLiteralOk(codecs));

@@ -23,6 +23,29 @@ export function upToCondition(keys: KeyColumn[], value: KeyValue): { sql: string
   return compare(keys, value, '<', true);
 }
 
+/** `key < value` (or `<=`): the upper end of a JobSpec key range. */
+export function beforeCondition(keys: KeyColumn[], value: KeyValue, inclusive = false): { sql: string; values: SqlLiteral[] } {
+  return compare(keys, value, '<', inclusive);
+}
+
+/** A serialisable key (JobSpec's KeyPart[]) as the raw bytes the keyset conditions take. */
+export function keyValueOf(parts: readonly (string | null | { hex: string })[]): KeyValue {
+  return parts.map((p) => (p === null ? null : typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p.hex, 'hex')));
+}
+
+/** A key range's condition (both bounds ANDed), or null when the range is open at both ends. */
+export function rangeCondition(
+  keys: KeyColumn[],
+  range: { lower?: { key: (string | null | { hex: string })[]; inclusive: boolean } | null; upper?: { key: (string | null | { hex: string })[]; inclusive: boolean } | null } | undefined,
+): { sql: string; values: SqlLiteral[] } | null {
+  if (!range) return null;
+  const parts: { sql: string; values: SqlLiteral[] }[] = [];
+  if (range.lower) parts.push(afterCondition(keys, keyValueOf(range.lower.key), range.lower.inclusive));
+  if (range.upper) parts.push(beforeCondition(keys, keyValueOf(range.upper.key), range.upper.inclusive));
+  if (parts.length === 0) return null;
+  return { sql: parts.map((p) => p.sql).join(' AND '), values: parts.flatMap((p) => p.values) };
+}
+
 function compare(keys: KeyColumn[], value: KeyValue, op: '>' | '<', inclusiveLast: boolean): { sql: string; values: SqlLiteral[] } {
   if (value.length !== keys.length) throw new Error('key value does not match key columns');
   const ors: string[] = [];
@@ -54,9 +77,15 @@ export function chunkQuery(
   keys: KeyColumn[],
   bounds: RangeBounds,
   limit: number,
+  /** A fixed condition ANDed in (a JobSpec key range, from rangeCondition). */
+  filter: { sql: string; values: unknown[] } | null = null,
 ): { sql: string; values: unknown[] } {
   const where: string[] = [];
   const values: unknown[] = [];
+  if (filter) {
+    where.push(filter.sql);
+    values.push(...filter.values);
+  }
   if (bounds.after) {
     const c = afterCondition(keys, bounds.after);
     where.push(c.sql);
