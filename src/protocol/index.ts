@@ -218,3 +218,56 @@ export interface SqlChecksSettings {
 export interface WorkerInitializationOptions {
   sqlChecks?: SqlChecksSettings;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Range partitioning: plan (reads the source only), then split or merge after the user confirmed.
+// Passwords travel in the request only, keyed by host:port; the map itself never holds one.
+// ---------------------------------------------------------------------------------------------
+
+export type { PartitionMap, PartitionRange, PartitionTarget, RangeVerdict } from '../engine/partition/types.js';
+
+export interface PartitionPlanParams {
+  source: ServerSpec;
+  database: string;
+  table: string;
+  targets: import('../engine/partition/types.js').PartitionTarget[];
+}
+
+export type PartitionPlanResult =
+  | { ok: true; map: import('../engine/partition/types.js').PartitionMap }
+  | { ok: false; refused: boolean; message: string };
+
+export const PartitionPlanRequest = new RequestType<PartitionPlanParams, PartitionPlanResult, void>('rwMigrate/partition/plan');
+
+export interface PartitionRunParams {
+  /** Chosen by the caller to match progress notifications to this run. */
+  runId: string;
+  direction: 'split' | 'merge';
+  map: import('../engine/partition/types.js').PartitionMap;
+  /** merge only: the one table the ranges go back into. */
+  into?: import('../engine/partition/types.js').PartitionTarget;
+  /** host:port -> password, for every server read or written. */
+  passwords: Record<string, string>;
+}
+
+export interface PartitionRunSummary {
+  state: 'done' | 'failed' | 'cancelled' | 'refused' | 'mismatch';
+  map: import('../engine/partition/types.js').PartitionMap;
+  verdicts: import('../engine/partition/types.js').RangeVerdict[];
+  jobs: { range: number; jobId: string; state: JobResult['state'] }[];
+  message?: string;
+}
+
+/** Cancellation rides on $/cancelRequest: the range in flight is cancelled (resumable by its job id). */
+export const PartitionRunRequest = new RequestType<PartitionRunParams, PartitionRunSummary, void>('rwMigrate/partition/run');
+
+export interface PartitionProgress {
+  runId: string;
+  range: number;
+  phase: 'copying' | 'verified';
+  rows?: number;
+  totalRows?: number;
+  verdict?: import('../engine/partition/types.js').RangeVerdict;
+}
+
+export const PartitionProgressNotification = new NotificationType<PartitionProgress>('rwMigrate/partition/progress');

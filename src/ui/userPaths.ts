@@ -4,6 +4,7 @@
  */
 import { registerJobCommands } from '../commands/jobs.js';
 import { registerMigrateCommands } from '../commands/migrate.js';
+import { registerPartitionCommands } from '../commands/partition.js';
 import { registerReplicationCommands } from '../commands/replication.js';
 import { registerVerifyCommands } from '../commands/verify.js';
 import { ProfileStore } from '../connections/profiles.js';
@@ -16,4 +17,5 @@ export function registerUserPaths(ctx: Ctx): void {
   registerMigrateCommands(ctx, store, jobs);
   registerVerifyCommands(ctx, store);
   registerReplicationCommands(ctx, store);
+  registerPartitionCommands(ctx, store);
 }

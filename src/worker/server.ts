@@ -6,6 +6,7 @@ import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { LogNotification, PingRequest, WorkerInfoRequest, type WorkerInfo } from '../protocol/index.js';
 import { registerJobHandlers } from './jobs.js';
+import { registerPartitionHandlers } from './partition.js';
 import { registerSqlChecks } from './sqlChecks.js';
 import { TableSizes } from './tableSizes.js';
 import { registerTopologyHandlers } from './topology.js';
@@ -43,5 +44,6 @@ connection.onRequest(WorkerInfoRequest, () => workerInfo());
 registerTopologyHandlers(connection, tableSizes);
 registerJobHandlers(connection);
 registerVerifyHandlers(connection);
+registerPartitionHandlers(connection);
 
 connection.listen();

@@ -62,3 +62,12 @@ export function mapProblems(value: unknown): string[] {
   }
   return out;
 }
+
+/**
+ * Where the extension keeps a table's map, as path segments under a workspace folder:
+ * `.rw-migrate/partitions/<profile>/<database>.<table>.json` (see mapFile.ts for why a file).
+ */
+export function mapFileSegments(profile: string, database: string, table: string): string[] {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+  return ['.rw-migrate', 'partitions', safe(profile), `${safe(database)}.${safe(table)}.json`];
+}

@@ -29,9 +29,3 @@ export function writeMap(file: string, map: PartitionMap): void {
   fs.writeFileSync(tmp, JSON.stringify(map, null, 2) + '\n');
   fs.renameSync(tmp, file);
 }
-
-/** Where the extension keeps a table's map inside a workspace folder. */
-export function mapPathFor(workspaceFolder: string, profile: string, database: string, table: string): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
-  return path.join(workspaceFolder, '.rw-migrate', 'partitions', safe(profile), `${safe(database)}.${safe(table)}.json`);
-}
