@@ -10,6 +10,7 @@ import type {
   ConnectionReport, DatabaseInfo, DiscoveredReplica, LagThresholds, LagUpdate, Outcome, PollSession, ServerRef, ServerSummary, TableInfo,
 } from '../engine/topology/types.js';
 import type { RepairResult, RepairSpec, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verify/types.js';
+import type { PartitionMap, PartitionTarget, RangeVerdict } from '../engine/partition/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Extension host <-> worker
@@ -230,11 +231,11 @@ export interface PartitionPlanParams {
   source: ServerSpec;
   database: string;
   table: string;
-  targets: import('../engine/partition/types.js').PartitionTarget[];
+  targets: PartitionTarget[];
 }
 
 export type PartitionPlanResult =
-  | { ok: true; map: import('../engine/partition/types.js').PartitionMap }
+  | { ok: true; map: PartitionMap }
   | { ok: false; refused: boolean; message: string };
 
 export const PartitionPlanRequest = new RequestType<PartitionPlanParams, PartitionPlanResult, void>('rwMigrate/partition/plan');
@@ -243,17 +244,17 @@ export interface PartitionRunParams {
   /** Chosen by the caller to match progress notifications to this run. */
   runId: string;
   direction: 'split' | 'merge';
-  map: import('../engine/partition/types.js').PartitionMap;
+  map: PartitionMap;
   /** merge only: the one table the ranges go back into. */
-  into?: import('../engine/partition/types.js').PartitionTarget;
+  into?: PartitionTarget;
   /** host:port -> password, for every server read or written. */
   passwords: Record<string, string>;
 }
 
 export interface PartitionRunSummary {
   state: 'done' | 'failed' | 'cancelled' | 'refused' | 'mismatch';
-  map: import('../engine/partition/types.js').PartitionMap;
-  verdicts: import('../engine/partition/types.js').RangeVerdict[];
+  map: PartitionMap;
+  verdicts: RangeVerdict[];
   jobs: { range: number; jobId: string; state: JobResult['state'] }[];
   message?: string;
 }
@@ -267,7 +268,7 @@ export interface PartitionProgress {
   phase: 'copying' | 'verified';
   rows?: number;
   totalRows?: number;
-  verdict?: import('../engine/partition/types.js').RangeVerdict;
+  verdict?: RangeVerdict;
 }
 
 export const PartitionProgressNotification = new NotificationType<PartitionProgress>('rwMigrate/partition/progress');

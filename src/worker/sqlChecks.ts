@@ -5,7 +5,7 @@
  * open document.
  */
 import {
-  DiagnosticSeverity, TextDocumentSyncKind, type Connection, type Diagnostic, type InitializeParams, type ServerCapabilities,
+  CodeActionKind, type CodeAction, DiagnosticSeverity, TextDocumentSyncKind, type Connection, type Diagnostic, type InitializeParams, type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import { checkSql, DEFAULT_LARGE_TABLE_ROWS, type Finding, type Severity } from '../engine/sqlcheck/index.js';
 import type { SqlChecksSettings, WorkerInitializationOptions } from '../protocol/index.js';
@@ -46,7 +46,13 @@ export function toDiagnostic(starts: number[], f: Finding): Diagnostic {
     codeDescription: f.docs ? { href: f.docs } : undefined,
     source: 'RW Migrate',
     message: f.message,
+    // Kept by the client and handed back with codeAction requests (LSP 3.16 `data`).
+    data: f.fix ? { fix: { title: f.fix.title, position: position(starts, f.fix.at), text: f.fix.text } } : undefined,
   };
+}
+
+interface FixData {
+  fix?: { title: string; position: { line: number; character: number }; text: string };
 }
 
 function settingsFrom(value: unknown): SqlChecksSettings {
@@ -108,9 +114,22 @@ export function registerSqlChecks(connection: Connection, sizes: TableSizes): Sq
     recheckAll();
   });
   sizes.onChange(recheckAll);
+  connection.onCodeAction(({ textDocument, context }): CodeAction[] =>
+    context.diagnostics.flatMap((d) => {
+      const fix = (d.data as FixData | undefined)?.fix;
+      if (!fix || !docs.has(textDocument.uri)) return [];
+      return [{
+        title: fix.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [d],
+        isPreferred: true,
+        edit: { changes: { [textDocument.uri]: [{ range: { start: fix.position, end: fix.position }, newText: fix.text }] } },
+      }];
+    }),
+  );
 
   return {
-    capabilities: { textDocumentSync: TextDocumentSyncKind.Full },
+    capabilities: { textDocumentSync: TextDocumentSyncKind.Full, codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] } },
     initialize(params) {
       settings = settingsFrom((params.initializationOptions as WorkerInitializationOptions | undefined)?.sqlChecks);
     },

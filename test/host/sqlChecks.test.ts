@@ -91,4 +91,17 @@ describe('SQL checks on a .sql document', function () {
     const codes = await waitFor('the edit to be checked', () => ours(doc.uri).map((d) => `${d.range.start.line}:${codeOf(d)}`).sort(), (c) => c.length === 5);
     assert.ok(!codes.includes('1:write-without-where'), codes.join(', '));
   });
+
+  it('offers ALGORITHM=INSTANT as the quick fix of a DDL finding, and the fix clears it', async () => {
+    const ddl = await vscode.workspace.openTextDocument({ language: 'sql', content: 'ALTER TABLE orders ADD COLUMN note TEXT;\n' });
+    await vscode.window.showTextDocument(ddl);
+    const [finding] = await waitFor('the DDL hint', () => ours(ddl.uri).filter((d) => codeOf(d) === 'ddl-large-table'), (d) => d.length === 1);
+    assert.equal(finding.severity, vscode.DiagnosticSeverity.Hint, 'size unknown without an active profile: a hint');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', ddl.uri, finding.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => /ALGORITHM=INSTANT/.test(a.title));
+    assert.ok(fix?.edit, `quick fixes: ${actions.map((a) => a.title).join(', ')}`);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.equal(ddl.getText(), 'ALTER TABLE orders ADD COLUMN note TEXT, ALGORITHM=INSTANT;\n');
+    await waitFor('the finding to clear', () => ours(ddl.uri).length, (n) => n === 0);
+  });
 });

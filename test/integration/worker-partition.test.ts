@@ -76,6 +76,16 @@ test('SQL checks: diagnostics on open and change; the DDL rule uses the active p
   }, 10_000);
   assert.equal(diags[0].code, 'ddl-large-table');
   assert.match(diags[0].message, /large table shop\.customers \(~/);
+  // Its quick fix, as the editor asks for it: the diagnostic (with its data) comes back in the context.
+  const actions = (await worker.rpc.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diags[0].range, context: { diagnostics: diags } })) as {
+    title: string;
+    kind: string;
+    edit: { changes: Record<string, { range: { start: { line: number; character: number } }; newText: string }[]> };
+  }[];
+  assert.equal(actions.length, 1);
+  assert.equal(actions[0].kind, 'quickfix');
+  assert.match(actions[0].title, /ALGORITHM=INSTANT/);
+  assert.deepEqual(actions[0].edit.changes[uri], [{ range: { start: { line: 0, character: 43 }, end: { line: 0, character: 43 } }, newText: ', ALGORITHM=INSTANT' }]);
   await worker.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: 'ALTER TABLE shop.customers ADD COLUMN x INT, ALGORITHM=INSTANT;' }] });
   await waitFor('the edit to clear the finding', async () => (published.get(uri)?.length === 0 ? true : undefined), 10_000);
   await worker.rpc.sendRequest(StopLagPollingRequest);

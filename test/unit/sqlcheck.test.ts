@@ -103,6 +103,14 @@ describe('rule ddl-large-table', () => {
     assert.match(f.message, /size unknown/);
     assert.equal(checkSql('ALTER TABLE orders ADD c INT', { context: { largeTableRows: 1 } })[0].severity, 'hint');
   });
+  test('quick fix: ALGORITHM=INSTANT appended where no ALGORITHM was chosen', () => {
+    const sql = 'ALTER TABLE orders ADD COLUMN c INT ;';
+    const f = one(sql, 'ddl-large-table');
+    assert.ok(f.fix);
+    assert.equal(sql.slice(0, f.fix.at) + f.fix.text + sql.slice(f.fix.at), 'ALTER TABLE orders ADD COLUMN c INT, ALGORITHM=INSTANT ;');
+    assert.equal(one('ALTER TABLE orders ADD INDEX (a), ALGORITHM=INPLACE, LOCK=NONE', 'ddl-large-table').fix, undefined, 'never overrides a chosen algorithm');
+    assert.equal(one('CREATE INDEX i ON orders (a)', 'ddl-large-table').fix, undefined);
+  });
   test('the threshold comes from the context', () => {
     assert.deepEqual(checkSql('ALTER TABLE small ADD c INT', { context: { ...ctx, largeTableRows: 5 } }).map((f) => f.rule), ['ddl-large-table']);
   });

@@ -25,11 +25,10 @@ const sameTarget = (a: PartitionTarget, b: PartitionTarget) => a.host === b.host
 /** Whether the statement names the map's table anywhere (FROM, JOIN, INTO, UPDATE ...). */
 function mentionsTable(map: PartitionMap, t: Token[]): boolean {
   for (let k = 0; k < t.length; k++) {
+    if (t[k - 1]?.text === '.') continue; // the second half of a qualified name, seen from its first half
     const n = tableNameAt(t, k);
-    if (n && (n.database === null || n.database === map.source.database || map.ranges.some((r) => r.target.database === n.database)) && isMapTable(map, n.table)) {
-      if (t[k - 1]?.text === '.' ) continue;
-      return true;
-    }
+    const knownDb = n && (n.database === null || n.database === map.source.database || map.ranges.some((r) => r.target.database === n.database));
+    if (n && knownDb && isMapTable(map, n.table)) return true;
   }
   return false;
 }

@@ -16,6 +16,8 @@ export interface Finding {
   end: number;
   /** A page that explains the risk (the diagnostic's code description). */
   docs?: string;
+  /** A text edit that removes the risk: insert `text` at offset `at` (the editor's quick fix). */
+  fix?: { title: string; at: number; text: string };
 }
 
 export interface TableSize {

@@ -91,17 +91,21 @@ export const ddlLargeTable: Rule = {
       lock === 'NONE'
         ? 'LOCK=NONE keeps the primary writable, but each replica starts the statement only after the primary finished it, so replicas lag by its whole duration'
         : 'it copies or rebuilds the table, blocking writes for part of the time, and each replica then repeats it after the primary finished, lagging by its whole duration';
-    const fix =
+    const advice =
       target.what === 'ALTER TABLE'
         ? 'Add ALGORITHM=INSTANT if the change is meant to be instant (the server then refuses rather than rebuilds), or run it with an online schema change tool (pt-online-schema-change, gh-ost); RW Migrate\'s Alter Table Online… is not available yet.'
         : 'Run it with an online schema change tool (pt-online-schema-change, gh-ost) or in a maintenance window; RW Migrate\'s Alter Table Online… is not available yet.';
+    // The quick fix: ALGORITHM=INSTANT turns "rebuild for an hour" into "refused at once" when the
+    // change cannot be instant. Only offered where no ALGORITHM is chosen (never overrides a choice).
+    const fix = target.what === 'ALTER TABLE' && algorithm === null ? { title: 'Add ALGORITHM=INSTANT (the server refuses instead of rebuilding)', at: stmt.end, text: ', ALGORITHM=INSTANT' } : undefined;
     const size = ctx.tableSize(target.database, target.table);
     if (!size) {
       return [{
         rule: this.id,
         severity: 'hint',
-        message: `${target.what} on ${name}: table size unknown (set the profile active and expand its database in the Topology view to load estimates). On a large table ${how}. ${fix}`,
+        message: `${target.what} on ${name}: table size unknown (set the profile active and expand its database in the Topology view to load estimates). On a large table ${how}. ${advice}`,
         docs: ONLINE_DDL_DOCS,
+        fix,
         ...range,
       }];
     }
@@ -109,8 +113,9 @@ export const ddlLargeTable: Rule = {
     return [{
       rule: this.id,
       severity: 'warning',
-      message: `${target.what} on a large table ${name} (${formatSize(size.rows, size.bytes)}): ${how}. ${fix}`,
+      message: `${target.what} on a large table ${name} (${formatSize(size.rows, size.bytes)}): ${how}. ${advice}`,
       docs: ONLINE_DDL_DOCS,
+      fix,
       ...range,
     }];
   },
