@@ -10,6 +10,7 @@ import { VerifyClient } from './jobs/verifyClient.js';
 import { LagIndicator } from './statusbar/lagIndicator.js';
 import { TopologyTree } from './tree/topologyTree.js';
 import { DiffPanel } from './panels/diffPanel.js';
+import { startWorkerForSqlDocuments } from './ui/sqlDocuments.js';
 
 export interface RwMigrateApi {
   /** How long activate() took; the host suite records it (target: under 100 ms). */
@@ -40,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): RwMigrateApi {
   registerCommands({ ctx, tree, lag, jobs, verify });
   // Resumes watching the remembered profile; async, so activation does not wait for the worker.
   void lag.restart();
+  startWorkerForSqlDocuments(ctx);
   const activationMs = performance.now() - started;
   ctx.log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return { activationMs, tree, lag, jobs };

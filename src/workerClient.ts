@@ -12,7 +12,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { LogNotification, type LogLevel } from './protocol/index.js';
+import { LogNotification, type LogLevel, type SqlChecksSettings, type WorkerInitializationOptions } from './protocol/index.js';
 
 /** What belongs to one worker process; disposed, in reverse order, when that process stops. */
 export class WorkerScope implements vscode.Disposable {
@@ -123,7 +123,16 @@ export class WorkerClient implements vscode.Disposable {
       run: { module, transport: TransportKind.ipc },
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--inspect=6019'] } },
     };
-    const clientOptions: LanguageClientOptions = { documentSelector: [], outputChannel: this.log };
+    // SQL checks (src/worker/sqlChecks.ts): the worker sees .sql documents and the rwMigrate.sqlChecks
+    // settings, which the client sends again on every change.
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ language: 'sql' }],
+      outputChannel: this.log,
+      synchronize: { configurationSection: 'rwMigrate.sqlChecks' },
+      initializationOptions: (): WorkerInitializationOptions => ({
+        sqlChecks: vscode.workspace.getConfiguration('rwMigrate').get<SqlChecksSettings>('sqlChecks'),
+      }),
+    };
     const client = new LanguageClient('rwMigrate.worker', 'RW Migrate Worker', serverOptions, clientOptions);
     client.onDidChangeState(({ newState }) => {
       if (newState === State.Running) this.open(client);

@@ -13,6 +13,7 @@ import { lookup, remember } from './registry.js';
 import { humanRenderer, jsonRenderer, positionText, type Renderer } from './render.js';
 import { formatServerUrl, parseServerUrl } from './url.js';
 import { registerVerifyCommand } from './verifyCommand.js';
+import { registerPartitionCommand } from './partitionCommand.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -176,6 +177,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'JSON lines on stdout')
     .action(wrap((o: { to?: string; json?: boolean }) => statusCommand(o)));
   registerVerifyCommand(program, setExit);
+  registerPartitionCommand(program, setExit);
   return program;
 }
 

@@ -10,6 +10,7 @@ import type {
   ConnectionReport, DatabaseInfo, DiscoveredReplica, LagThresholds, LagUpdate, Outcome, PollSession, ServerRef, ServerSummary, TableSummary,
 } from '../engine/topology/types.js';
 import type { RepairResult, RepairSpec, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verify/types.js';
+import type { PartitionMap, PartitionTarget, RangeVerdict } from '../engine/partition/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Extension host <-> worker
@@ -201,3 +202,73 @@ export type DiffPageMessage = { type: 'ready' } | { type: 'verifyAgain' } | { ty
 
 /** Host -> diff page. `busy` covers a running Verify Again or Repair. */
 export type DiffHostMessage = { type: 'report'; report: VerifyReport } | { type: 'busy'; busy: boolean; message?: string };
+
+// ---------------------------------------------------------------------------------------------
+// SQL checks: diagnostics the worker publishes on .sql documents (standard LSP text sync and
+// publishDiagnostics). Settings reach the worker as initializationOptions and then through
+// workspace/didChangeConfiguration as `{ rwMigrate: { sqlChecks: SqlChecksSettings } }`.
+// ---------------------------------------------------------------------------------------------
+
+export interface SqlChecksSettings {
+  /** Rule ids (src/engine/sqlcheck) that report nothing. */
+  disabledRules?: string[];
+  /** Estimated rows from which a table counts as large for the DDL rule. */
+  largeTableRows?: number;
+}
+
+export interface WorkerInitializationOptions {
+  sqlChecks?: SqlChecksSettings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Range partitioning: plan (reads the source only), then split or merge after the user confirmed.
+// Passwords travel in the request only, keyed by host:port; the map itself never holds one.
+// ---------------------------------------------------------------------------------------------
+
+export type { PartitionMap, PartitionRange, PartitionTarget, RangeVerdict } from '../engine/partition/types.js';
+
+export interface PartitionPlanParams {
+  source: ServerSpec;
+  database: string;
+  table: string;
+  targets: PartitionTarget[];
+}
+
+export type PartitionPlanResult =
+  | { ok: true; map: PartitionMap }
+  | { ok: false; refused: boolean; message: string };
+
+export const PartitionPlanRequest = new RequestType<PartitionPlanParams, PartitionPlanResult, void>('rwMigrate/partition/plan');
+
+export interface PartitionRunParams {
+  /** Chosen by the caller to match progress notifications to this run. */
+  runId: string;
+  direction: 'split' | 'merge';
+  map: PartitionMap;
+  /** merge only: the one table the ranges go back into. */
+  into?: PartitionTarget;
+  /** host:port -> password, for every server read or written. */
+  passwords: Record<string, string>;
+}
+
+export interface PartitionRunSummary {
+  state: 'done' | 'failed' | 'cancelled' | 'refused' | 'mismatch';
+  map: PartitionMap;
+  verdicts: RangeVerdict[];
+  jobs: { range: number; jobId: string; state: JobResult['state'] }[];
+  message?: string;
+}
+
+/** Cancellation rides on $/cancelRequest: the range in flight is cancelled (resumable by its job id). */
+export const PartitionRunRequest = new RequestType<PartitionRunParams, PartitionRunSummary, void>('rwMigrate/partition/run');
+
+export interface PartitionProgress {
+  runId: string;
+  range: number;
+  phase: 'copying' | 'verified';
+  rows?: number;
+  totalRows?: number;
+  verdict?: RangeVerdict;
+}
+
+export const PartitionProgressNotification = new NotificationType<PartitionProgress>('rwMigrate/partition/progress');

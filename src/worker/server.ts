@@ -2,10 +2,13 @@
  * The background worker: a vscode-languageserver connection over IPC, started by the extension's
  * LanguageClient. All database work happens here so a slow query never blocks the extension host.
  */
-import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { ENGINE_VERSION } from '../engine/index.js';
 import { LogNotification, PingRequest, WorkerInfoRequest, type WorkerInfo } from '../protocol/index.js';
 import { registerJobHandlers } from './jobs.js';
+import { registerPartitionHandlers } from './partition.js';
+import { registerSqlChecks } from './sqlChecks.js';
+import { TableSizes } from './tableSizes.js';
 import { registerTopologyHandlers } from './topology.js';
 import { registerVerifyHandlers } from './verify.js';
 
@@ -22,11 +25,15 @@ function workerInfo(): WorkerInfo {
   };
 }
 
-connection.onInitialize(() => ({
-  // The worker serves no language features; it only needs the JSON-RPC channel.
-  capabilities: { textDocumentSync: TextDocumentSyncKind.None },
-  serverInfo: { name: 'rw-migrate-worker', version: ENGINE_VERSION },
-}));
+const tableSizes = new TableSizes();
+const sqlChecks = registerSqlChecks(connection, tableSizes);
+
+connection.onInitialize((params) => {
+  sqlChecks.initialize(params);
+  // One language feature: SQL checks on .sql documents (the client's documentSelector); the rest of
+  // the channel carries the custom requests of src/protocol.
+  return { capabilities: { ...sqlChecks.capabilities }, serverInfo: { name: 'rw-migrate-worker', version: ENGINE_VERSION } };
+});
 
 connection.onInitialized(() => {
   void connection.sendNotification(LogNotification, { level: 'info', message: `worker ${process.pid} ready` });
@@ -34,8 +41,9 @@ connection.onInitialized(() => {
 
 connection.onRequest(PingRequest, (params) => ({ ...workerInfo(), sentAt: params.sentAt }));
 connection.onRequest(WorkerInfoRequest, () => workerInfo());
-registerTopologyHandlers(connection);
+registerTopologyHandlers(connection, tableSizes);
 registerJobHandlers(connection);
 registerVerifyHandlers(connection);
+registerPartitionHandlers(connection);
 
 connection.listen();

@@ -8,12 +8,13 @@ import { setupHeartbeat } from '../engine/lag/index.js';
 import { discoverReplicas, listDatabases, listTableSummaries, readFacts, readSummary, testConnection } from '../engine/topology/index.js';
 import { ConnectionCache } from '../engine/topology/index.js';
 import { TopologyPoller } from '../engine/lag/index.js';
+import type { TableSizes } from './tableSizes.js';
 import {
   DiscoverReplicasRequest, LagUpdateNotification, ListDatabasesRequest, ListTablesRequest, LogNotification, ServerSummaryRequest,
   SetLagPollingIntervalRequest, SetupHeartbeatRequest, StartLagPollingRequest, StopLagPollingRequest, TestConnectionRequest,
 } from '../protocol/index.js';
 
-export function registerTopologyHandlers(connection: RpcConnection): void {
+export function registerTopologyHandlers(connection: RpcConnection, sizes?: TableSizes): void {
   const cache = new ConnectionCache();
   let poller: TopologyPoller | null = null;
   const log = (message: string) => void connection.sendNotification(LogNotification, { level: 'info', message });
@@ -21,7 +22,12 @@ export function registerTopologyHandlers(connection: RpcConnection): void {
   connection.onRequest(ServerSummaryRequest, ({ server }) => cache.run(server, readSummary));
   connection.onRequest(TestConnectionRequest, ({ server, database }) => cache.run(server, (c) => testConnection(c, database)));
   connection.onRequest(ListDatabasesRequest, ({ server, only }) => cache.run(server, (c) => listDatabases(c, only)));
-  connection.onRequest(ListTablesRequest, ({ server, database }) => cache.run(server, (c) => listTableSummaries(c, database)));
+  connection.onRequest(ListTablesRequest, async ({ server, database }) => {
+    const out = await cache.run(server, (c) => listTableSummaries(c, database));
+    // The SQL checks read these estimates (the active primary's) instead of querying themselves.
+    if (out.ok) sizes?.record(server, database, out.value);
+    return out;
+  });
   connection.onRequest(DiscoverReplicasRequest, ({ server }) => cache.run(server, discoverReplicas));
   connection.onRequest(SetupHeartbeatRequest, ({ server, database }) =>
     cache.run(server, async (c) => {
@@ -37,6 +43,7 @@ export function registerTopologyHandlers(connection: RpcConnection): void {
       if (poller === next) void connection.sendNotification(LagUpdateNotification, update);
     }, log);
     poller = next;
+    sizes?.setActive(params.primary);
     await next.start();
     log(`lag polling started for ${params.profile}: ${params.replicas.length} replica(s) every ${params.intervalMs} ms${params.heartbeat ? ` (heartbeat ${params.heartbeat.database})` : ''}`);
   });
@@ -44,6 +51,7 @@ export function registerTopologyHandlers(connection: RpcConnection): void {
   connection.onRequest(StopLagPollingRequest, async () => {
     const p = poller;
     poller = null;
+    sizes?.setActive(null);
     await p?.stop();
   });
 }

@@ -18,7 +18,7 @@ import {
   recordSnapshot,
   setJobState,
 } from '../jobs/checkpoint.js';
-import type { KeyValue } from '../db/keyset.js';
+import { rangeCondition, type KeyValue } from '../db/keyset.js';
 import { ChunkSizer } from './chunkSizer.js';
 import { Writer } from './applier.js';
 import { CancelledError, RefusedError, errorMessage } from '../db/errors.js';
@@ -390,6 +390,8 @@ class Migration {
       let order = 0;
       for (const plan of plans) {
         const shape = new TableShape(plan.source);
+        // A JobSpec key range (range partitioning) is ANDed into every chunk query of this table.
+        const filter = rangeCondition(shape.keyColumns, this.spec.ranges?.[plan.source.name]);
         const chunks = await committedChunks(target, this.jobId, plan.source.name);
         let seq = chunks.length ? Math.max(...chunks.map((c) => c.seq)) + 1 : 0;
         let after = missingRange(chunks).after;
@@ -407,7 +409,7 @@ class Migration {
           const r0 = performance.now();
           // The sizer keeps chunks near the byte cap from the widths seen so far; the hard stop at twice
           // the cap bounds a chunk whose rows are far wider than that (the first one, before any width).
-          const chunk = await reader.readChunk(shape, { after, upTo: null }, limit, this.spec.method ?? 'load', 2 * maxChunkBytes());
+          const chunk = await reader.readChunk(shape, { after, upTo: null }, limit, this.spec.method ?? 'load', 2 * maxChunkBytes(), filter);
           const r1 = lap('read', r0);
           if (chunk.rowCount === 0) break;
           sizer.observeWidth(chunk.rowCount, chunk.bytes);

@@ -49,6 +49,7 @@ export async function planTables(
   for (const name of tables) {
     const info = await inspectTable(source, spec.sourceDatabase, name);
     if (!info.key && !spec.allowNoKey) refusals.push(noKeyMessage(spec.sourceDatabase, name));
+    if (!info.key && spec.ranges?.[name]) refusals.push(`${spec.sourceDatabase}.${name}: a key range needs a key to filter on`);
     let exists = false;
     let truncate = false;
     if (await tableExists(target, spec.targetDatabase, name)) {
@@ -66,6 +67,9 @@ export async function planTables(
     }
     if (!exists) refusals.push(...unrecreatable(info));
     plans.push({ source: info, exists, truncate });
+  }
+  for (const name of Object.keys(spec.ranges ?? {})) {
+    if (!tables.includes(name)) refusals.push(`key range given for ${name}, which this job does not copy`);
   }
   if (refusals.length) {
     throw new RefusedError(`refused: ${refusals.length} problem${refusals.length > 1 ? 's' : ''}\n  ${refusals.join('\n  ')}`, refusals);

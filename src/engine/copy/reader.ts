@@ -170,22 +170,30 @@ export class SnapshotReader {
    * network buffers their cells are slices of. `typeCast: false` hands every cell over as raw bytes
    * without mysql2's per-cell wrapper and closure.
    */
-  async readChunk(shape: TableShape, bounds: RangeBounds, limit: number, method: 'load' | 'insert' = 'load', maxBytes = Infinity): Promise<ReadChunk> {
-    if (!shape.keyMayRepeat || bounds.upTo) return this.readRange(shape, bounds, limit, method, maxBytes);
+  async readChunk(
+    shape: TableShape,
+    bounds: RangeBounds,
+    limit: number,
+    method: 'load' | 'insert' = 'load',
+    maxBytes = Infinity,
+    /** A fixed condition ANDed into every read (a JobSpec key range, from rangeCondition). */
+    filter: { sql: string; values: unknown[] } | null = null,
+  ): Promise<ReadChunk> {
+    if (!shape.keyMayRepeat || bounds.upTo) return this.readRange(shape, bounds, limit, method, maxBytes, filter);
     // A repeating key (NULLs in a UNIQUE key) cannot end a chunk after LIMIT rows: the rest of a
     // group of equal keys would be skipped by the next `after` bound. Find the key `limit` rows on,
     // then read up to it inclusively: whole groups, never cut by the byte cap either.
     const t = qualified(shape.info.database, shape.info.name);
-    const probe = chunkQuery(t, keySelectList(shape.keyColumns), shape.keyColumns, bounds, 1, limit - 1);
+    const probe = chunkQuery(t, keySelectList(shape.keyColumns), shape.keyColumns, bounds, 1, limit - 1, filter);
     const [rows] = await this.conn.query<RowDataPacket[]>({ sql: probe.sql, values: probe.values, rowsAsArray: true, typeCast: false });
     const row = rows[0] as unknown as RawRow | undefined;
     const upTo = row ? row.map((b) => (b === null ? null : Buffer.from(b))) : null;
-    return this.readRange(shape, { after: bounds.after, upTo }, Infinity, method, Infinity);
+    return this.readRange(shape, { after: bounds.after, upTo }, Infinity, method, Infinity, filter);
   }
 
-  private readRange(shape: TableShape, bounds: RangeBounds, limit: number, method: 'load' | 'insert', maxBytes: number): Promise<ReadChunk> {
+  private readRange(shape: TableShape, bounds: RangeBounds, limit: number, method: 'load' | 'insert', maxBytes: number, filter: { sql: string; values: unknown[] } | null): Promise<ReadChunk> {
     const t0 = performance.now();
-    const q = chunkQuery(qualified(shape.info.database, shape.info.name), shape.selectList, shape.keyColumns, bounds, limit);
+    const q = chunkQuery(qualified(shape.info.database, shape.info.name), shape.selectList, shape.keyColumns, bounds, limit, 0, filter);
     const encoder = method === 'load' ? new BlockEncoder() : null;
     const codecs = method === 'insert' ? shape.writeCodecs() : [];
     const sqlValues = encoder ? null : new SqlValuesEncoder(codecs.map((c) => c.kind === 'number'), plainLiteralOk(codecs));

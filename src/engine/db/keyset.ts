@@ -84,6 +84,29 @@ export function keyEqualsCondition(keys: KeyColumn[], value: KeyValue): { sql: s
   return { sql: parts.length === 1 ? parts[0] : `(${parts.join(' AND ')})`, values };
 }
 
+/** `key < value` (or `<=`): the upper end of a JobSpec key range. */
+export function beforeCondition(keys: KeyColumn[], value: KeyValue, inclusive = false): { sql: string; values: SqlLiteral[] } {
+  return compare(keys, value, '<', inclusive);
+}
+
+/** A serialisable key (JobSpec's KeyPart[]) as the raw bytes the keyset conditions take. */
+export function keyValueOf(parts: readonly (string | null | { hex: string })[]): KeyValue {
+  return parts.map((p) => (p === null ? null : typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p.hex, 'hex')));
+}
+
+/** A key range's condition (both bounds ANDed), or null when the range is open at both ends. */
+export function rangeCondition(
+  keys: KeyColumn[],
+  range: { lower?: { key: (string | null | { hex: string })[]; inclusive: boolean } | null; upper?: { key: (string | null | { hex: string })[]; inclusive: boolean } | null } | undefined,
+): { sql: string; values: SqlLiteral[] } | null {
+  if (!range) return null;
+  const parts: { sql: string; values: SqlLiteral[] }[] = [];
+  if (range.lower) parts.push(afterCondition(keys, keyValueOf(range.lower.key), range.lower.inclusive));
+  if (range.upper) parts.push(beforeCondition(keys, keyValueOf(range.upper.key), range.upper.inclusive));
+  if (parts.length === 0) return null;
+  return { sql: parts.map((p) => p.sql).join(' AND '), values: parts.flatMap((p) => p.values) };
+}
+
 function compare(keys: KeyColumn[], value: KeyValue, op: '>' | '<', inclusiveLast: boolean): { sql: string; values: SqlLiteral[] } {
   if (value.length !== keys.length) throw new Error('key value does not match key columns');
   const ors: string[] = [];
@@ -152,8 +175,12 @@ export function chunkQuery(
   bounds: RangeBounds,
   limit: number,
   offset = 0,
+  /** A fixed condition ANDed in (a JobSpec key range, from rangeCondition). */
+  filter: { sql: string; values: unknown[] } | null = null,
 ): { sql: string; values: unknown[] } {
-  const { where, values } = rangeWhere(keys, bounds);
+  const range = rangeWhere(keys, bounds);
+  const values: unknown[] = filter ? [...filter.values, ...range.values] : [...range.values];
+  const where = filter ? (range.where ? ` WHERE ${filter.sql} AND ${range.where.slice(' WHERE '.length)}` : ` WHERE ${filter.sql}`) : range.where;
   const order = keys.map((k) => quoteIdent(k.name)).join(', ');
   const lim = Number.isFinite(limit) ? ` LIMIT ${Math.max(1, Math.floor(limit))}${offset > 0 ? ` OFFSET ${Math.floor(offset)}` : ''}` : '';
   const sql = `SELECT ${selectList} FROM ${qualifiedTable}${where} ORDER BY ${order}${lim}`;

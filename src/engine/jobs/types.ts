@@ -49,6 +49,30 @@ export interface JobSpec {
   /** Upper bound on rows per chunk, and start size. */
   maxChunkRows?: number;
   initialChunkRows?: number;
+  /**
+   * Copy only a slice of a table's key space (range partitioning): table name -> key range. The
+   * reader ANDs the range into every chunk query, so chunks, throttling, checkpoints and resume work
+   * as for a whole table. Only for keyed tables.
+   */
+  ranges?: Record<string, TableKeyRange>;
+}
+
+/**
+ * One key column's value as the server prints it (numbers, dates, text), or `{ hex }` for bytes that
+ * are not text; null is SQL NULL. The same convention as verify's KeyTuple.
+ */
+export type KeyPart = string | null | { hex: string };
+
+export interface KeyBound {
+  /** One value per key column, in key order. */
+  key: KeyPart[];
+  inclusive: boolean;
+}
+
+/** Rows with lower < key (or <=) and key < upper (or <=); an absent bound is open. */
+export interface TableKeyRange {
+  lower?: KeyBound | null;
+  upper?: KeyBound | null;
 }
 
 export type JobState = 'planning' | 'copying' | 'paused' | 'done' | 'failed' | 'cancelled' | 'refused';
