@@ -1,0 +1,3 @@
+/** The public surface of engine/routing: the worker, the CLI and tests import from here, not past it. */
+export * from './classify.js';
+export * from './tokenizer.js';
