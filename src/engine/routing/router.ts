@@ -154,7 +154,7 @@ export class RoutingSession {
 
   /** The session's connection to a server, opened on first use, with the session settings replayed. */
   async serverConn(ref: ServerRef): Promise<ServerConn> {
-    const isPrimary = ref === this.topology.primary;
+    const isPrimary = ref.name === this.topology.primary.name;
     let entry = this.conns.get(ref.name);
     if (!entry) {
       entry = (async () => {
