@@ -5,3 +5,4 @@ export * from './causal.js';
 export * from './choose.js';
 export * from './execute.js';
 export * from './router.js';
+export * from './export.js';
