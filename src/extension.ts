@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands/index.js';
+import { registerSqlCommands } from './commands/sql.js';
 import { topologyCommands } from './commands/topologyTable.js';
 import { ProfileStore } from './connections/profiles.js';
 import { Ctx } from './ctx.js';
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): RwMigrateApi {
   ctx.own(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('rwMigrate.profiles') && tree.refresh()));
   ctx.own(lag.onDidUpdate((u) => void tree.applyLag(u)));
   registerCommands(ctx, tree, topologyCommands({ ctx, store, tree, lag }));
+  registerSqlCommands({ ctx, store, lag });
   // Resumes watching the remembered profile; async, so activation does not wait for the worker.
   void lag.restart();
   const activationMs = performance.now() - started;

@@ -3,6 +3,7 @@
  * statement is shown first, and which row pages the grid still needs. No DOM, unit-tested.
  */
 import { formatLag } from '../engine/lag/lagState.js';
+import { tokenize } from '../engine/routing/tokenizer.js';
 import type { SqlRunResult, SqlStatementResult } from '../protocol/index.js';
 
 /** Rows the grid asks the worker for at a time. */
@@ -51,9 +52,10 @@ export function defaultSelection(run: SqlRunResult): number {
   return failed ? failed.index : Math.max(0, run.statements.length - 1);
 }
 
-/** One line of statement text for lists. */
+/** One line of statement text for lists, from its first token (leading comments are left out). */
 export function shortSql(text: string, max = 90): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const first = tokenize(text).tokens[0];
+  const flat = text.slice(first ? first.start : 0).replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
