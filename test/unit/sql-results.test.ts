@@ -49,7 +49,7 @@ describe('results page model', () => {
 
   test('pages to fetch, column widths, one-line SQL without leading comments', () => {
     assert.deepEqual(pagesToFetch(450, 1100, new Set([1])), [0, 2]);
-    assert.equal(columnChars('id', [1, 22, null]), 6);
+    assert.equal(columnChars('id', [1, 22, null]), 8, 'NULL is 4 wide');
     assert.equal(columnChars('x', ['a'.repeat(200)]), 60);
     assert.equal(shortSql('-- why\n/* c */ SELECT  a,\n  b FROM t'), 'SELECT a, b FROM t');
     assert.equal(shortSql('SELECT ' + 'x'.repeat(200), 20).length, 20);
