@@ -55,10 +55,15 @@ export interface Tokenized {
   unterminated: string | null;
 }
 
-const isWordStart = (c: string) => /[A-Za-z_$\u0080-\uffff]/.test(c);
-const isWordChar = (c: string) => /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
+// Character classes by code (no regex per character: the tokenizer runs on every statement routed).
+const isWordStart = (c: string) => {
+  const k = c.charCodeAt(0);
+  return (k >= 65 && k <= 90) || (k >= 97 && k <= 122) || k === 95 || k === 36 || k >= 0x80;
+};
 const isDigit = (c: string) => c >= '0' && c <= '9';
+const isWordChar = (c: string) => isWordStart(c) || isDigit(c);
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
+const NUMBER = /^[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$|^0x[0-9a-f]+$|^0b[01]+$|^[0-9]+\.$/i;
 
 /** Scans a quoted run from `i` (at the opening quote); doubled quotes and backslash escapes stay inside. */
 function scanQuoted(sql: string, i: number, quote: string, backslash: boolean): number {
@@ -168,10 +173,11 @@ export function tokenize(sql: string): Tokenized {
     }
     if (isDigit(c) || (c === '.' && isDigit(next ?? ''))) {
       let j = i + 1;
-      while (j < sql.length && (isWordChar(sql[j]) || sql[j] === '.' || ((sql[j] === '+' || sql[j] === '-') && /[eE]/.test(sql[j - 1]) && !/^0x/i.test(sql.slice(i, j))))) j++;
+      const hex = c === '0' && (next === 'x' || next === 'X');
+      while (j < sql.length && (isWordChar(sql[j]) || sql[j] === '.' || ((sql[j] === '+' || sql[j] === '-') && (sql[j - 1] === 'e' || sql[j - 1] === 'E') && !hex))) j++;
       // A word that starts with digits (1abc is a valid identifier) is still a word.
       const text = sql.slice(i, j);
-      push(/^[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$|^0x[0-9a-f]+$|^0b[01]+$|^[0-9]+\.$/i.test(text) ? 'number' : 'word', i, j);
+      push(NUMBER.test(text) ? 'number' : 'word', i, j);
       i = j;
       continue;
     }
