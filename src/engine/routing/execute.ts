@@ -66,9 +66,18 @@ export async function runSql(session: RoutingSession, sql: string, opts: RunOpti
     }
     const started = performance.now();
     try {
-      const decision = await session.decide(s, opts);
+      let decision = await session.decide(s, opts);
+      let server;
+      try {
+        server = await session.serverConn(session.refFor(decision));
+      } catch (err) {
+        // A replica that passed its health check but refuses a session: the primary answers instead.
+        if (decision.route !== 'replica') throw err;
+        decision = { ...decision, route: 'primary', server: session.topology.primary.name, lagSeconds: null, reason: `${decision.reason}; but ${decision.server} refused a connection (${errorMessage(err)}): on the primary` };
+        server = await session.serverConn(session.topology.primary);
+      }
       run.decision = decision;
-      const { conn } = await session.serverConn(session.refFor(decision));
+      const { conn } = server;
       const [rows, fields] = await conn.query({ sql: s.text, rowsAsArray: true });
       const shape = shapeOf(rows, fields);
       if ('header' in shape) {

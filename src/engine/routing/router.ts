@@ -125,9 +125,14 @@ export class RoutingSession {
     });
     if (!this.lastGtid) return onReplica('');
     const gtid = this.lastGtid;
-    const replica = await this.serverConn(this.replicaRef(chosen.name));
     const started = Date.now();
-    const applied = await waitForGtid(replica.conn, replica.flavor, gtid, this.options.causalWaitSeconds);
+    let applied: boolean;
+    try {
+      const replica = await this.serverConn(this.replicaRef(chosen.name));
+      applied = await waitForGtid(replica.conn, replica.flavor, gtid, this.options.causalWaitSeconds);
+    } catch (err) {
+      return onPrimary(`${stmt.reason}; on the primary: could not ask ${chosen.name} whether it has applied this session's last write (${err instanceof Error ? err.message : String(err)})`);
+    }
     const waited = Date.now() - started;
     if (applied) return onReplica(`; has applied this session's last write (GTID ${gtid}) after ${waited} ms`);
     return onPrimary(
