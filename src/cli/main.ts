@@ -14,6 +14,7 @@ import { humanRenderer, jsonRenderer, positionText, type Renderer } from './rend
 import { formatServerUrl, parseServerUrl } from './url.js';
 import { registerVerifyCommand } from './verifyCommand.js';
 import { registerPartitionCommand } from './partitionCommand.js';
+import { registerRouteCommand } from './routeCommand.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -178,6 +179,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(wrap((o: { to?: string; json?: boolean }) => statusCommand(o)));
   registerVerifyCommand(program, setExit);
   registerPartitionCommand(program, setExit);
+  registerRouteCommand(program, setExit);
   return program;
 }
 

@@ -7,6 +7,7 @@ export const PASSWORD_ENV = {
   from: 'RW_MIGRATE_FROM_PASSWORD',
   to: 'RW_MIGRATE_TO_PASSWORD',
   replica: 'RW_MIGRATE_REPLICA_PASSWORD',
+  primary: 'RW_MIGRATE_PRIMARY_PASSWORD',
 } as const;
 
 export type PasswordRole = keyof typeof PASSWORD_ENV;

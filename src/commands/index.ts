@@ -13,6 +13,7 @@ import { runFlow } from '../ui/quickFlow.js';
 import { WorkerInfoPanel } from '../panels/workerInfoPanel.js';
 import { controlJob, openJobProgress, openJobReport, refreshJobs, resumeJob, type JobsController } from './jobs.js';
 import { migrateFlow } from './migrate.js';
+import { runSqlCommand } from './sql.js';
 import { partitionFlow, PARTITION_FLOW } from './partition.js';
 import { addProfile, addReplica, editProfile, removeProfile, setActiveProfile, setPassword, setUpHeartbeat } from './profiles.js';
 import { showReplicationStatus } from './replication.js';
@@ -63,6 +64,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
   'rwMigrate.compareDatabase': { flow: VERIFY_FLOW.compareDatabase, make: (d) => (arg) => verifyFlow(d.ctx, d.ctx.store, d.verify, 'compareDatabase', arg) },
   'rwMigrate.verifyTable': { flow: VERIFY_FLOW.verifyTable, make: (d) => (arg) => verifyFlow(d.ctx, d.ctx.store, d.verify, 'verifyTable', arg) },
   'rwMigrate.partitionTable': { flow: PARTITION_FLOW, make: (d) => (arg) => partitionFlow(d.ctx, d.ctx.store, arg) },
+  // Run SQL from the editor, each statement routed (or all on the primary)
+  'rwMigrate.runSql': { flow: 'Run SQL', make: (d) => (arg) => runSqlCommand({ ctx: d.ctx, store: d.ctx.store, lag: d.lag }, false, arg) },
+  'rwMigrate.runSqlOnPrimary': { flow: 'Run SQL on Primary', make: (d) => (arg) => runSqlCommand({ ctx: d.ctx, store: d.ctx.store, lag: d.lag }, true, arg) },
   // Jobs
   'rwMigrate.refreshJobs': { flow: 'List jobs', make: (d) => () => refreshJobs(d.ctx, d.jobs) },
   'rwMigrate.pauseJob': { flow: 'Pause Job', make: (d) => (arg) => controlJob(d.jobs, 'pause', 'Pause Job', arg) },

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ProfileStore } from '../connections/profiles.js';
-import { serverLabel, type ProfileSetting, type ServerSetting } from '../connections/profileModel.js';
+import { serverLabel, type ProfileSetting, type ServerSetting } from '../engine/topology/profileModel.js';
 import type { Ctx } from '../ctx.js';
 import { ListDatabasesRequest, ListTablesRequest, ServerSummaryRequest } from '../protocol/index.js';
 import {

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { ProfileStore } from '../connections/profiles.js';
-import { serverLabel } from '../connections/profileModel.js';
+import { serverLabel } from '../engine/topology/profileModel.js';
 import type { Ctx } from '../ctx.js';
 import { mapFileSegments } from '../engine/partition/map.js';
 import { planLines } from '../engine/partition/planText.js';

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ProfileStore } from '../connections/profiles.js';
-import { serverLabel, serversOf, validateHost, validatePort, type ProfileSetting, type Role, type ServerSetting } from '../connections/profileModel.js';
+import { serverLabel, serversOf, validateHost, validatePort, type ProfileSetting, type Role, type ServerSetting } from '../engine/topology/profileModel.js';
 import type { TopologyNode } from '../tree/nodes.js';
 
 export interface ServerChoice {

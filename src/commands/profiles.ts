@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { ProfileStore } from '../connections/profiles.js';
-import { sameServer, serverLabel, serversOf, userOf, validateProfileName, type ProfileSetting, type ServerSetting } from '../connections/profileModel.js';
+import { sameServer, serverLabel, serversOf, userOf, validateProfileName, type ProfileSetting, type ServerSetting } from '../engine/topology/profileModel.js';
 import type { TlsMode } from '../engine/topology/types.js';
 import type { Ctx } from '../ctx.js';
 import { SetupHeartbeatRequest } from '../protocol/index.js';

@@ -3,7 +3,7 @@
  * and replication channels, shown as a readable document. Read-only.
  */
 import type { ProfileStore } from '../connections/profiles.js';
-import { serverLabel } from '../connections/profileModel.js';
+import { serverLabel } from '../engine/topology/profileModel.js';
 import type { Ctx } from '../ctx.js';
 import type { ServerSummary } from '../engine/topology/types.js';
 import { ServerSummaryRequest } from '../protocol/index.js';

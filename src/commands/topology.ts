@@ -3,7 +3,7 @@
  * and Show Lag (the status bar item's click: each replica with its recent samples).
  */
 import * as vscode from 'vscode';
-import { serverLabel, sameServer, userOf, type ServerSetting } from '../connections/profileModel.js';
+import { serverLabel, sameServer, userOf, type ServerSetting } from '../engine/topology/profileModel.js';
 import { formatLag } from '../engine/lag/lagState.js';
 import { suggestReplicaName, type ConnectionReport, type ReplicaLag } from '../engine/topology/types.js';
 import { DiscoverReplicasRequest, TestConnectionRequest } from '../protocol/index.js';

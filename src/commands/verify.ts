@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { ProfileStore } from '../connections/profiles.js';
-import { sameServer, serverLabel, type ServerSetting } from '../connections/profileModel.js';
+import { sameServer, serverLabel, type ServerSetting } from '../engine/topology/profileModel.js';
 import type { Ctx } from '../ctx.js';
 import type { VerifyReport, VerifySpec } from '../engine/verify/types.js';
 import { describeVerifyEvent, VerifyClient } from '../jobs/verifyClient.js';

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { ServerRef } from '../engine/topology/types.js';
-import { sanitizeProfiles, secretKey, serversOf, toServerRef, type ProfileSetting, type ServerSetting } from './profileModel.js';
+import { sanitizeProfiles, secretKey, serversOf, toServerRef, type ProfileSetting, type ServerSetting } from '../engine/topology/profileModel.js';
 
 export class ProfileStore {
   constructor(private readonly secrets: vscode.SecretStorage) {}

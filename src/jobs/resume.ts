@@ -3,7 +3,7 @@
  * each endpoint was (same host, port and user), preferring target profiles for the target and the
  * others for the source. vscode-free, so unit-tested.
  */
-import { sameServer, serversOf, type ProfileSetting, type ServerSetting } from '../connections/profileModel.js';
+import { sameServer, serversOf, type ProfileSetting, type ServerSetting } from '../engine/topology/profileModel.js';
 import type { ServerSpec } from '../engine/jobs/types.js';
 
 export interface ProfileServer {

@@ -272,3 +272,83 @@ export interface PartitionProgress {
 }
 
 export const PartitionProgressNotification = new NotificationType<PartitionProgress>('rwMigrate/partition/progress');
+// Run SQL: statements routed primary/replica in the worker; results kept there and paged to the grid.
+// ---------------------------------------------------------------------------------------------
+
+import type { Route } from '../engine/routing/classify.js';
+import type { Cell } from '../engine/routing/execute.js';
+
+export type { Cell } from '../engine/routing/execute.js';
+export type { Route, StatementKind } from '../engine/routing/classify.js';
+
+export interface SqlRunParams {
+  /** The profile whose editor session runs it: transactions and read-your-writes carry over between runs. */
+  profile: string;
+  primary: ServerRef;
+  replicas: ServerRef[];
+  sql: string;
+  maxStalenessSeconds: number;
+  /** How long a replica may take to apply this session's last write before a read goes to the primary. */
+  causalWaitSeconds: number;
+  /** Run on Primary: every statement goes to the primary. */
+  forcePrimary: boolean;
+}
+
+/** One statement's answer: where it ran and why, and its result (the rows stay in the worker). */
+export interface SqlStatementResult {
+  index: number;
+  text: string;
+  /** Route the classifier asked for, and where it actually ran. */
+  classified: Route;
+  route: Route | null;
+  /** The server's name from the profile; null when the statement did not run. */
+  server: string | null;
+  /** The chosen replica's lag when it was chosen; null on the primary. */
+  lagSeconds: number | null;
+  reason: string;
+  columns: string[];
+  rowCount: number;
+  truncated: boolean;
+  affectedRows: number | null;
+  insertId: string | null;
+  elapsedMs: number;
+  error: string | null;
+  /** Handle for SqlRowsRequest / SqlExportRequest; null when there are no rows to page. */
+  resultId: string | null;
+  /** The first rows, so the grid shows something before it asks for more. */
+  firstRows: Cell[][];
+}
+
+export interface SqlRunResult {
+  profile: string;
+  forcePrimary: boolean;
+  startedAt: number;
+  statements: SqlStatementResult[];
+}
+
+export const SqlRunRequest = new RequestType<SqlRunParams, SqlRunResult, void>('rwMigrate/sql/run');
+
+export interface SqlRowsParams {
+  resultId: string;
+  offset: number;
+  limit: number;
+}
+
+export const SqlRowsRequest = new RequestType<SqlRowsParams, { rows: Cell[][]; offset: number }, void>('rwMigrate/sql/rows');
+
+export type SqlExportFormat = 'csv' | 'json';
+
+/** The worker writes the whole kept result to `path` (the user chose it in a save dialog). */
+export const SqlExportRequest = new RequestType<{ resultId: string; format: SqlExportFormat; path: string }, { rows: number; bytes: number }, void>('rwMigrate/sql/export');
+
+/** Results page -> host. */
+export type SqlResultsPageMessage =
+  | { type: 'ready' }
+  | { type: 'rows'; requestId: number; resultId: string; offset: number; limit: number }
+  | { type: 'export'; resultId: string; format: SqlExportFormat };
+
+/** Host -> results page. */
+export type SqlResultsHostMessage =
+  | { type: 'run'; run: SqlRunResult }
+  | { type: 'rows'; requestId: number; resultId: string; offset: number; rows: Cell[][] }
+  | { type: 'rowsError'; requestId: number; message: string };

@@ -3,8 +3,8 @@
  * descriptions and context values are unit-tested. Context values encode node facts as
  * `key=value` pairs (`type=table,pk=no,role=primary`) for regex `when` clauses in menus.
  */
-import type { ProfileSetting, Role, ServerSetting } from '../connections/profileModel.js';
-import { serverLabel } from '../connections/profileModel.js';
+import type { ProfileSetting, Role, ServerSetting } from '../engine/topology/profileModel.js';
+import { serverLabel } from '../engine/topology/profileModel.js';
 import { formatBytes } from '../engine/jobs/format.js';
 import { formatLag, lagText } from '../engine/lag/lagState.js';
 import type { ReplicaLag, ServerSummary, TableSummary, TopologyError } from '../engine/topology/types.js';

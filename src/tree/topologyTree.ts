@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ProfileStore } from '../connections/profiles.js';
-import { serversOf, sameServer, portOf, type ProfileSetting } from '../connections/profileModel.js';
+import { serversOf, sameServer, portOf, type ProfileSetting } from '../engine/topology/profileModel.js';
 import type { Ctx } from '../ctx.js';
 import type { LagUpdate, ServerRef } from '../engine/topology/types.js';
 import { ListDatabasesRequest, ListTablesRequest, ServerSummaryRequest } from '../protocol/index.js';

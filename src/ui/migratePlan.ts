@@ -3,11 +3,11 @@
  * out; validation of typed numbers; remembered options read back safely. No vscode here, so every
  * rule a user sees in a dialog is unit-tested.
  */
-import { portOf, serverLabel, userOf, type ServerSetting } from '../connections/profileModel.js';
+import { portOf, serverLabel, userOf, type ServerSetting } from '../engine/topology/profileModel.js';
 import type { IfExists, JobSpec, ServerSpec } from '../engine/jobs/types.js';
 import type { ServerSummary } from '../engine/topology/types.js';
 
-export type { ProfileSetting, ServerSetting } from '../connections/profileModel.js';
+export type { ProfileSetting, ServerSetting } from '../engine/topology/profileModel.js';
 
 /** The engine's checkpoint schema on the target (src/engine/jobs/checkpoint.ts CHECKPOINT_DB; not imported: it pulls in the driver). */
 export const CHECKPOINT_SCHEMA = 'rw_migrate';

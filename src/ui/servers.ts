@@ -4,7 +4,7 @@
  * unwrapped into values or clear stops. Passwords go into request params only, never into a log.
  */
 import type { ProfileStore } from '../connections/profiles.js';
-import { serverLabel, type ProfileSetting, type ServerSetting } from '../connections/profileModel.js';
+import { serverLabel, type ProfileSetting, type ServerSetting } from '../engine/topology/profileModel.js';
 import type { ServerSpec } from '../engine/jobs/types.js';
 import { TopologyFailure, toServerSpec } from '../engine/topology/serverRef.js';
 import type { Outcome, ServerRef, TopologyError } from '../engine/topology/types.js';

@@ -11,6 +11,7 @@ import { registerSqlChecks } from './sqlChecks.js';
 import { TableSizes } from './tableSizes.js';
 import { registerTopologyHandlers } from './topology.js';
 import { registerVerifyHandlers } from './verify.js';
+import { registerSqlHandlers } from './sql.js';
 
 const startedAt = Date.now();
 const connection = createConnection(ProposedFeatures.all);
@@ -45,5 +46,6 @@ registerTopologyHandlers(connection, tableSizes);
 registerJobHandlers(connection);
 registerVerifyHandlers(connection);
 registerPartitionHandlers(connection);
+registerSqlHandlers(connection);
 
 connection.listen();

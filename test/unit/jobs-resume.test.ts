@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ProfileSetting } from '../../src/connections/profileModel.js';
+import type { ProfileSetting } from '../../src/engine/topology/profileModel.js';
 import type { JobState, JobSummary } from '../../src/engine/jobs/types.js';
 import { clock, jobSummary } from './jobsFixture.js';
 import { JobsModel, resumeKind, rowContext, describeRow } from '../../src/jobs/jobsModel.js';

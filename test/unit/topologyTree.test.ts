@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { secretKey, toServerRef, validateHost, validatePort, validateProfileName, type ProfileSetting } from '../../src/connections/profileModel.js';
+import { secretKey, toServerRef, validateHost, validatePort, validateProfileName, type ProfileSetting } from '../../src/engine/topology/profileModel.js';
 import { suggestReplicaName, type LagUpdate, type ReplicaLag, type ServerSummary, type TableSummary } from '../../src/engine/topology/types.js';
 import { lagStatusView } from '../../src/statusbar/lagStatusView.js';
 import { fixFor, nodeView, type TopologyNode } from '../../src/tree/nodes.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ProfileSetting } from '../../src/connections/profileModel.js';
+import type { ProfileSetting } from '../../src/engine/topology/profileModel.js';
 import { nodeView } from '../../src/tree/nodes.js';
 
 const profile: ProfileSetting = { name: 'sandbox', primary: { host: '127.0.0.1', port: 3307, user: 'rwadmin' }, replicas: [] };

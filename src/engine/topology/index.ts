@@ -27,3 +27,4 @@ export type {
   TlsMode,
   TopologyError,
 } from './types.js';
+export { sanitizeProfiles, toServerRef, type ProfileSetting, type ServerSetting } from './profileModel.js';

@@ -3,7 +3,7 @@
  * defaults, labels, validation and the SecretStorage key of each server's password. No `vscode`
  * here so the rules are unit-tested with node:test.
  */
-import type { ServerRef, TlsMode } from '../engine/topology/types.js';
+import type { ServerRef, TlsMode } from './types.js';
 
 export interface ServerSetting {
   host: string;

@@ -1,0 +1,108 @@
+/**
+ * Run SQL in the worker: one RoutingSession per profile (so a transaction, temporary tables and
+ * read-your-writes carry over between runs from the editor), results kept here and paged to the
+ * grid on request, exports written straight to the file the user chose. Runs of one session are
+ * queued: a session is one connection per server and its statements must not interleave.
+ */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import type { Connection } from 'vscode-languageserver/node';
+import { exportChunks, RoutingSession, runSql, type Cell } from '../engine/routing/index.js';
+import { LogNotification, SqlExportRequest, SqlRowsRequest, SqlRunRequest, type SqlRunParams, type SqlStatementResult } from '../protocol/index.js';
+
+/** Rows sent with the run's answer, so the grid paints before it asks for more. */
+const FIRST_ROWS = 200;
+/** Results kept for paging and export; older ones are dropped (their grid then says so). */
+const KEEP_RESULTS = 12;
+const MAX_ROWS = 1_000_000;
+
+interface Kept {
+  columns: string[];
+  rows: Cell[][];
+}
+
+interface SessionEntry {
+  key: string;
+  session: RoutingSession;
+  queue: Promise<unknown>;
+}
+
+export function registerSqlHandlers(connection: Connection): void {
+  const sessions = new Map<string, SessionEntry>();
+  const results = new Map<string, Kept>();
+  let nextId = 1;
+
+  const sessionFor = async (p: SqlRunParams): Promise<SessionEntry> => {
+    const key = JSON.stringify([p.primary, p.replicas, p.maxStalenessSeconds, p.causalWaitSeconds]);
+    const existing = sessions.get(p.profile);
+    if (existing && existing.key === key) return existing;
+    // The profile, a password or a setting changed: a new session (the old one's transaction ends with it).
+    if (existing) await existing.session.close();
+    const entry: SessionEntry = {
+      key,
+      session: new RoutingSession({ primary: p.primary, replicas: p.replicas }, { maxStalenessSeconds: p.maxStalenessSeconds, causalWaitSeconds: p.causalWaitSeconds }),
+      queue: Promise.resolve(),
+    };
+    sessions.set(p.profile, entry);
+    return entry;
+  };
+
+  const keep = (kept: Kept): string => {
+    const id = `r${nextId++}`;
+    results.set(id, kept);
+    while (results.size > KEEP_RESULTS) results.delete(results.keys().next().value as string);
+    return id;
+  };
+
+  connection.onRequest(SqlRunRequest, async (p) => {
+    const entry = await sessionFor(p);
+    const startedAt = Date.now();
+    const run = entry.queue.then(() => runSql(entry.session, p.sql, { forcePrimary: p.forcePrimary, maxRows: MAX_ROWS }));
+    entry.queue = run.catch(() => undefined);
+    const runs = await run;
+    const statements = runs.map((r): SqlStatementResult => {
+      const hasRows = r.columns.length > 0;
+      return {
+        index: r.statement.index,
+        text: r.statement.text,
+        classified: r.statement.route,
+        route: r.decision?.route ?? null,
+        server: r.decision?.server ?? null,
+        lagSeconds: r.decision?.lagSeconds ?? null,
+        reason: r.decision?.reason ?? r.statement.reason,
+        columns: r.columns,
+        rowCount: r.rows.length,
+        truncated: r.truncated,
+        affectedRows: r.affectedRows,
+        insertId: r.insertId,
+        elapsedMs: Math.round(r.elapsedMs),
+        error: r.error,
+        resultId: hasRows ? keep({ columns: r.columns, rows: r.rows }) : null,
+        firstRows: r.rows.slice(0, FIRST_ROWS),
+      };
+    });
+    const where = statements.map((s) => `${s.route ?? 'not run'}${s.server ? ` ${s.server}` : ''}`).join(', ');
+    void connection.sendNotification(LogNotification, { level: 'info', message: `sql run on ${p.profile}${p.forcePrimary ? ' (primary override)' : ''}: ${statements.length} statement(s): ${where}` });
+    return { profile: p.profile, forcePrimary: p.forcePrimary, startedAt, statements };
+  });
+
+  connection.onRequest(SqlRowsRequest, ({ resultId, offset, limit }) => {
+    const kept = results.get(resultId);
+    if (!kept) throw new Error('this result is no longer kept by the worker: run the statement again');
+    const from = Math.max(0, Math.floor(offset));
+    return { offset: from, rows: kept.rows.slice(from, from + Math.max(0, Math.min(5000, Math.floor(limit)))) };
+  });
+
+  connection.onRequest(SqlExportRequest, async ({ resultId, format, path }) => {
+    const kept = results.get(resultId);
+    if (!kept) throw new Error('this result is no longer kept by the worker: run the statement again');
+    const out = createWriteStream(path, { encoding: 'utf8' });
+    const failed = once(out, 'error').then(([err]) => Promise.reject(err as Error));
+    for (const chunk of exportChunks(format, kept.columns, kept.rows)) {
+      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
+    }
+    out.end();
+    await Promise.race([once(out, 'finish'), failed]);
+    return { rows: kept.rows.length, bytes: out.bytesWritten };
+  });
+}
