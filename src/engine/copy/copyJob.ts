@@ -420,7 +420,7 @@ class Migration {
           if (chunk.rowCount < limit && !chunk.truncated) break;
         }
         // Self-check: what this run read of the table is all the snapshot has in that key range.
-        const expectedRows = await reader.countRows(shape, startAfter);
+        const expectedRows = await reader.countRows(shape, startAfter, filter);
         if (!(await queue.put({ kind: 'table-done', order: order++, table: plan.source.name, expectedRows }))) return;
       }
       queue.end();

@@ -268,12 +268,15 @@ export class SnapshotReader {
 
   /**
    * Rows of the snapshot after `after` (the whole table for null): the self-check a table's copy
-   * must add up to, counted in the same transaction the chunks were read in.
+   * must add up to, counted in the same transaction the chunks were read in, within the job's key
+   * range for the table when it has one (range partitioning).
    */
-  async countRows(shape: TableShape, after: KeyValue | null): Promise<number> {
+  async countRows(shape: TableShape, after: KeyValue | null, filter: { sql: string; values: unknown[] } | null = null): Promise<number> {
     const t = qualified(shape.info.database, shape.info.name);
     const c = after && shape.keyColumns.length ? afterCondition(shape.keyColumns, after) : null;
-    const rows = await queryRows(this.conn, `SELECT COUNT(*) AS n FROM ${t}${c ? ` WHERE ${c.sql}` : ''}`, c?.values ?? []);
+    const conds = [...(filter ? [filter.sql] : []), ...(c ? [c.sql] : [])];
+    const values = [...(filter?.values ?? []), ...(c?.values ?? [])];
+    const rows = await queryRows(this.conn, `SELECT COUNT(*) AS n FROM ${t}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`, values);
     return Number(String(rows[0].n));
   }
 
