@@ -12,6 +12,7 @@ import { lookup, remember } from './registry.js';
 import { humanRenderer, jsonRenderer, type Renderer } from './render.js';
 import { formatServerUrl, parseServerUrl } from './url.js';
 import { registerVerifyCommand } from './verifyCommand.js';
+import { registerSyncCommand } from './syncCommand.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -169,6 +170,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'JSON lines on stdout')
     .action(wrap((o: { to?: string; json?: boolean }) => statusCommand(o)));
   registerVerifyCommand(program, setExit);
+  registerSyncCommand(program, setExit);
   return program;
 }
 
