@@ -19,6 +19,7 @@ interface SyncCliOptions {
   json?: boolean;
   stallSeconds?: string;
   batchEvents?: string;
+  bufferEvents?: string;
 }
 
 function exitFor(r: SyncResult): number {
@@ -47,6 +48,7 @@ async function syncCommand(jobId: string, o: SyncCliOptions): Promise<number> {
   const target = parseServerUrl(text, '--to', false).server;
   const stallSeconds = positiveNumber(o.stallSeconds, '--stall-seconds');
   const batchEvents = positiveNumber(o.batchEvents, '--batch-events');
+  const bufferEvents = positiveNumber(o.bufferEvents, '--buffer-events');
   target.password = await passwordFor('to', formatServerUrl(target));
   const source = await passwordFor('from', 'the job\'s source');
   const out = (line: string) => process.stdout.write(line + '\n');
@@ -56,7 +58,7 @@ async function syncCommand(jobId: string, o: SyncCliOptions): Promise<number> {
     else if (e.type === 'sync-progress') process.stderr.write(`  ${e.events} row events, ${e.transactions} transactions, ${e.eventsPerSecond}/s, at ${formatPosition(e.position)}\n`);
     else process.stderr.write(`  ${e.level}: ${e.message}\n`);
   };
-  const handle = syncJob(target, jobId, { source, target: target.password }, { onEvent, stallMs: stallSeconds ? stallSeconds * 1000 : undefined, batchEvents });
+  const handle = syncJob(target, jobId, { source, target: target.password }, { onEvent, stallMs: stallSeconds ? stallSeconds * 1000 : undefined, batchEvents, bufferEvents });
   let interrupts = 0;
   const onSignal = () => {
     if (++interrupts === 1) handle.cancel();
@@ -86,5 +88,6 @@ export function registerSyncCommand(program: Command, setExit: (code: number) =>
     .option('--json', 'JSON lines on stdout')
     .option('--stall-seconds <s>', 'reconnect when no binlog event arrives this long while the source moves on (default 30)')
     .addOption(new Option('--batch-events <n>', 'row events per target transaction (default 5000)').hideHelp())
+    .addOption(new Option('--buffer-events <n>', 'stream items read ahead of the applier (default 50000)').hideHelp())
     .action(async (job: string, o: SyncCliOptions) => setExit(await syncCommand(job, o)));
 }

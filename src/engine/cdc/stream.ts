@@ -29,6 +29,8 @@ export interface StreamOptions {
   serverId: number;
   /** No event for this long while the source's binlog moved on = stalled (default 30 s). */
   stallMs?: number;
+  /** Items buffered ahead of the applier before the socket is paused (default 50,000). */
+  maxBuffered?: number;
 }
 
 const HIGH_WATER = 50_000;
@@ -128,7 +130,7 @@ export class ChangeStream {
 
   private push(item: StreamItem): void {
     this.items.push(item);
-    if (!this.paused && this.items.length >= HIGH_WATER) {
+    if (!this.paused && this.items.length >= (this.opts.maxBuffered ?? HIGH_WATER)) {
       this.paused = true;
       (this.zongji.connection as Pausable | null)?.pause();
     }

@@ -28,6 +28,8 @@ export interface SyncOptions {
   reconnectForMs?: number;
   /** Row events per target transaction, at most (default 5,000; whole source transactions). */
   batchEvents?: number;
+  /** Stream items read ahead of the applier (default 50,000). */
+  bufferEvents?: number;
 }
 
 export interface SyncHandle {
@@ -166,7 +168,7 @@ class SyncRun {
     let lostAt = '';
     let backoff = 250;
     for (;;) {
-      const stream = new ChangeStream({ source, database, tables, from: this.applied as BinlogPosition, serverId, stallMs: this.opts.stallMs });
+      const stream = new ChangeStream({ source, database, tables, from: this.applied as BinlogPosition, serverId, stallMs: this.opts.stallMs, maxBuffered: this.opts.bufferEvents });
       try {
         const progressed = await this.drain(stream, applier, stopAt);
         if (progressed === 'end') return;
