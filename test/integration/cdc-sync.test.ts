@@ -230,7 +230,13 @@ describe('rw-migrate sync', () => {
       await primary.query(`UPDATE \`${db3}\`.items SET qty = 1`);
       await primary.query('FLUSH BINARY LOGS');
       const [st] = await primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
-      await primary.query(`PURGE BINARY LOGS TO '${String(st[0].File)}'`);
+      const current = String(st[0].File);
+      // MariaDB keeps a log until its binlog checkpoint and every replica have moved past it: retry.
+      await waitFor('older binlogs purged', async () => {
+        await primary.query(`PURGE BINARY LOGS TO '${current}'`);
+        const [logs] = await primary.query<RowDataPacket[]>('SHOW BINARY LOGS');
+        return String(logs[0].Log_name) === current;
+      }, 30_000);
       const r = await sync(job);
       assert.equal(r.code, 1, r.text);
       assert.match(String(r.result?.message), /no longer on .*purged.*new full copy/s);
