@@ -21,7 +21,7 @@ function arg(name, dflt) {
 
 function cli(args, topo) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'dist', 'cli.js'), ...args], {
+    const child = spawn(process.execPath, [...(process.env.RW_BENCH_PROF_DIR && args[0] === 'sync' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.RW_BENCH_PROF_DIR}`] : []), path.join(root, 'dist', 'cli.js'), ...args], {
       env: { ...process.env, RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: fs.mkdtempSync('/tmp/rwm-bench-') },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -43,6 +43,12 @@ interface TableTarget {
   columns: ColumnShape[];
   key: ColumnShape[];
   keyName: string;
+  /**
+   * The key is the table's only unique index: a duplicate can then only be the row itself, so the
+   * last images are written with INSERT ... ON DUPLICATE KEY UPDATE (an update in place, no delete),
+   * and only keys whose last change was a delete are deleted. About half the server work.
+   */
+  upsert: boolean;
 }
 
 interface NetRow {
@@ -77,6 +83,7 @@ export class ChangeApplier {
         columns: t.columns.filter((c) => !c.generated).map((c) => ({ name: c.name, dataType: c.dataType.toLowerCase() })),
         key: t.key.columns.map((k) => ({ name: k, dataType: (byName.get(k)?.dataType ?? '').toLowerCase() })),
         keyName: t.key.name,
+        upsert: t.indexes.filter((i) => i.unique).length === 1,
       });
     }
   }
@@ -133,8 +140,9 @@ export class ChangeApplier {
     try {
       for (const [t, rows] of net) {
         const all = [...rows.values()];
-        for (let i = 0; i < all.length; i += MAX_KEYS_PER_DELETE) {
-          stats.deletes += await this.deleteKeys(t, all.slice(i, i + MAX_KEYS_PER_DELETE).map((r) => r.key));
+        const doomed = t.upsert ? all.filter((r) => r.row === null) : all;
+        for (let i = 0; i < doomed.length; i += MAX_KEYS_PER_DELETE) {
+          stats.deletes += await this.deleteKeys(t, doomed.slice(i, i + MAX_KEYS_PER_DELETE).map((r) => r.key));
         }
         const images = all.filter((r) => r.row !== null).map((r) => r.row as RowImage);
         stats.inserts += await this.insertRows(t, images);
@@ -163,17 +171,22 @@ export class ChangeApplier {
   private async insertRows(t: TableTarget, rows: RowImage[]): Promise<number> {
     if (rows.length === 0) return 0;
     const head = `INSERT INTO ${qualified(this.database, t.name)} (${quoteList(t.columns.map((c) => c.name))}) VALUES `;
+    const keyNames = new Set(t.key.map((k) => k.name));
+    const others = t.columns.filter((c) => !keyNames.has(c.name));
+    const tail =
+      t.upsert && others.length > 0 ? ` ON DUPLICATE KEY UPDATE ${others.map((c) => `${quoteIdent(c.name)} = VALUES(${quoteIdent(c.name)})`).join(', ')}` : '';
+    const verb = t.upsert && others.length === 0 ? 'INSERT IGNORE' : 'INSERT';
     let parts: string[] = [];
-    let bytes = head.length;
+    let bytes = head.length + tail.length;
     const flush = async () => {
       if (parts.length === 0) return;
       try {
-        await this.conn.query(head + parts.join(','));
+        await this.conn.query(head.replace(/^INSERT/, verb) + parts.join(',') + tail);
       } catch (err) {
         throw this.conflict(t, err);
       }
       parts = [];
-      bytes = head.length;
+      bytes = head.length + tail.length;
     };
     for (const row of rows) {
       const values = t.columns.map((c) => {
