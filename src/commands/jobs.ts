@@ -17,6 +17,7 @@ import { JobProgressStore } from '../jobs/progressStore.js';
 import { ProgressPanel } from '../webviews/progressPanel.js';
 import { exportReportCommand } from './report.js';
 import { JobControlRequest, JobEventNotification, JobFinishedNotification, ListJobsRequest, ResumeJobRequest, StartJobRequest, type JobAction } from '../protocol/index.js';
+import { SyncEventNotification, SyncJobRequest, type SyncResult } from '../protocol/index.js';
 import { toSpec, withPassword } from '../ui/servers.js';
 import { FlowStop, input, pickOne, runFlow } from '../ui/quickFlow.js';
 
@@ -143,6 +144,30 @@ export class JobsController implements vscode.Disposable {
     return { ...server, password };
   }
 
+  /**
+   * Sync: apply the source's changes since the job's last sync (at first its snapshot) up to the
+   * source's position now. Only a finished full copy can be synced.
+   */
+  async sync(row: JobRow, flow: string): Promise<SyncResult> {
+    if (row.state !== 'done') throw new FlowStop(`${flow}: job ${row.label} is ${row.state}; only a finished copy can be synced (resume it first).`);
+    if (!row.endpoints) throw new FlowStop(`${flow}: job ${row.id} has no recorded source and target. Refresh the Jobs view and try again.`, 'warning');
+    const source = await this.serverWithPassword(flow, row.endpoints.source, 'source');
+    const target = await this.serverWithPassword(flow, row.endpoints.target, 'target');
+    const client = await this.client();
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Syncing ${row.label}` }, async (progress) => {
+      const sub = client.onNotification(SyncEventNotification, (e) => {
+        if (e.jobId !== row.id) return;
+        if (e.type === 'sync-progress') progress.report({ message: `${e.events.toLocaleString()} row events applied (${e.eventsPerSecond.toLocaleString()}/s)` });
+        else if (e.type === 'sync-log') this.ctx.log.warn(`job ${row.id}: ${e.message}`);
+      });
+      try {
+        return await client.sendRequest(SyncJobRequest, { jobId: row.id, source, target });
+      } finally {
+        sub.dispose();
+      }
+    });
+  }
+
   async control(row: JobRow, action: JobAction): Promise<void> {
     const client = await this.client();
     const answer = await client.sendRequest(JobControlRequest, { jobId: row.id, action });
@@ -209,6 +234,18 @@ export function registerJobCommands(ctx: Ctx, store: ProfileStore): JobsControll
         }
       }),
     'rwMigrate.cancelJob': control('cancel', 'Cancel Job', (r) => canCancel(r.state)),
+    'rwMigrate.syncJob': (arg: unknown) =>
+      runFlow(ctx.log, 'Sync Job', async () => {
+        const row = await rowFor(jobs, arg, 'Sync Job', (r) => r.state === 'done');
+        const r = await jobs.sync(row, 'Sync Job');
+        ctx.log.info(`job ${row.id}: sync ${r.state}: ${r.message ?? ''}`);
+        if (r.state === 'done') {
+          void vscode.window.showInformationMessage(`${row.label} is in sync with its source up to where the source was when the sync started: ${r.events.toLocaleString()} row events applied.`);
+        } else {
+          const why = [r.message ?? '', ...(r.details ?? [])].filter(Boolean).join('\n');
+          throw new FlowStop(`Sync of ${row.label} ${r.state === 'refused' ? 'refused (nothing was written)' : r.state}: ${why}`, r.state === 'cancelled' ? 'warning' : 'error');
+        }
+      }),
     'rwMigrate.clearFinishedJobs': () => jobs.model.clearFinished(),
     // Reports are built from this session's events (src/commands/report.ts); the handler says when there are none.
     'rwMigrate.openJobReport': (arg) => runFlow(ctx.log, 'Open Job Report', () => exportReportCommand(jobs.progress)(isRow(arg) ? arg.id : typeof arg === 'string' ? arg : undefined)),

@@ -8,6 +8,7 @@ import { LogNotification, PingRequest, WorkerInfoRequest, type WorkerInfo } from
 import { registerJobHandlers } from './jobs.js';
 import { registerTopologyHandlers } from './topology.js';
 import { registerVerifyHandlers } from './verify.js';
+import { registerSyncHandlers } from './sync.js';
 
 const startedAt = Date.now();
 const connection = createConnection(ProposedFeatures.all);
@@ -37,5 +38,6 @@ connection.onRequest(WorkerInfoRequest, () => workerInfo());
 registerTopologyHandlers(connection);
 registerJobHandlers(connection);
 registerVerifyHandlers(connection);
+registerSyncHandlers(connection);
 
 connection.listen();
