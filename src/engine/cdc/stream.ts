@@ -231,6 +231,8 @@ export class ChangeStream {
         this.items = [];
         if (this.paused && !this.closed) {
           this.paused = false;
+          // The time paused by our own backpressure is not silence from the source.
+          this.lastEventAt = Date.now();
           (this.zongji.connection as Pausable | null)?.resume();
         }
         return out;
