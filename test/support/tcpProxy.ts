@@ -11,6 +11,7 @@ export interface TcpProxy {
 
 export async function startProxy(host: string, port: number): Promise<TcpProxy> {
   const pairs: { client: net.Socket; upstream: net.Socket }[] = [];
+  const frozen: { client: net.Socket; upstream: net.Socket }[] = [];
   const server = net.createServer((client) => {
     const upstream = net.connect(port, host);
     client.pipe(upstream);
@@ -29,15 +30,16 @@ export async function startProxy(host: string, port: number): Promise<TcpProxy> 
   return {
     port: (server.address() as net.AddressInfo).port,
     freeze() {
-      for (const { client, upstream } of pairs.splice(0)) {
+      for (const { client, upstream } of pairs) {
         client.unpipe(upstream);
         upstream.unpipe(client);
         client.pause();
         upstream.pause();
       }
+      frozen.push(...pairs.splice(0));
     },
     async close() {
-      for (const { client, upstream } of pairs.splice(0)) {
+      for (const { client, upstream } of [...pairs.splice(0), ...frozen.splice(0)]) {
         client.destroy();
         upstream.destroy();
       }

@@ -264,7 +264,11 @@ export class ChangeStream {
     this.closed = true;
     if (this.watchdog) clearInterval(this.watchdog);
     this.wake();
-    await closeQuietly(this.control);
+    this.control?.destroy();
+    this.control = null;
+    // stop() forgets its connections; keep them to destroy afterwards (see below).
+    const z = this.zongji as unknown as { connection?: { destroy(): void } | null; ctrlConnection?: { destroy(): void } | null };
+    const sockets = [z.connection, z.ctrlConnection];
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, 2_000);
       this.zongji.once('stopped', () => {
@@ -278,5 +282,13 @@ export class ChangeStream {
         resolve();
       }
     });
+    // A stalled link never answers stop()'s KILL: destroy the sockets so nothing keeps the process alive.
+    for (const c of sockets) {
+      try {
+        c?.destroy();
+      } catch {
+        // already gone
+      }
+    }
   }
 }

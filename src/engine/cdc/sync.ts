@@ -126,6 +126,10 @@ class SyncRun {
       const targetInfos = [];
       for (const t of tables) targetInfos.push(await inspectTable(target, spec.targetDatabase, t));
       applier = await ChangeApplier.open(spec.target, spec.targetDatabase, this.jobId, targetInfos);
+      // Not needed while streaming; closed now so a link that stalls later cannot hold it open.
+      await closeQuietly(source);
+      source.destroy();
+      source = null;
       this.emit({ type: 'sync-start', jobId: this.jobId, from, stopAt });
       if (comparePositions(from, stopAt) < 0) {
         await this.follow(applier, spec.source, spec.sourceDatabase, tables, pre.serverId, stopAt);
@@ -142,6 +146,7 @@ class SyncRun {
     } finally {
       await applier?.close();
       await closeQuietly(source);
+      source?.destroy();
       await closeQuietly(target);
     }
   }
