@@ -15,6 +15,7 @@ import { formatServerUrl, parseServerUrl } from './url.js';
 import { registerVerifyCommand } from './verifyCommand.js';
 import { registerPartitionCommand } from './partitionCommand.js';
 import { registerRouteCommand } from './routeCommand.js';
+import { registerSyncCommand } from './syncCommand.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -180,6 +181,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerVerifyCommand(program, setExit);
   registerPartitionCommand(program, setExit);
   registerRouteCommand(program, setExit);
+  registerSyncCommand(program, setExit);
   return program;
 }
 

@@ -18,6 +18,7 @@ import { JobProgressStore } from '../jobs/progressStore.js';
 import { ProgressPanel } from '../panels/progressPanel.js';
 import { exportReportCommand } from './report.js';
 import { JobControlRequest, JobEventNotification, JobFinishedNotification, ListJobsRequest, ResumeJobRequest, StartJobRequest, type JobAction } from '../protocol/index.js';
+import { SyncEventNotification, SyncJobRequest, type SyncResult } from '../protocol/index.js';
 import { toSpec, withPassword } from '../ui/servers.js';
 import { FlowStop, input, pickOne, runFlow } from '../ui/quickFlow.js';
 
@@ -158,6 +159,30 @@ export class JobsController implements vscode.Disposable {
     return { ...server, password };
   }
 
+  /**
+   * Sync: apply the source's changes since the job's last sync (at first its snapshot) up to the
+   * source's position now. Only a finished full copy can be synced.
+   */
+  async sync(row: JobRow, flow: string): Promise<SyncResult> {
+    if (row.view.state !== 'done') throw new FlowStop(`${flow}: job ${row.label} is ${row.view.state}; only a finished copy can be synced (resume it first).`);
+    if (!row.endpoints) throw new FlowStop(`${flow}: job ${row.id} has no recorded source and target. Refresh the Jobs view and try again.`, 'warning');
+    const source = await this.serverWithPassword(flow, row.endpoints.source, 'source');
+    const target = await this.serverWithPassword(flow, row.endpoints.target, 'target');
+    const client = await this.client();
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Syncing ${row.label}` }, async (progress) => {
+      const sub = client.onNotification(SyncEventNotification, (e) => {
+        if (e.jobId !== row.id) return;
+        if (e.type === 'sync-progress') progress.report({ message: `${e.events.toLocaleString()} row events applied (${e.eventsPerSecond.toLocaleString()}/s)` });
+        else if (e.type === 'sync-log') this.ctx.log.warn(`job ${row.id}: ${e.message}`);
+      });
+      try {
+        return await client.sendRequest(SyncJobRequest, { jobId: row.id, source, target });
+      } finally {
+        sub.dispose();
+      }
+    });
+  }
+
   async control(row: JobRow, action: JobAction): Promise<void> {
     const client = await this.client();
     const answer = await client.sendRequest(JobControlRequest, { jobId: row.id, action });
@@ -237,4 +262,17 @@ export async function openJobProgress(ctx: Ctx, jobs: JobsController, arg: unkno
   // The panel needs this session's events; a job only listed from a target gets a text summary.
   if (jobs.progress.has(row.id)) ProgressPanel.show(ctx, row.id);
   else await showSummary(ctx, row);
+}
+
+/** Sync Changes Since the Copy: applies the source's binlog changes since the job's recorded position, then stops. */
+export async function syncJob(ctx: Ctx, jobs: JobsController, arg: unknown): Promise<void> {
+  const row = await rowFor(jobs, arg, 'Sync Job', (r) => r.view.state === 'done');
+  const r = await jobs.sync(row, 'Sync Job');
+  ctx.log.info(`job ${row.id}: sync ${r.state}: ${r.message ?? ''}`);
+  if (r.state === 'done') {
+    void vscode.window.showInformationMessage(`${row.label} is in sync with its source up to where the source was when the sync started: ${r.events.toLocaleString()} row events applied.`);
+  } else {
+    const why = [r.message ?? '', ...(r.details ?? [])].filter(Boolean).join('\n');
+    throw new FlowStop(`Sync of ${row.label} ${r.state === 'refused' ? 'refused (nothing was written)' : r.state}: ${why}`, r.state === 'cancelled' ? 'warning' : 'error');
+  }
 }

@@ -11,6 +11,7 @@ import type {
 } from '../engine/topology/types.js';
 import type { RepairResult, RepairSpec, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verify/types.js';
 import type { PartitionMap, PartitionTarget, RangeVerdict } from '../engine/partition/types.js';
+import type { SyncEvent, SyncResult } from '../engine/cdc/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Extension host <-> worker
@@ -352,3 +353,18 @@ export type SqlResultsHostMessage =
   | { type: 'run'; run: SqlRunResult }
   | { type: 'rows'; requestId: number; resultId: string; offset: number; rows: Cell[][] }
   | { type: 'rowsError'; requestId: number; message: string };
+// Change stream: incremental sync of a finished full copy (issue 10)
+// ---------------------------------------------------------------------------------------------
+
+export type { SyncResult, SyncEvent, BinlogPosition } from '../engine/cdc/types.js';
+
+/**
+ * Applies the source's changes since the job's last sync (at first its full copy's snapshot) up to
+ * the source's position now, then stops. Answers when the sync has finished, with its result.
+ */
+export const SyncJobRequest = new RequestType<{ jobId: string; source: ServerSpec; target: ServerSpec }, SyncResult, void>(
+  'rwMigrate/job/sync',
+);
+
+/** Worker -> extension while a sync runs (start, about one progress a second, reconnects). */
+export const SyncEventNotification = new NotificationType<SyncEvent>('rwMigrate/job/syncEvent');

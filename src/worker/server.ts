@@ -12,6 +12,7 @@ import { TableSizes } from './tableSizes.js';
 import { registerTopologyHandlers } from './topology.js';
 import { registerVerifyHandlers } from './verify.js';
 import { registerSqlHandlers } from './sql.js';
+import { registerSyncHandlers } from './sync.js';
 
 const startedAt = Date.now();
 const connection = createConnection(ProposedFeatures.all);
@@ -47,5 +48,6 @@ registerJobHandlers(connection);
 registerVerifyHandlers(connection);
 registerPartitionHandlers(connection);
 registerSqlHandlers(connection);
+registerSyncHandlers(connection);
 
 connection.listen();

@@ -1,0 +1,93 @@
+/**
+ * `rw-migrate sync JOB_ID`: the incremental mode of a job that was copied before. Applies every
+ * change since the job's last committed position (at first its full copy's snapshot) up to the
+ * source's position when the run starts, then stops and reports. Run it again later to continue.
+ *
+ * Exit codes: 0 in sync up to that position, 1 failed (stopped by DDL, purged binlog, conflict,
+ * lost source; the message says what to do), 2 bad input, 3 refused before anything was written
+ * (pre-flight), 4 cancelled (run sync again to continue).
+ */
+import { Option, type Command } from 'commander';
+import { syncJob, formatPosition, type SyncEvent, type SyncResult } from '../engine/cdc/index.js';
+import { EXIT, UsageError } from './exit-codes.js';
+import { passwordFor } from './password.js';
+import { lookup } from './registry.js';
+import { formatServerUrl, parseServerUrl } from './url.js';
+
+interface SyncCliOptions {
+  to?: string;
+  json?: boolean;
+  stallSeconds?: string;
+  batchEvents?: string;
+  bufferEvents?: string;
+}
+
+function exitFor(r: SyncResult): number {
+  switch (r.state) {
+    case 'done':
+      return EXIT.ok;
+    case 'refused':
+      return EXIT.refused;
+    case 'cancelled':
+      return EXIT.cancelled;
+    default:
+      return EXIT.failed;
+  }
+}
+
+function positiveNumber(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!(n > 0)) throw new UsageError(`${flag} must be a positive number`);
+  return n;
+}
+
+async function syncCommand(jobId: string, o: SyncCliOptions): Promise<number> {
+  const text = o.to ?? lookup(jobId)?.to;
+  if (!text) throw new UsageError(`job ${jobId} is not in the local job list: pass --to mysql://USER@HOST:PORT`);
+  const target = parseServerUrl(text, '--to', false).server;
+  const stallSeconds = positiveNumber(o.stallSeconds, '--stall-seconds');
+  const batchEvents = positiveNumber(o.batchEvents, '--batch-events');
+  const bufferEvents = positiveNumber(o.bufferEvents, '--buffer-events');
+  target.password = await passwordFor('to', formatServerUrl(target));
+  const source = await passwordFor('from', 'the job\'s source');
+  const out = (line: string) => process.stdout.write(line + '\n');
+  const onEvent = (e: SyncEvent) => {
+    if (o.json) return out(JSON.stringify(e));
+    if (e.type === 'sync-start') process.stderr.write(`sync ${jobId}: from ${formatPosition(e.from)} up to ${formatPosition(e.stopAt)}\n`);
+    else if (e.type === 'sync-progress') process.stderr.write(`  ${e.events} row events, ${e.transactions} transactions, ${e.eventsPerSecond}/s, at ${formatPosition(e.position)}\n`);
+    else process.stderr.write(`  ${e.level}: ${e.message}\n`);
+  };
+  const handle = syncJob(target, jobId, { source, target: target.password }, { onEvent, stallMs: stallSeconds ? stallSeconds * 1000 : undefined, batchEvents, bufferEvents });
+  let interrupts = 0;
+  const onSignal = () => {
+    if (++interrupts === 1) handle.cancel();
+    else process.exit(EXIT.cancelled);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const r = await handle.done;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (o.json) out(JSON.stringify({ type: 'result', ...r }));
+  else if (r.state === 'done') {
+    out(`done: ${r.events} row events in ${r.transactions} transactions, ${r.seconds.toFixed(1)} s, now at ${formatPosition(r.position)} (source was at ${formatPosition(r.stopAt)} when the sync started)`);
+  } else {
+    process.stderr.write(`${r.state}: ${r.message ?? ''}\n`);
+    for (const d of r.details ?? []) process.stderr.write(`  - ${d}\n`);
+  }
+  return exitFor(r);
+}
+
+export function registerSyncCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('sync')
+    .description("apply the source's changes since the job's last sync (at first, since its full copy) up to now, then stop")
+    .argument('<job>', 'job id of a finished copy')
+    .option('--to <url>', 'the target holding the job (default: from the local job list)')
+    .option('--json', 'JSON lines on stdout')
+    .option('--stall-seconds <s>', 'reconnect when no binlog event arrives this long while the source moves on (default 30)')
+    .addOption(new Option('--batch-events <n>', 'row events per target transaction (default 5000)').hideHelp())
+    .addOption(new Option('--buffer-events <n>', 'stream items read ahead of the applier (default 50000)').hideHelp())
+    .action(async (job: string, o: SyncCliOptions) => setExit(await syncCommand(job, o)));
+}

@@ -1,0 +1,81 @@
+/**
+ * Where a job's change stream stands, in the target's rw_migrate schema. The row is written in the
+ * same transaction as the rows it covers, so after a kill the stored position is exactly the last
+ * applied transaction: exactly once, whatever happens to the process.
+ */
+import { queryRows, type Connection } from '../db/connection.js';
+import { CHECKPOINT_DB } from '../jobs/checkpoint.js';
+import type { BinlogPosition } from './types.js';
+
+export const CDC_STATE_DDL = `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_DB}.cdc_state (
+   job_id VARCHAR(64) NOT NULL PRIMARY KEY,
+   binlog_file VARCHAR(255) NOT NULL,
+   binlog_pos BIGINT UNSIGNED NOT NULL,
+   gtid VARCHAR(255) NULL,
+   events BIGINT UNSIGNED NOT NULL DEFAULT 0,
+   transactions BIGINT UNSIGNED NOT NULL DEFAULT 0,
+   state VARCHAR(16) NOT NULL DEFAULT 'syncing',
+   message TEXT NULL,
+   updated_at DATETIME(3) NOT NULL
+ ) ENGINE=InnoDB`;
+
+export interface CdcState {
+  position: BinlogPosition;
+  gtid: string | null;
+  events: number;
+  transactions: number;
+  state: string;
+  message: string | null;
+  updatedAt: string;
+}
+
+export async function ensureCdcSchema(target: Connection): Promise<void> {
+  await target.query(`CREATE DATABASE IF NOT EXISTS ${CHECKPOINT_DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  await target.query(CDC_STATE_DDL);
+}
+
+export async function loadCdcState(target: Connection, jobId: string): Promise<CdcState | null> {
+  const rows = await queryRows(
+    target,
+    `SELECT binlog_file, binlog_pos, gtid, events, transactions, state, message, updated_at FROM ${CHECKPOINT_DB}.cdc_state WHERE job_id = ?`,
+    [jobId],
+  ).catch((err: { errno?: number }) => {
+    if (err.errno === 1146 || err.errno === 1049) return [];
+    throw err;
+  });
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    position: { file: String(r.binlog_file), position: Number(r.binlog_pos) },
+    gtid: r.gtid === null ? null : String(r.gtid),
+    events: Number(r.events),
+    transactions: Number(r.transactions),
+    state: String(r.state),
+    message: r.message === null ? null : String(r.message),
+    updatedAt: String(r.updated_at),
+  };
+}
+
+/** Runs inside the batch's transaction. */
+export async function savePosition(
+  conn: Connection,
+  jobId: string,
+  position: BinlogPosition,
+  gtid: string | null,
+  events: number,
+  transactions: number,
+): Promise<void> {
+  await conn.query(
+    `INSERT INTO ${CHECKPOINT_DB}.cdc_state (job_id, binlog_file, binlog_pos, gtid, events, transactions, state, message, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'syncing', NULL, NOW(3))
+     ON DUPLICATE KEY UPDATE binlog_file = VALUES(binlog_file), binlog_pos = VALUES(binlog_pos),
+       gtid = COALESCE(VALUES(gtid), gtid), events = events + VALUES(events), transactions = transactions + VALUES(transactions),
+       state = 'syncing', message = NULL, updated_at = NOW(3)`,
+    [jobId, position.file, position.position, gtid, events, transactions],
+  );
+}
+
+/** The outcome of a run (done, failed, stopped by DDL...), next to the position; the position is untouched. */
+export async function setCdcOutcome(target: Connection, jobId: string, state: string, message: string | null): Promise<void> {
+  await target.query(`UPDATE ${CHECKPOINT_DB}.cdc_state SET state = ?, message = ?, updated_at = NOW(3) WHERE job_id = ?`, [state, message, jobId]);
+}

@@ -1,0 +1,294 @@
+/**
+ * A change stream over @vlasky/zongji (the binlog protocol is not ours to write): from a committed
+ * binlog position, the row changes of the captured tables, transaction ends as safe positions, and a
+ * stop item for statements that must not be passed over.
+ *
+ * Values are decoded exactly: dateStrings keeps microseconds and zero dates, timezone 'Z' renders
+ * TIMESTAMP in UTC (the applier's session is UTC), DECIMAL stays an exact string (zongji >= 0.7
+ * default), JSON stays text (MariaDB's JSON is LONGTEXT anyway), 64-bit integers are exact strings
+ * beyond 2^53, BIT and binary strings arrive as Buffers.
+ *
+ * zongji does not reconnect and does not set @master_heartbeat_period, so an idle stream that has
+ * silently stalled (a half-open TCP connection) is found by a watchdog: when no event arrived for
+ * `stallMs` while the source's binlog moved past our position, the stream is declared lost and the
+ * runner reconnects from the committed position.
+ */
+import ZongJi from '@vlasky/zongji';
+import type { ServerSpec } from '../db/server.js';
+import { closeQuietly, connect, queryRows, serverLabel, type Connection } from '../db/connection.js';
+import { classifyStreamError, StreamFatalError, StreamLostError } from './errors.js';
+import { comparePositions } from './position.js';
+import { classifyStatement } from './statementGuard.js';
+import type { BinlogPosition, CellValue, RowImage, StreamItem } from './types.js';
+
+export interface StreamOptions {
+  source: ServerSpec;
+  database: string;
+  tables: string[];
+  from: BinlogPosition;
+  serverId: number;
+  /** No event for this long while the source's binlog moved on = stalled (default 30 s). */
+  stallMs?: number;
+  /** Items buffered ahead of the applier before the socket is paused (default 50,000). */
+  maxBuffered?: number;
+}
+
+const HIGH_WATER = 50_000;
+
+interface ZongJiEvent {
+  getEventName(): string;
+  nextPosition: number;
+  gtid?: string;
+  tableId?: number;
+  tableMap?: Record<number, { parentSchema: string; tableName: string }>;
+  rows?: unknown[];
+  query?: string;
+  schema?: string;
+}
+
+/** The binlog connection zongji keeps; pause/resume give the applier backpressure. */
+interface Pausable {
+  pause(): void;
+  resume(): void;
+}
+
+/** Source binlog position now (SHOW MASTER STATUS; MariaDB 10.5.2+ also calls it SHOW BINLOG STATUS). */
+export async function sourcePosition(conn: Connection): Promise<BinlogPosition | null> {
+  const rows = await queryRows(conn, 'SHOW MASTER STATUS');
+  if (rows.length === 0 || !rows[0].File) return null;
+  return { file: String(rows[0].File), position: Number(rows[0].Position) };
+}
+
+function cell(v: unknown, table: string, column: string): CellValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || Buffer.isBuffer(v)) return v;
+  if (typeof v === 'bigint') return v.toString();
+  // GEOMETRY arrives parsed into objects and a Date would mean lost microseconds: neither is exact.
+  throw new StreamFatalError(
+    `column ${table}.${column} arrived from the binlog as ${v instanceof Date ? 'a Date' : typeof v}, which cannot be written back exactly ` +
+      '(GEOMETRY columns are not supported by the change stream yet).',
+  );
+}
+
+function image(row: unknown, table: string): RowImage {
+  const out: RowImage = {};
+  for (const [k, v] of Object.entries(row as Record<string, unknown>)) out[k] = cell(v, table, k);
+  return out;
+}
+
+export class ChangeStream {
+  private readonly zongji: ZongJi;
+  private items: StreamItem[] = [];
+  private error: Error | null = null;
+  private waiter: (() => void) | null = null;
+  private paused = false;
+  private closed = false;
+  private lastEventAt = Date.now();
+  private watchdog: NodeJS.Timeout | null = null;
+  private control: Connection | null = null;
+  private readonly tables: Set<string>;
+  private readonly label: string;
+
+  constructor(private readonly opts: StreamOptions) {
+    this.tables = new Set(opts.tables);
+    this.label = serverLabel(opts.source);
+    const s = opts.source;
+    this.zongji = new ZongJi({
+      host: s.host,
+      port: s.port,
+      user: s.user,
+      password: s.password,
+      ssl: s.ssl === true ? { rejectUnauthorized: true } : s.ssl ? { rejectUnauthorized: s.ssl.rejectUnauthorized ?? true, ca: s.ssl.ca } : undefined,
+      charset: 'utf8mb4',
+      dateStrings: true,
+      timezone: 'Z',
+      jsonStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      decimalNumbers: false,
+      connectTimeout: 10_000,
+      enableKeepAlive: true,
+    });
+    this.zongji.on('binlog', (ev: ZongJiEvent) => this.onEvent(ev));
+    this.zongji.on('error', (err: unknown) => this.fail(classifyStreamError(err, this.position(), this.label)));
+    this.zongji.start({
+      serverId: opts.serverId,
+      filename: opts.from.file,
+      position: opts.from.position,
+      includeEvents: ['tablemap', 'writerows', 'updaterows', 'deleterows', 'query', 'xid', 'rotate', 'heartbeat', 'mariadbgtid'],
+      includeSchema: { [opts.database]: opts.tables },
+    });
+    const stallMs = opts.stallMs ?? 30_000;
+    this.watchdog = setInterval(() => void this.checkStall(stallMs), Math.max(200, Math.min(5_000, stallMs / 2)));
+  }
+
+  /** zongji's resume pair: always at a transaction boundary (it freezes inside one). */
+  position(): BinlogPosition {
+    const o = this.zongji.options as { filename?: string; position?: number } | undefined;
+    return o?.filename ? { file: o.filename, position: Number(o.position) } : this.opts.from;
+  }
+
+  private push(item: StreamItem): void {
+    this.items.push(item);
+    if (!this.paused && this.items.length >= (this.opts.maxBuffered ?? HIGH_WATER)) {
+      this.paused = true;
+      (this.zongji.connection as Pausable | null)?.pause();
+    }
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
+
+  private fail(err: Error): void {
+    if (this.closed || this.error) return;
+    this.error = err;
+    this.wake();
+  }
+
+  private onEvent(ev: ZongJiEvent): void {
+    if (this.closed || this.error) return;
+    this.lastEventAt = Date.now();
+    try {
+      switch (ev.getEventName()) {
+        case 'writerows':
+        case 'updaterows':
+        case 'deleterows':
+          this.onRows(ev);
+          break;
+        case 'xid':
+          this.push({ kind: 'commit', position: this.position(), gtid: ev.gtid ?? null });
+          break;
+        case 'query':
+          this.onQuery(ev);
+          break;
+        case 'rotate':
+          this.push({ kind: 'commit', position: this.position(), gtid: null });
+          break;
+        default:
+          break;
+      }
+    } catch (err) {
+      this.fail(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private onRows(ev: ZongJiEvent): void {
+    const meta = ev.tableMap && ev.tableId !== undefined ? ev.tableMap[ev.tableId] : undefined;
+    if (!meta || meta.parentSchema !== this.opts.database || !this.tables.has(meta.tableName)) return;
+    const table = meta.tableName;
+    const name = ev.getEventName();
+    for (const r of ev.rows ?? []) {
+      if (name === 'writerows') this.push({ kind: 'row', change: { op: 'insert', table, after: image(r, table) } });
+      else if (name === 'deleterows') this.push({ kind: 'row', change: { op: 'delete', table, before: image(r, table) } });
+      else {
+        const u = r as { before: unknown; after: unknown };
+        this.push({ kind: 'row', change: { op: 'update', table, before: image(u.before, table), after: image(u.after, table) } });
+      }
+    }
+  }
+
+  private onQuery(ev: ZongJiEvent): void {
+    const verdict = classifyStatement(ev.query ?? '', ev.schema || null, this.opts.database, this.tables);
+    if (verdict.kind === 'begin') return;
+    if (verdict.kind === 'stop') {
+      this.push({ kind: 'stop', position: this.position(), reason: verdict.reason });
+      return;
+    }
+    // COMMIT of a non-transactional statement, or any other statement outside a transaction: a boundary.
+    this.push({ kind: 'commit', position: this.position(), gtid: ev.gtid ?? null });
+  }
+
+  private async checkStall(stallMs: number): Promise<void> {
+    if (this.closed || this.error || this.paused) return;
+    if (Date.now() - this.lastEventAt < stallMs) return;
+    try {
+      this.control ??= await connect(this.opts.source);
+      const now = await sourcePosition(this.control);
+      if (this.closed || this.error) return;
+      if (now && comparePositions(now, this.position()) > 0 && Date.now() - this.lastEventAt >= stallMs) {
+        this.fail(new StreamLostError(`no binlog event from ${this.label} for ${Math.round((Date.now() - this.lastEventAt) / 1000)} s while its binlog moved on: the stream stalled`));
+      }
+    } catch (err) {
+      await closeQuietly(this.control);
+      this.control = null;
+      this.fail(classifyStreamError(err, this.position(), this.label));
+    }
+  }
+
+  /**
+   * Everything buffered; waits up to `waitMs` for at least one item (then returns []). Rejects with
+   * the stream's error once the buffer is drained.
+   */
+  async next(waitMs = 500): Promise<StreamItem[]> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      if (this.items.length > 0) {
+        const out = this.items;
+        this.items = [];
+        if (this.paused && !this.closed) {
+          this.paused = false;
+          // The time paused by our own backpressure is not silence from the source.
+          this.lastEventAt = Date.now();
+          (this.zongji.connection as Pausable | null)?.resume();
+        }
+        return out;
+      }
+      if (this.error) throw this.error;
+      if (this.closed) throw new StreamLostError('stream closed');
+      const left = deadline - Date.now();
+      if (left <= 0) return [];
+      await new Promise<void>((r) => {
+        const t = setTimeout(() => {
+          this.waiter = null;
+          r();
+        }, left);
+        this.waiter = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+    }
+  }
+
+  /** Buffered item count (for tests and progress). */
+  get buffered(): number {
+    return this.items.length;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.wake();
+    this.control?.destroy();
+    this.control = null;
+    // stop() forgets its connections; keep them to destroy afterwards (see below).
+    const z = this.zongji as unknown as { connection?: { destroy(): void } | null; ctrlConnection?: { destroy(): void } | null };
+    const sockets = [z.connection, z.ctrlConnection];
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 2_000);
+      this.zongji.once('stopped', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      try {
+        this.zongji.stop();
+      } catch {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+    // A stalled link never answers stop()'s KILL: destroy the sockets so nothing keeps the process alive.
+    for (const c of sockets) {
+      try {
+        c?.destroy();
+      } catch {
+        // already gone
+      }
+    }
+  }
+}

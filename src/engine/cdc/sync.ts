@@ -1,0 +1,264 @@
+/**
+ * Incremental sync of a copied job: apply every change since the job's last committed position
+ * (at first the full copy's snapshot position) up to the source's position when the run started,
+ * then stop. Run again later, it continues. The position is committed with each batch
+ * (applier.ts), so a kill loses nothing and repeats nothing; a dropped connection or a restarted
+ * source is reconnected from that position; a purged position, DDL on a captured table or a
+ * unique-key conflict stop the run with their message and fix.
+ */
+import { closeQuietly, connect, serverLabel, type Connection } from '../db/connection.js';
+import { CancelledError, RefusedError, errorMessage } from '../db/errors.js';
+import { jobTables } from '../jobs/checkpoint.js';
+import { loadJob, withPasswords, type Passwords } from '../copy/jobControl.js';
+import type { ServerSpec } from '../db/server.js';
+import { inspectTable } from '../schema/inspector.js';
+import { binlogPreflight } from '../preflight/binlog.js';
+import { ChangeApplier } from './applier.js';
+import { StreamFatalError, StreamLostError, UniqueConflictError } from './errors.js';
+import { comparePositions, formatPosition } from './position.js';
+import { ensureCdcSchema, loadCdcState, savePosition, setCdcOutcome } from './positionStore.js';
+import { ChangeStream, sourcePosition } from './stream.js';
+import type { BinlogPosition, RowChange, SyncEvent, SyncResult } from './types.js';
+
+export interface SyncOptions {
+  onEvent?(e: SyncEvent): void;
+  /** No event for this long while the source's binlog moved on = a stalled stream (default 30 s). */
+  stallMs?: number;
+  /** Keep reconnecting for this long without progress before failing (default 120 s). */
+  reconnectForMs?: number;
+  /** Row events per target transaction, at most (default 5,000; whole source transactions). */
+  batchEvents?: number;
+  /** Stream items read ahead of the applier (default 50,000). */
+  bufferEvents?: number;
+}
+
+export interface SyncHandle {
+  cancel(): void;
+  readonly done: Promise<SyncResult>;
+}
+
+export function syncJob(target: ServerSpec, jobId: string, pw: Passwords, opts: SyncOptions = {}): SyncHandle {
+  const run = new SyncRun(target, jobId, pw, opts);
+  return { cancel: () => run.cancel(), done: run.run() };
+}
+
+class SyncRun {
+  private cancelled = false;
+  private readonly started = performance.now();
+  private events = 0;
+  private transactions = 0;
+  private reconnects = 0;
+  private applied: BinlogPosition | null = null;
+  private stopAt: BinlogPosition | null = null;
+  private lastProgress = 0;
+
+  constructor(
+    private readonly targetSpec: ServerSpec,
+    private readonly jobId: string,
+    private readonly pw: Passwords,
+    private readonly opts: SyncOptions,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  private emit(e: SyncEvent): void {
+    try {
+      this.opts.onEvent?.(e);
+    } catch {
+      // a listener's bug must not fail the sync
+    }
+  }
+
+  private result(state: SyncResult['state'], message?: string, details?: string[]): SyncResult {
+    return {
+      jobId: this.jobId,
+      state,
+      events: this.events,
+      transactions: this.transactions,
+      seconds: (performance.now() - this.started) / 1000,
+      position: this.applied,
+      stopAt: this.stopAt,
+      reconnects: this.reconnects,
+      message,
+      details,
+    };
+  }
+
+  async run(): Promise<SyncResult> {
+    let source: Connection | null = null;
+    let target: Connection | null = null;
+    let applier: ChangeApplier | null = null;
+    try {
+      const targetSpec = { ...this.targetSpec, password: this.pw.target ?? this.targetSpec.password };
+      const job = await loadJob(targetSpec, this.jobId);
+      if (!job) throw new RefusedError(`job ${this.jobId} not found in rw_migrate on ${serverLabel(targetSpec)}`);
+      if (job.state !== 'done') {
+        throw new RefusedError(`job ${this.jobId} is ${job.state}: its full copy must finish before changes can be applied. Fix: rw-migrate resume ${this.jobId}, then sync.`);
+      }
+      const spec = withPasswords(job.spec, { ...this.pw, target: targetSpec.password });
+      source = await connect(spec.source);
+      target = await connect(spec.target);
+      const tables = spec.tables === 'all' ? (await jobTables(target, this.jobId)).map((t) => t.table) : spec.tables;
+      const pre = await binlogPreflight({
+        source,
+        sourceSpec: spec.source,
+        target,
+        targetSpec: spec.target,
+        database: spec.sourceDatabase,
+        tables,
+        jobId: this.jobId,
+      });
+      for (const n of pre.notes) this.emit({ type: 'sync-log', jobId: this.jobId, level: 'warn', message: n });
+      await ensureCdcSchema(target);
+      const state = await loadCdcState(target, this.jobId);
+      const snap = job.snapshot;
+      const from: BinlogPosition | null =
+        state?.position ?? (snap.binlogFile && snap.binlogPosition !== null ? { file: snap.binlogFile, position: snap.binlogPosition } : null);
+      if (!from) {
+        throw new RefusedError(`job ${this.jobId} has no recorded binlog position (was the source's binlog on during the copy?). Fix: make a new full copy with the binlog on.`);
+      }
+      this.applied = from;
+      const stopAt = await sourcePosition(source);
+      if (!stopAt) throw new RefusedError(`source ${serverLabel(spec.source)} reports no binlog position (SHOW MASTER STATUS is empty).`);
+      this.stopAt = stopAt;
+      const targetInfos = [];
+      for (const t of tables) targetInfos.push(await inspectTable(target, spec.targetDatabase, t));
+      applier = await ChangeApplier.open(spec.target, spec.targetDatabase, this.jobId, targetInfos);
+      // Not needed while streaming; closed now so a link that stalls later cannot hold it open.
+      await closeQuietly(source);
+      source.destroy();
+      source = null;
+      this.emit({ type: 'sync-start', jobId: this.jobId, from, stopAt });
+      if (comparePositions(from, stopAt) < 0) {
+        await this.follow(applier, spec.source, spec.sourceDatabase, tables, pre.serverId, stopAt);
+      } else if (!state) {
+        await savePosition(target, this.jobId, from, null, 0, 0);
+      }
+      await setCdcOutcome(target, this.jobId, 'done', null);
+      return this.result('done', `applied ${this.events} row events in ${this.transactions} transactions up to ${formatPosition(this.applied)}`);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      const state: SyncResult['state'] = e instanceof RefusedError ? 'refused' : e instanceof CancelledError ? 'cancelled' : 'failed';
+      if (target && state !== 'refused') await setCdcOutcome(target, this.jobId, state === 'failed' ? 'stopped' : state, e.message).catch(() => undefined);
+      return this.result(state, e.message, e instanceof RefusedError ? e.details : undefined);
+    } finally {
+      await applier?.close();
+      await closeQuietly(source);
+      source?.destroy();
+      await closeQuietly(target);
+    }
+  }
+
+  private progress(force = false): void {
+    const now = performance.now();
+    if (!force && now - this.lastProgress < 1_000) return;
+    this.lastProgress = now;
+    const seconds = (now - this.started) / 1000;
+    this.emit({
+      type: 'sync-progress',
+      jobId: this.jobId,
+      events: this.events,
+      transactions: this.transactions,
+      eventsPerSecond: seconds > 0 ? Math.round(this.events / seconds) : 0,
+      position: this.applied as BinlogPosition,
+    });
+  }
+
+  /** Streams and applies until the committed position reaches `stopAt`, reconnecting when the stream is lost. */
+  private async follow(applier: ChangeApplier, source: ServerSpec, database: string, tables: string[], serverId: number, stopAt: BinlogPosition): Promise<void> {
+    const reconnectForMs = this.opts.reconnectForMs ?? 120_000;
+    let lostSince: number | null = null;
+    let lostAt = '';
+    let backoff = 250;
+    for (;;) {
+      const stream = new ChangeStream({ source, database, tables, from: this.applied as BinlogPosition, serverId, stallMs: this.opts.stallMs, maxBuffered: this.opts.bufferEvents });
+      try {
+        const progressed = await this.drain(stream, applier, stopAt);
+        if (progressed === 'end') return;
+      } catch (err) {
+        if (!(err instanceof StreamLostError)) {
+          if (err instanceof StreamFatalError || err instanceof UniqueConflictError) throw err;
+          throw err instanceof Error ? err : new Error(errorMessage(err));
+        }
+        const now = Date.now();
+        if (lostAt !== formatPosition(this.applied)) {
+          // progress since the last loss: a new outage, with a fresh clock and backoff
+          lostSince = now;
+          lostAt = formatPosition(this.applied);
+          backoff = 250;
+        }
+        lostSince ??= now;
+        if (now - lostSince > reconnectForMs) {
+          throw new Error(`${err.message}; gave up reconnecting after ${Math.round(reconnectForMs / 1000)} s. Nothing is lost: run the sync again when the source is back.`);
+        }
+        this.reconnects++;
+        this.emit({ type: 'sync-log', jobId: this.jobId, level: 'warn', message: `${err.message}; reconnecting from ${formatPosition(this.applied)}` });
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(5_000, backoff * 2);
+      } finally {
+        await stream.close();
+      }
+      if (this.cancelled) throw new CancelledError();
+    }
+  }
+
+  /** Applies the stream until the end (returns 'end') or until it fails (throws). Resets the reconnect clock on progress. */
+  private async drain(stream: ChangeStream, applier: ChangeApplier, stopAt: BinlogPosition): Promise<'end'> {
+    const batchEvents = this.opts.batchEvents ?? 5_000;
+    let open: RowChange[] = [];
+    let ready: RowChange[] = [];
+    let readyTx = 0;
+    let last: { position: BinlogPosition; gtid: string | null } | null = null;
+    const flush = async (force = false) => {
+      if (!last || (!force && ready.length === 0 && readyTx === 0)) return;
+      await applier.apply(ready, last.position, last.gtid, readyTx);
+      this.events += ready.length;
+      this.transactions += readyTx;
+      this.applied = last.position;
+      ready = [];
+      readyTx = 0;
+      this.progress();
+    };
+    for (;;) {
+      if (this.cancelled) {
+        await flush();
+        throw new CancelledError();
+      }
+      const items = await stream.next(500);
+      if (items.length === 0) {
+        // Idle: events the stream does not hand out (a new file's header, other servers' checkpoints)
+        // still move its position; at a boundary past the stop point there is nothing left to apply.
+        if (open.length === 0 && comparePositions(stream.position(), stopAt) >= 0) {
+          last = { position: stream.position(), gtid: last?.gtid ?? null };
+          await flush(true);
+          this.progress(true);
+          return 'end';
+        }
+        continue;
+      }
+      for (const item of items) {
+        if (item.kind === 'row') {
+          open.push(item.change);
+          continue;
+        }
+        if (item.kind === 'stop') {
+          await flush();
+          throw new StreamFatalError(`the change stream stopped at ${formatPosition(item.position)}: ${item.reason}`);
+        }
+        ready.push(...open);
+        open = [];
+        readyTx++;
+        last = { position: item.position, gtid: item.gtid };
+        if (comparePositions(item.position, stopAt) >= 0) {
+          await flush();
+          this.progress(true);
+          return 'end';
+        }
+        if (ready.length >= batchEvents) await flush();
+      }
+      await flush();
+    }
+  }
+}
