@@ -28,23 +28,43 @@ export type MapDecision =
 const tableOf = (map: PartitionMap) => `${map.source.database}.${map.table}`;
 const sameTarget = (a: PartitionTarget, b: PartitionTarget) => a.host === b.host && a.port === b.port && a.database === b.database;
 
-/**
- * `srcdb.table` names the source database, which does not exist on the target server (or holds the
- * unsplit table): on the target, the qualifier becomes the range's database. Other names are left as written.
- */
-export function requalify(sql: string, map: PartitionMap, database: string): string {
+/** `db.table` names of the map's table in the statement: [offset range of the qualifier, database]. */
+function qualifiers(sql: string, map: PartitionMap): { start: number; end: number; database: string }[] {
   const tokens = tokenize(sql).tokens;
   const isName = (i: number) => tokens[i]?.kind === 'word' || tokens[i]?.kind === 'quoted';
   const bare = (i: number) => tokens[i].text.replace(/^`|`$/g, '').replace(/``/g, '`');
-  let out = '';
-  let at = 0;
+  const out: { start: number; end: number; database: string }[] = [];
   for (let i = 0; i + 2 < tokens.length; i++) {
     if (!isName(i) || tokens[i + 1].text !== '.' || !isName(i + 2) || tokens[i - 1]?.text === '.') continue;
-    if (bare(i) !== map.source.database || bare(i + 2) !== map.table) continue;
-    out += sql.slice(at, tokens[i].start) + '`' + database.replace(/`/g, '``') + '`';
-    at = tokens[i].end;
+    if (bare(i + 2) === map.table) out.push({ start: tokens[i].start, end: tokens[i].end, database: bare(i) });
+  }
+  return out;
+}
+
+/**
+ * On the target, `db.table` must name the range's database: the source database does not exist
+ * there (or still holds the unsplit table), and another range's database holds other keys. So a
+ * qualifier naming the source or any range's database becomes the range's database; other names stay.
+ */
+export function requalify(sql: string, map: PartitionMap, database: string): string {
+  const known = new Set([map.source.database, ...map.ranges.map((r) => r.target.database)]);
+  let out = '';
+  let at = 0;
+  for (const q of qualifiers(sql, map)) {
+    if (!known.has(q.database)) continue;
+    out += sql.slice(at, q.start) + '`' + database.replace(/`/g, '``') + '`';
+    at = q.end;
   }
   return out + sql.slice(at);
+}
+
+/** A write that names one range's database (`shard0.items`) means that range: a key elsewhere is refused. */
+function intendedTarget(sql: string, map: PartitionMap): PartitionTarget | undefined {
+  for (const q of qualifiers(sql, map)) {
+    const r = map.ranges.find((x) => x.target.database === q.database);
+    if (r) return r.target;
+  }
+  return undefined;
 }
 
 /** Where the maps send one statement (its text as classified: a single statement). */
@@ -52,7 +72,7 @@ export function decideByMaps(routing: PartitionRouting, sql: string): MapDecisio
   let routed: Extract<MapDecision, { kind: 'routed' }> | null = null;
   for (const map of routing.maps) {
     if (map.state !== 'split') continue;
-    const [route] = routeStatementByMap(map, sql);
+    const [route] = routeStatementByMap(map, sql, intendedTarget(sql, map));
     if (!route || route.kind === 'unrouted') continue;
     if (route.kind === 'refused') return { kind: 'refused', message: `partition map ${tableOf(map)}: ${route.message}` };
     const target = route.target;
