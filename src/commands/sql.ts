@@ -10,6 +10,7 @@ import type { Ctx } from '../ctx.js';
 import { SqlRunRequest } from '../protocol/index.js';
 import type { LagIndicator } from '../statusbar/lagIndicator.js';
 import { sqlToRun, type SqlPick } from '../ui/sqlToRun.js';
+import { savedMaps } from '../ui/partitionMaps.js';
 import { SqlResultsPanel } from '../panels/sqlResultsPanel.js';
 
 export interface SqlDeps {
@@ -52,6 +53,9 @@ export async function runSqlCommand({ ctx, store, lag }: SqlDeps, forcePrimary: 
   }
   const replicas = await Promise.all((profile.replicas ?? []).map((r) => store.ref(profile.name, r)));
   const config = vscode.workspace.getConfiguration('rwMigrate');
+  // The maps Partition Table by Key Range… saved for this profile (same folder it writes to).
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri ?? ctx.extension.globalStorageUri;
+  const partitions = await savedMaps(root, profile.name, store);
   const params = {
     profile: profile.name,
     primary,
@@ -60,6 +64,8 @@ export async function runSqlCommand({ ctx, store, lag }: SqlDeps, forcePrimary: 
     maxStalenessSeconds: config.get<number>('maxStalenessSeconds', 5),
     causalWaitSeconds: config.get<number>('readYourWritesTimeoutSeconds', 1),
     forcePrimary,
+    partitionMaps: partitions.maps,
+    partitionServers: partitions.servers,
   };
   const what = pick.what === 'file' ? 'the file' : pick.what === 'selection' ? 'the selection' : 'the statement';
   const run = await vscode.window.withProgress(

@@ -293,6 +293,13 @@ export interface SqlRunParams {
   causalWaitSeconds: number;
   /** Run on Primary: every statement goes to the primary. */
   forcePrimary: boolean;
+  /**
+   * The partition maps saved for this profile (.rw-migrate/partitions/<profile>/): a statement that
+   * selects or writes by key on a split table runs on its range's server, a wrong-range write is refused.
+   */
+  partitionMaps?: PartitionMap[];
+  /** Profile servers at the maps' targets (by host:port), with their passwords when stored. */
+  partitionServers?: ServerRef[];
 }
 
 /** One statement's answer: where it ran and why, and its result (the rows stay in the worker). */

@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Connection } from 'vscode-languageserver/node';
-import { exportChunks, RoutingSession, runSql, type Cell } from '../engine/routing/index.js';
+import { exportChunks, RoutingSession, runSql, type Cell, type PartitionRouting } from '../engine/routing/index.js';
 import { LogNotification, SqlExportRequest, SqlRowsRequest, SqlRunRequest, type SqlRunParams, type SqlStatementResult } from '../protocol/index.js';
 
 /** Rows sent with the run's answer, so the grid paints before it asks for more. */
@@ -27,12 +27,18 @@ interface SessionEntry {
   queue: Promise<unknown>;
 }
 
+function partitionsOf(p: SqlRunParams): PartitionRouting | undefined {
+  const maps = p.partitionMaps ?? [];
+  return maps.length ? { maps, servers: p.partitionServers ?? [] } : undefined;
+}
+
 export function registerSqlHandlers(connection: Connection): void {
   const sessions = new Map<string, SessionEntry>();
   const results = new Map<string, Kept>();
   let nextId = 1;
 
   const sessionFor = async (p: SqlRunParams): Promise<SessionEntry> => {
+    // Maps are not part of the key: they are read per run, and a new map must not end a transaction.
     const key = JSON.stringify([p.primary, p.replicas, p.maxStalenessSeconds, p.causalWaitSeconds]);
     const existing = sessions.get(p.profile);
     if (existing && existing.key === key) return existing;
@@ -57,7 +63,7 @@ export function registerSqlHandlers(connection: Connection): void {
   connection.onRequest(SqlRunRequest, async (p) => {
     const entry = await sessionFor(p);
     const startedAt = Date.now();
-    const run = entry.queue.then(() => runSql(entry.session, p.sql, { forcePrimary: p.forcePrimary, maxRows: MAX_ROWS }));
+    const run = entry.queue.then(() => runSql(entry.session, p.sql, { forcePrimary: p.forcePrimary, maxRows: MAX_ROWS, partitions: partitionsOf(p) }));
     entry.queue = run.catch(() => undefined);
     const runs = await run;
     const statements = runs.map((r): SqlStatementResult => {

@@ -5,7 +5,9 @@
  * stops the run, like the mysql client: the statements after it are reported as not run.
  */
 import { errorMessage } from '../db/errors.js';
+import { targetLabel } from '../partition/index.js';
 import type { ClassifiedStatement } from './classify.js';
+import { decideByMaps, type PartitionRouting } from './partitionRoute.js';
 import type { DecideOptions, RouteDecision, RoutingSession } from './router.js';
 
 /** A cell as shown: binary values as 0x-hex (exact, never re-encoded as text). */
@@ -29,6 +31,8 @@ export interface StatementRun {
 export interface RunOptions extends DecideOptions {
   /** Rows kept per result (the rest is counted as truncated). */
   maxRows?: number;
+  /** Saved partition maps: checked before the primary/replica decision (partitionRoute.ts). */
+  partitions?: PartitionRouting;
 }
 
 interface Field {
@@ -66,19 +70,32 @@ export async function runSql(session: RoutingSession, sql: string, opts: RunOpti
     }
     const started = performance.now();
     try {
-      let decision = await session.decide(s, opts);
-      let server;
-      try {
-        server = await session.serverConn(session.refFor(decision));
-      } catch (err) {
-        // A replica that passed its health check but refuses a session: the primary answers instead.
-        if (decision.route !== 'replica') throw err;
-        decision = { ...decision, route: 'primary', server: session.topology.primary.name, lagSeconds: null, reason: `${decision.reason}; but ${decision.server} refused a connection (${errorMessage(err)}): on the primary` };
-        server = await session.serverConn(session.topology.primary);
+      const byMap = opts.partitions ? decideByMaps(opts.partitions, s.text) : ({ kind: 'none' } as const);
+      if (byMap.kind === 'refused') throw new Error(byMap.message);
+      let decision: RouteDecision;
+      let conn;
+      let sqlText = s.text;
+      if (byMap.kind === 'routed') {
+        // The range's server is the primary of its own profile: reads and writes of the range go there.
+        decision = { classified: s.route, route: 'primary', server: targetLabel(byMap.target), lagSeconds: null, reason: byMap.reason, kind: s.kind };
+        run.decision = decision;
+        conn = await session.targetConn(byMap.server, byMap.target.database);
+        sqlText = byMap.sql;
+      } else {
+        decision = await session.decide(s, opts);
+        let server;
+        try {
+          server = await session.serverConn(session.refFor(decision));
+        } catch (err) {
+          // A replica that passed its health check but refuses a session: the primary answers instead.
+          if (decision.route !== 'replica') throw err;
+          decision = { ...decision, route: 'primary', server: session.topology.primary.name, lagSeconds: null, reason: `${decision.reason}; but ${decision.server} refused a connection (${errorMessage(err)}): on the primary` };
+          server = await session.serverConn(session.topology.primary);
+        }
+        run.decision = decision;
+        conn = server.conn;
       }
-      run.decision = decision;
-      const { conn } = server;
-      const [rows, fields] = await conn.query({ sql: s.text, rowsAsArray: true });
+      const [rows, fields] = await conn.query({ sql: sqlText, rowsAsArray: true });
       const shape = shapeOf(rows, fields);
       if ('header' in shape) {
         run.affectedRows = shape.header.affectedRows ?? null;
@@ -89,7 +106,8 @@ export async function runSql(session: RoutingSession, sql: string, opts: RunOpti
         const kept = run.truncated ? shape.rows.slice(0, maxRows) : shape.rows;
         run.rows = kept.map((r) => r.map(cell));
       }
-      await session.after(s, decision, rows);
+      // The session's own bookkeeping (settings, read-your-writes GTID) is about its primary only.
+      if (byMap.kind !== 'routed') await session.after(s, decision, rows);
     } catch (err) {
       run.error = errorMessage(err);
       failed = true;

@@ -9,3 +9,4 @@ export { chooseReplica, exclusion, type ReplicaReading, type ReplicaChoice } fro
 export { runSql, type Cell, type StatementRun, type RunOptions } from './execute.js';
 export { RoutingSession, describeDecision, type RoutingTopology, type RouterOptions, type RouteDecision, type DecideOptions } from './router.js';
 export { exportChunks, uniqueNames } from './export.js';
+export { decideByMaps, requalify, type PartitionRouting, type MapDecision } from './partitionRoute.js';

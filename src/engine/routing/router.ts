@@ -67,6 +67,8 @@ export class RoutingSession {
   /** GTID of this session's last write, waited for before a replica serves a read. */
   lastGtid: string | null = null;
   private readonly conns = new Map<string, Promise<ServerConn>>();
+  /** Connections to partition map targets, by host:port/database (partitionRoute.ts). */
+  private readonly targetConns = new Map<string, Promise<Connection>>();
   private readonly probes = new Map<string, ReplicaProbe>();
   private readonly readings = new Map<string, { at: number; probe: ProbeResult }>();
   /** Session settings (SET NAMES, USE ...), replayed on each replica connection before it serves a read. */
@@ -214,7 +216,25 @@ export class RoutingSession {
     }
   }
 
+  /**
+   * A connection to a partition map target, its range's database as the default, opened on first
+   * use. Session settings of the editor session are not replayed there (a `USE` would point it away).
+   */
+  async targetConn(ref: ServerRef, database: string): Promise<Connection> {
+    const key = `${ref.host}:${ref.port}/${database}`;
+    let entry = this.targetConns.get(key);
+    if (!entry) {
+      entry = connect(toServerSpec(ref), { database });
+      this.targetConns.set(key, entry);
+      entry.catch(() => this.targetConns.delete(key));
+    }
+    return entry;
+  }
+
   async close(): Promise<void> {
+    const targets = [...this.targetConns.values()];
+    this.targetConns.clear();
+    for (const c of targets) await closeQuietly(await c.catch(() => null));
     const conns = [...this.conns.values()];
     this.conns.clear();
     for (const c of conns) await closeQuietly(await c.then((x) => x.conn).catch(() => null));
