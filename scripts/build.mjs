@@ -22,7 +22,7 @@ const node = {
 };
 
 const webviewEntries = readdirSync(path.join(root, 'src', 'webview-pages'))
-  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('View.ts') && f !== 'vscodeApi.ts' && !f.startsWith('_'))
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('View.ts') && !['vscodeApi.ts', 'dom.ts'].includes(f) && !f.startsWith('_'))
   .map((f) => path.join('src', 'webview-pages', f));
 
 export const builds = [

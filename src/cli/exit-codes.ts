@@ -14,6 +14,20 @@ export const EXIT_HELP = `Exit codes:
   3  refused before copying (no key, schema mismatch, non-empty target, a target that is a replica)
   4  cancelled (Ctrl-C); resume with: rw-migrate resume JOB`;
 
+/** The exit code of a finished run whose state is one of the shared ones (done, refused, cancelled; anything else failed). */
+export function exitForState(state: string): number {
+  switch (state) {
+    case 'done':
+      return EXIT.ok;
+    case 'refused':
+      return EXIT.refused;
+    case 'cancelled':
+      return EXIT.cancelled;
+    default:
+      return EXIT.failed;
+  }
+}
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);

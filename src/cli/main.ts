@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConnectionFailedError, listJobs, resumeJob, startJob, withPasswords } from '../engine/index.js';
 import { connectionMessage } from './connectionHelp.js';
 import type { JobHandle, JobResult, JobSpec, ServerSpec } from '../engine/jobs/index.js';
-import { EXIT, EXIT_HELP, UsageError } from './exit-codes.js';
+import { EXIT, EXIT_HELP, exitForState, UsageError } from './exit-codes.js';
 import { buildCopySpec, type CopyOptions } from './options.js';
 import { passwordFor } from './password.js';
 import { lookup, remember } from './registry.js';
@@ -22,16 +22,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 function exitCodeFor(r: JobResult): number {
   // A server that cannot be reached or refuses the login is bad input, whatever else happened.
   if (r.connection) return EXIT.badInput;
-  switch (r.state) {
-    case 'done':
-      return EXIT.ok;
-    case 'refused':
-      return EXIT.refused;
-    case 'cancelled':
-      return EXIT.cancelled;
-    default:
-      return EXIT.failed;
-  }
+  return exitForState(r.state);
 }
 
 /** Ctrl-C once: cancel cleanly (the current chunks commit or roll back). Twice: leave now. */

@@ -9,7 +9,7 @@
  */
 import { Option, type Command } from 'commander';
 import { syncJob, formatPosition, type SyncEvent, type SyncResult } from '../engine/cdc/index.js';
-import { EXIT, UsageError } from './exit-codes.js';
+import { EXIT, exitForState, UsageError } from './exit-codes.js';
 import { passwordFor } from './password.js';
 import { lookup } from './registry.js';
 import { formatServerUrl, parseServerUrl } from './url.js';
@@ -23,16 +23,7 @@ interface SyncCliOptions {
 }
 
 function exitFor(r: SyncResult): number {
-  switch (r.state) {
-    case 'done':
-      return EXIT.ok;
-    case 'refused':
-      return EXIT.refused;
-    case 'cancelled':
-      return EXIT.cancelled;
-    default:
-      return EXIT.failed;
-  }
+  return exitForState(r.state);
 }
 
 function positiveNumber(text: string | undefined, flag: string): number | undefined {

@@ -8,6 +8,7 @@ import pageCss from '../../media/diff.css';
 import type { DiffHostMessage, DiffPageMessage } from '../protocol/index.js';
 import { COLUMNS, type DiffUiState, initialUi, repairAction, summaryText, tableDetail, tableRows, toggleSort } from './diffView.js';
 import { hostChannel } from './vscodeApi.js';
+import { el } from './dom.js';
 
 interface PageState {
   report: VerifyReport;
@@ -17,13 +18,6 @@ interface PageState {
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(pageCss);
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 const app = document.getElementById('app') as HTMLElement;
 let state: PageState | undefined;

@@ -9,27 +9,11 @@ import pageCss from '../../media/progress.css';
 import type { ProgressHostMessage, ProgressPageMessage, ProgressSample, ProgressSnapshot } from '../protocol/index.js';
 import { chartData, chartWorthShowing, mergeSamples, progressView } from './progressView.js';
 import { hostChannel } from './vscodeApi.js';
+import { adoptCss, el } from './dom.js';
 
 interface PageState {
   snapshot: ProgressSnapshot;
   history: ProgressSample[];
-}
-
-/** Constructable stylesheets: no inline <style>, so the CSP stays `style-src ${cspSource}`. */
-function adoptCss(...texts: string[]): void {
-  const sheets = texts.map((t) => {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(t);
-    return sheet;
-  });
-  document.adoptedStyleSheets = [...document.adoptedStyleSheets, ...sheets];
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 adoptCss(uplotCss, pageCss);

@@ -11,25 +11,9 @@ import pageCss from '../../media/sqlResults.css';
 import type { Cell, SqlResultsHostMessage, SqlResultsPageMessage, SqlRunResult, SqlStatementResult } from '../protocol/index.js';
 import { columnChars, defaultSelection, elapsedText, outcomeText, PAGE_ROWS, pagesToFetch, runTitle, shortSql, whereText } from './sqlResultsView.js';
 import { hostChannel } from './vscodeApi.js';
+import { adoptCss, el } from './dom.js';
 
 Tabulator.registerModule([FormatModule, ResizeColumnsModule]);
-
-/** Constructable stylesheets: no inline <style>, so the CSP keeps `style-src ${cspSource}` (see sqlResultsPanel.ts). */
-function adoptCss(...texts: string[]): void {
-  const sheets = texts.map((t) => {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(t);
-    return sheet;
-  });
-  document.adoptedStyleSheets = [...document.adoptedStyleSheets, ...sheets];
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 adoptCss(tabulatorCss, pageCss);
 const app = document.getElementById('app') as HTMLElement;
