@@ -104,7 +104,7 @@ function statementList(r: SqlRunResult): HTMLElement {
     tr.append(el('td', undefined, String(s.index + 1)));
     tr.append(el('td', s.route ? `route-${s.route}` : undefined, whereText(s)));
     tr.append(el('td', s.error ? 'error' : undefined, outcomeText(s)));
-    tr.append(el('td', undefined, elapsedText(s.elapsedMs)));
+    tr.append(el('td', undefined, elapsedText(s.elapsedMs, !!s.route)));
     tr.append(el('td', 'sql', shortSql(s.text)));
     const choose = () => {
       selected = s.index;
@@ -128,7 +128,7 @@ function detail(s: SqlStatementResult): HTMLElement {
   const facts = el('div', 'facts');
   facts.append(el('span', `server${s.route ? ` route-${s.route}` : ''}`, whereText(s)));
   facts.append(el('span', s.error ? 'error' : undefined, outcomeText(s)));
-  facts.append(el('span', undefined, elapsedText(s.elapsedMs)));
+  facts.append(el('span', undefined, elapsedText(s.elapsedMs, !!s.route)));
   if (s.resultId) {
     const actions = el('div', 'actions');
     for (const format of ['csv', 'json'] as const) {

@@ -40,7 +40,9 @@ export function outcomeText(s: SqlStatementResult): string {
   return parts.join(', ');
 }
 
-export function elapsedText(ms: number): string {
+export function elapsedText(ms: number, ran = true): string {
+  // A statement that did not run (an earlier one failed) took no time: a dash, not "0 ms".
+  if (!ran) return '–';
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { exportChunks, uniqueNames } from '../../src/engine/routing/export.js';
 import type { SqlRunResult, SqlStatementResult } from '../../src/protocol/index.js';
-import { columnChars, defaultSelection, outcomeText, pagesToFetch, shortSql, whereText } from '../../src/webview-pages/sqlResultsView.js';
+import { columnChars, defaultSelection, elapsedText, outcomeText, pagesToFetch, shortSql, whereText } from '../../src/webview-pages/sqlResultsView.js';
 
 const s = (over: Partial<SqlStatementResult>): SqlStatementResult => ({
   index: 0, text: 'SELECT 1', classified: 'replica', route: 'replica', server: 'replica1', lagSeconds: 0.25, reason: 'r', columns: [], rowCount: 0, truncated: false,
@@ -54,4 +54,10 @@ describe('results page model', () => {
     assert.equal(shortSql('-- why\n/* c */ SELECT  a,\n  b FROM t'), 'SELECT a, b FROM t');
     assert.equal(shortSql('SELECT ' + 'x'.repeat(200), 20).length, 20);
   });
+});
+
+test('a statement that did not run shows a dash for its time, not 0 ms', () => {
+  assert.equal(elapsedText(0, false), '–');
+  assert.equal(elapsedText(12.4), '12 ms');
+  assert.equal(elapsedText(1530), '1.53 s');
 });
