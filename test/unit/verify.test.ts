@@ -176,9 +176,9 @@ test('exact values: FLOAT/DOUBLE as exact DOUBLE text with the sign of zero, ENU
 
 test('repair refusal: a replica, a read_only server, a declared replica, an unknown role; a writable server is allowed', async () => {
   const { repairRefusal } = await import('../../src/engine/verify/replicaGuard.js');
-  assert.equal(repairRefusal('t', { replicatesFrom: [], readOnly: false }), null);
-  assert.match(repairRefusal('r1', { replicatesFrom: ['10.0.0.1:3306'], readOnly: true }) ?? '', /^Repair refused: r1 is a replica or read-only \(it replicates from 10\.0\.0\.1:3306; read_only is ON\)\. Nothing was written\./);
-  assert.match(repairRefusal('t', { replicatesFrom: [], readOnly: false }, true) ?? '', /compared as a replica/);
-  assert.match(repairRefusal('t', { replicatesFrom: [], readOnly: false, unknown: 'Access denied' }) ?? '', /could not check whether t is a replica \(Access denied\).*SLAVE MONITOR/);
-  assert.match(repairRefusal('r1', { replicatesFrom: ['p:1'], readOnly: false }) ?? '', /pt-table-sync --sync-to-master/);
+  assert.equal(repairRefusal('t', { channels: [], readOnly: false }), null);
+  assert.match(repairRefusal('r1', { channels: [{ source: '10.0.0.1:3306', channel: '' }], readOnly: true }) ?? '', /^Repair refused: r1 is a replica or read-only \(it replicates from 10\.0\.0\.1:3306; read_only is ON\)\. Nothing was written\./);
+  assert.match(repairRefusal('t', { channels: [], readOnly: false }, true) ?? '', /compared as a replica/);
+  assert.match(repairRefusal('t', { channels: [], readOnly: false, unknown: { code: 'ER_SPECIFIC_ACCESS_DENIED_ERROR', message: 'Access denied', error: null } }) ?? '', /could not check whether t is a replica \(Access denied\).*SLAVE MONITOR/);
+  assert.match(repairRefusal('r1', { channels: [{ source: 'p:1', channel: '' }], readOnly: false }) ?? '', /pt-table-sync --sync-to-master/);
 });

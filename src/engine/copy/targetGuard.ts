@@ -6,8 +6,7 @@
  */
 import type { Connection } from '../db/connection.js';
 import { RefusedError } from '../db/errors.js';
-import { readFacts, readReplication } from '../topology/topology.js';
-import type { ReplicaStatus } from '../topology/types.js';
+import { NO_REPLICA_STATUS_PRIVILEGE, readWriteTargetRole } from '../topology/writeTarget.js';
 
 export const REPLICA_TARGET_FIX =
   'Changes reach replicas through their primary: copy to the primary instead. To write to this server anyway (e.g. a replica being promoted), ' +
@@ -15,20 +14,16 @@ export const REPLICA_TARGET_FIX =
 
 /** Why `conn`'s server must not be a copy target, or null when it may be. */
 export async function replicaTargetProblems(conn: Connection, label: string): Promise<string[]> {
-  const facts = await readFacts(conn);
-  let channels: ReplicaStatus[];
-  try {
-    channels = await readReplication(conn, facts);
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    if (e.code !== 'ER_SPECIFIC_ACCESS_DENIED_ERROR') throw err;
-    return [`cannot tell whether the target ${label} replicates from another server: the account may not read its replica status (${e.message}); grant SLAVE MONITOR (MariaDB) or REPLICATION CLIENT (MySQL)`];
+  const role = await readWriteTargetRole(conn);
+  if (role.unknown) {
+    if (role.unknown.code !== NO_REPLICA_STATUS_PRIVILEGE) throw role.unknown.error;
+    return [`cannot tell whether the target ${label} replicates from another server: the account may not read its replica status (${role.unknown.message}); grant SLAVE MONITOR (MariaDB) or REPLICATION CLIENT (MySQL)`];
   }
   const out: string[] = [];
-  for (const c of channels) {
-    out.push(`the target ${label} is a replica: it replicates from ${c.sourceHost}:${c.sourcePort}${c.channel ? ` (channel ${c.channel})` : ''}`);
+  for (const c of role.channels) {
+    out.push(`the target ${label} is a replica: it replicates from ${c.source}${c.channel ? ` (channel ${c.channel})` : ''}`);
   }
-  if (facts.readOnly) out.push(`the target ${label} has read_only set (accounts with SUPER or READ_ONLY ADMIN would still write to it)`);
+  if (role.readOnly) out.push(`the target ${label} has read_only set (accounts with SUPER or READ_ONLY ADMIN would still write to it)`);
   return out;
 }
 

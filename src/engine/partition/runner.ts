@@ -16,6 +16,7 @@ import type { ServerSpec } from '../db/server.js';
 import { qualified } from '../db/sql.js';
 import { startJob } from '../copy/copyJob.js';
 import { inspectTable, tableExists } from '../schema/inspector.js';
+import { readWriteTargetRole } from '../topology/writeTarget.js';
 import type { JobEvents, JobResult, JobSpec } from '../jobs/types.js';
 import { mapProblems } from './map.js';
 import { partitionKey } from './planner.js';
@@ -50,10 +51,10 @@ const specOf = (t: PartitionTarget, passwords: PartitionPasswords): ServerSpec =
 
 /** Refuses a server that is a replica or read-only: rows reach replicas through their primary only. */
 async function assertWritable(conn: Connection, label: string): Promise<void> {
-  const status = await queryRows(conn, 'SHOW SLAVE STATUS');
-  if (status.length > 0) throw new RefusedError(`${label} is a replica (SHOW SLAVE STATUS has a channel): write to its primary instead`);
-  const [{ ro }] = await queryRows(conn, 'SELECT @@GLOBAL.read_only AS ro');
-  if (Number(ro) !== 0) throw new RefusedError(`${label} has read_only=ON: it is not a server to write to`);
+  const role = await readWriteTargetRole(conn);
+  if (role.unknown) throw role.unknown.error;
+  if (role.channels.length > 0) throw new RefusedError(`${label} is a replica (SHOW SLAVE STATUS has a channel): write to its primary instead`);
+  if (role.readOnly) throw new RefusedError(`${label} has read_only=ON: it is not a server to write to`);
 }
 
 async function assertEmptyOrAbsent(conn: Connection, database: string, table: string, label: string): Promise<void> {

@@ -14,6 +14,7 @@ import { checkPrivileges } from '../topology/privileges.js';
 import { detectFlavor, parseVersion } from '../topology/dialect.js';
 import type { Flavor } from '../topology/types.js';
 import { inspectTable, type TableDefinition } from '../schema/inspector.js';
+import { readWriteTargetRole } from '../topology/writeTarget.js';
 
 const VARIABLES = [
   'version',
@@ -152,10 +153,11 @@ export async function binlogPreflight(input: BinlogPreflightInput): Promise<Binl
   }
 
   const targetVars = await readVariables(input.target);
-  const replicaRows = await queryRows(input.target, 'SHOW SLAVE STATUS').catch(() => []);
-  if (replicaRows.length > 0 || on(targetVars.get('read_only'))) {
+  // A role that cannot be read (no SLAVE MONITOR) is not counted here, as before the shared reader.
+  const isReplica = (await readWriteTargetRole(input.target)).channels.length > 0;
+  if (isReplica || on(targetVars.get('read_only'))) {
     problems.push(
-      `target ${serverLabel(input.targetSpec)} is ${replicaRows.length > 0 ? 'a replica' : 'read_only'}: writing to it would create errant transactions that break replication. ` +
+      `target ${serverLabel(input.targetSpec)} is ${isReplica ? 'a replica' : 'read_only'}: writing to it would create errant transactions that break replication. ` +
         'Fix: sync to its primary; the replica gets the changes through replication.',
     );
   }

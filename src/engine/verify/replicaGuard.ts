@@ -13,29 +13,12 @@
  * replica of that primary. The refusal names it and the plain fix (re-clone the replica).
  */
 import type { Connection } from '../db/connection.js';
-import { readFacts, readReplication } from '../topology/topology.js';
+import { readWriteTargetRole, type WriteTargetRole } from '../topology/writeTarget.js';
 
-export interface WriteTargetRole {
-  /** host:port of each channel it replicates from (empty: not a replica). */
-  replicatesFrom: string[];
-  readOnly: boolean;
-  /** Set when the server would not say (e.g. no privilege for SHOW SLAVE STATUS). */
-  unknown?: string;
-}
+export { readWriteTargetRole, type WriteTargetRole };
 
 export class RepairRefusedError extends Error {
   readonly code = 'REPAIR_REFUSED';
-}
-
-/** Reads what decides whether a server may be repaired: its replication channels and read_only. */
-export async function readWriteTargetRole(conn: Connection): Promise<WriteTargetRole> {
-  try {
-    const facts = await readFacts(conn);
-    const channels = await readReplication(conn, facts);
-    return { replicatesFrom: channels.map((c) => `${c.sourceHost}:${c.sourcePort}`), readOnly: facts.readOnly };
-  } catch (err) {
-    return { replicatesFrom: [], readOnly: false, unknown: err instanceof Error ? err.message : String(err) };
-  }
 }
 
 const FIX =
@@ -50,12 +33,12 @@ const FIX =
  */
 export function repairRefusal(label: string, role: WriteTargetRole, declaredReplica = false): string | null {
   const why: string[] = [];
-  if (role.replicatesFrom.length) why.push(`it replicates from ${role.replicatesFrom.join(', ')}`);
+  if (role.channels.length) why.push(`it replicates from ${role.channels.map((c) => c.source).join(', ')}`);
   if (role.readOnly) why.push('read_only is ON');
   if (declaredReplica && !why.length) why.push('it was compared as a replica of the source');
   if (role.unknown !== undefined) {
     return (
-      `Repair refused: could not check whether ${label} is a replica (${role.unknown}). Nothing was written. ` +
+      `Repair refused: could not check whether ${label} is a replica (${role.unknown.message}). Nothing was written. ` +
       'Grant the account SLAVE MONITOR (MariaDB 10.5+) or REPLICATION CLIENT (MySQL) so the check can run; a repair must never ' +
       'write to a replica.'
     );
