@@ -59,7 +59,10 @@ function servePages(p: OpenPage): { stop(): void; served: number[] } {
         await p.post({ type: 'rows', requestId: m.requestId, resultId: m.resultId, offset: m.offset, rows }).catch(() => undefined);
       }
       seen = sent.length;
-      await p.page.waitForTimeout(30);
+      // Wait for the page's next message (a page of rows it asks for), not for a fixed time.
+      await p.page
+        .waitForFunction((n) => ((window as unknown as { __sent?: unknown[] }).__sent?.length ?? 0) > n, seen, { timeout: 1_000 })
+        .catch(() => undefined);
     }
   })();
   return { stop: () => (running = false), served };

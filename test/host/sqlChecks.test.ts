@@ -3,6 +3,7 @@
 // settings removes it; an edit re-checks. Read through vscode.languages.getDiagnostics, polled with a deadline.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { whenTrue } from './eventually';
 import { record } from './metrics';
 
 const EXTENSION_ID = 'rw-migrate.rw-migrate';
@@ -27,15 +28,12 @@ function ours(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'RW Migrate');
 }
 
-async function waitFor<T>(what: string, read: () => T, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = read();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    last = read();
-  }
-  return last;
+/** Reads diagnostics again on every change of them until `ok` holds (no polling). */
+function waitFor<T>(what: string, read: () => T, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  return whenTrue(what, timeoutMs, [vscode.languages.onDidChangeDiagnostics], () => {
+    const v = read();
+    return ok(v) ? { v } : undefined;
+  }).then((r) => r.v);
 }
 
 describe('SQL checks on a .sql document', function () {

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createConnection } from 'mysql2/promise';
+import { whenTrue } from './eventually';
 import { record } from './metrics';
 
 const EXTENSION_ID = 'rw-migrate.rw-migrate';
@@ -39,7 +40,7 @@ interface JobRowApi {
 
 interface JobsApi {
   start(spec: unknown): Promise<string>;
-  model: { get(id: string): JobRowApi | undefined; list(): JobRowApi[] };
+  model: { get(id: string): JobRowApi | undefined; list(): JobRowApi[]; onChange(listener: (e: unknown) => void): vscode.Disposable };
 }
 
 interface ExtensionApi {
@@ -56,17 +57,6 @@ function loadTopology(): SandboxTopology {
   const file = path.join(dir, 'topology.json');
   assert.ok(fs.existsSync(file), `no sandbox at ${file}: run "node scripts/sandbox.mjs up --dir .sandbox-test" (npm test starts it)`);
   return JSON.parse(fs.readFileSync(file, 'utf8')) as SandboxTopology;
-}
-
-/** Polls `probe` until it returns a value (not undefined/false) or the deadline passes. */
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const isLive = (lag: LagApi) => lag.latest !== null && lag.latest.profile === PROFILE && !/unknown|…/.test(lag.view.text);
@@ -118,14 +108,14 @@ describe('Worker restarts', function () {
 
   it('a killed worker: the lag bar turns unknown, then live again; the Jobs view keeps its job', async () => {
     const { lag, jobs } = api;
-    await until('a first live lag reading', 30_000, () => isLive(lag));
+    await whenTrue('a first live lag reading', 30_000, [lag.onDidUpdate], () => isLive(lag));
 
     // A job this session ran, so the Jobs view has a row to keep.
     const { primary, target } = topo.servers;
     const admin = topo.users.admin;
     const ref = (s: SandboxServer) => ({ host: s.host, port: s.port, user: admin.user, password: admin.password });
     jobId = await jobs.start({ source: ref(primary), target: ref(target), sourceDatabase: 'shop', targetDatabase: targetDb, tables: ['keywords'], mode: 'full' });
-    const done = await until('the job to finish', 60_000, () => {
+    const done = await whenTrue('the job to finish', 60_000, [(l) => jobs.model.onChange(l)], () => {
       const row = jobs.model.get(jobId as string);
       return row && ['done', 'failed', 'refused'].includes(row.view.state) ? row : undefined;
     });
@@ -139,9 +129,9 @@ describe('Worker restarts', function () {
     try {
       const killedAt = Date.now();
       process.kill(before.pid, 'SIGKILL');
-      await until('the lag bar to show unknown after the kill', 10_000, () => seen.some((t) => /lag unknown/.test(t)) || /lag unknown/.test(lag.view.text));
+      await whenTrue('the lag bar to show unknown after the kill', 10_000, [lag.onDidUpdate], () => seen.some((t) => /lag unknown/.test(t)) || /lag unknown/.test(lag.view.text));
       record('restartUnknownMs', Date.now() - killedAt);
-      await until('a live lag reading from the restarted worker', 60_000, () => isLive(lag));
+      await whenTrue('a live lag reading from the restarted worker', 60_000, [lag.onDidUpdate], () => isLive(lag));
       record('restartLiveAgainMs', Date.now() - killedAt);
     } finally {
       sub.dispose();
@@ -179,6 +169,6 @@ describe('Worker restarts', function () {
     assert.ok(after && after.pid > 0, `Restart Worker returned ${JSON.stringify(after)}`);
     assert.notEqual(after.pid, before?.pid, 'Restart Worker kept the same process');
     assert.ok(messages.some((m) => m.includes(String(after?.pid))), `messages: ${messages.join(' | ')}`);
-    await until('a live lag reading after Restart Worker', 60_000, () => isLive(lag));
+    await whenTrue('a live lag reading after Restart Worker', 60_000, [lag.onDidUpdate], () => isLive(lag));
   });
 });

@@ -4,14 +4,14 @@
 // a unique-key conflict, DDL and TRUNCATE on a captured table, a purged position.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { startJob, type JobSpec } from '../../src/engine/index.js';
-import { REPO_ROOT, adminConnect, adminSpec, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
+import { adminConnect, adminSpec, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
+import { spawnCli, type CliRun } from '../support/cli.js';
 import { allFacts, createLoadTables, runLoad, seedLoadTables, writeCorpus } from '../support/cdcLoad.js';
 
 let topo: Topology;
@@ -23,31 +23,9 @@ const dstDb = `cdc_dst_${runId}`;
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-cdc-'));
 const SEED = 3000;
 
-interface CliRun {
-  child: ChildProcess;
-  lines: string[];
-  stderr: string[];
-  exit: Promise<number | null>;
-}
 
 function cli(args: string[]): CliRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const stderr: string[] = [];
-  let buf = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const parts = buf.split('\n');
-    buf = parts.pop() ?? '';
-    lines.push(...parts);
-  });
-  child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
-  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, lines, stderr, exit };
+  return spawnCli(args, { RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: home });
 }
 
 function targetUrl(): string {

@@ -7,13 +7,13 @@
 //    complete (CHECKSUM TABLE equal).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import * as fs from 'node:fs';
 import type mysql from 'mysql2/promise';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { REPO_ROOT, adminConnect, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
+import { adminConnect, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
+import { spawnCli, type CliRun } from '../support/cli.js';
 import { snapshotPosition } from '../../src/engine/copy/reader.js';
 import type { ProgressEvent, JobResult } from '../../src/engine/jobs/types.js';
 
@@ -26,23 +26,8 @@ const dstDb = `snap_dst_${runId}`;
 const ROWS = 40_000;
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-snap-'));
 
-function cli(args: string[]): { child: ChildProcess; lines: string[]; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let buf = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const parts = buf.split('\n');
-    buf = parts.pop() ?? '';
-    lines.push(...parts);
-  });
-  child.stderr?.on('data', (d: Buffer) => lines.push(`stderr: ${d.toString()}`));
-  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, lines, exit };
+function cli(args: string[]): CliRun {
+  return spawnCli(args, { RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: home }, { mergeStderr: true });
 }
 
 function events(lines: string[]): (ProgressEvent | ({ type: 'result' } & JobResult))[] {

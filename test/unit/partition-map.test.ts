@@ -1,24 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { mapProblems, partitionFor, planLines, routeStatementByMap, type PartitionMap, type PartitionTarget } from '../../src/engine/partition/index.js';
+import { ordersMap } from './partitionFixture.js';
 
-const t = (database: string, port = 3307): PartitionTarget => ({ name: `s${database.slice(-1)}`, host: '10.0.0.1', port, user: 'app', database });
-const map: PartitionMap = {
-  version: 1,
-  source: { host: '10.0.0.9', port: 3306, user: 'app', database: 'shop' },
-  table: 'orders',
-  keyColumn: 'id',
-  keyOrdinal: 0,
-  keyType: 'bigint(20) unsigned',
-  ranges: [
-    { from: null, to: '1000', target: t('shard0'), rows: 999, bytes: 99_900 },
-    { from: '1000', to: '2000', target: t('shard1'), rows: 1000, bytes: 100_000 },
-    { from: '2000', to: null, target: t('shard2', 3308), rows: 1001, bytes: 100_100 },
-  ],
-  state: 'split',
-  createdAt: '2026-11-29T10:00:00.000Z',
-  updatedAt: '2026-11-29T10:00:00.000Z',
-};
+const map: PartitionMap = ordersMap((database) => `s${database.slice(-1)}`, (rows) => rows * 100);
 
 const route = (sql: string, intended?: PartitionTarget) => routeStatementByMap(map, sql, intended);
 const routedTo = (sql: string) => {

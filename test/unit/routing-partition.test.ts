@@ -2,27 +2,13 @@
 // statement gets before the primary/replica routing, and what is refused before anything runs.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { PartitionMap, PartitionTarget } from '../../src/engine/partition/index.js';
+import type { PartitionMap } from '../../src/engine/partition/index.js';
+import { ordersMap, partitionTarget } from './partitionFixture.js';
 import { decideByMaps, requalify, type MapDecision, type PartitionRouting } from '../../src/engine/routing/index.js';
 import type { ServerRef } from '../../src/engine/topology/types.js';
 
-const t = (database: string, port = 3307): PartitionTarget => ({ name: `s${port}`, host: '10.0.0.1', port, user: 'app', database });
-const map: PartitionMap = {
-  version: 1,
-  source: { host: '10.0.0.9', port: 3306, user: 'app', database: 'shop' },
-  table: 'orders',
-  keyColumn: 'id',
-  keyOrdinal: 0,
-  keyType: 'bigint(20) unsigned',
-  ranges: [
-    { from: null, to: '1000', target: t('shard0'), rows: 999, bytes: 1 },
-    { from: '1000', to: '2000', target: t('shard1'), rows: 1000, bytes: 1 },
-    { from: '2000', to: null, target: t('shard2', 3308), rows: 1001, bytes: 1 },
-  ],
-  state: 'split',
-  createdAt: '2026-11-29T10:00:00.000Z',
-  updatedAt: '2026-11-29T10:00:00.000Z',
-};
+const t = (database: string, port = 3307) => partitionTarget(`s${port}`, database, port);
+const map: PartitionMap = ordersMap((_database, port) => `s${port}`, () => 1);
 const server = (port: number, password?: string): ServerRef => ({ name: `srv${port}`, host: '10.0.0.1', port, user: 'app', password });
 const routing: PartitionRouting = { maps: [map], servers: [server(3307, 'pw7'), server(3308, 'pw8')] };
 
