@@ -162,10 +162,19 @@ export function logLines(files: string[]): string[] {
 /** Runs a palette command by its exact full title (startFlow picks the first row containing it). */
 export async function startExact(wb: Workbench, title: string, timeoutMs = 10_000): Promise<void> {
   const input = wb.page.locator('.quick-input-widget .quick-input-box input');
-  await wb.page.keyboard.press('Escape');
-  await wb.page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${title}`);
+  // The palette can close again right after it opened (a focus change from a toast or a webview
+  // taking focus, seen under load): open it again rather than fail on a hidden input.
+  for (let attempt = 1; ; attempt++) {
+    await wb.page.keyboard.press('Escape');
+    await wb.page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    try {
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
   await pickExact(wb, title, timeoutMs);
 }
 
