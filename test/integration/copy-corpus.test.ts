@@ -126,9 +126,11 @@ describe('type corpus: every column type and key shape copied exactly', () => {
       '--tables', tables.join(','), '--max-chunk-rows', '20', '--writers', '1', '--json',
     ]);
     const jobId = await waitFor('job id', async () => /"jobId":"([^"]+)"/.exec(first.output())?.[1], 30_000);
-    await waitFor('12 committed chunks', async () => {
+    // A few chunks in, far from the table's end (900 rows in 20-row chunks): a fast machine finished the
+    // table between a later threshold and the kill.
+    await waitFor('3 committed chunks', async () => {
       const [r] = await target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM rw_migrate.chunks WHERE job_id = ?', [jobId]);
-      return Number(r[0].n) >= 12;
+      return Number(r[0].n) >= 3;
     }, 60_000);
     first.child.kill('SIGKILL');
     await first;
