@@ -5,7 +5,7 @@
  * webview messages are plain discriminated unions because postMessage has no RPC layer.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import type { JobResult, JobSpec, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/jobs/types.js';
+import type { CutoverBlock, CutoverOutcome, JobResult, JobSpec, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/jobs/types.js';
 import type {
   ConnectionReport, DatabaseInfo, DiscoveredReplica, LagThresholds, LagUpdate, Outcome, PollSession, ServerRef, ServerSummary, TableSummary,
 } from '../engine/topology/types.js';
@@ -375,3 +375,16 @@ export const SyncJobRequest = new RequestType<{ jobId: string; source: ServerSpe
 
 /** Worker -> extension while a sync runs (start, about one progress a second, reconnects). */
 export const SyncEventNotification = new NotificationType<SyncEvent>('rwMigrate/job/syncEvent');
+
+// ---------------------------------------------------------------------------------------------
+// Hybrid jobs: cut-over (issue 10)
+// ---------------------------------------------------------------------------------------------
+
+export type { CutoverBlock, CutoverOutcome, CutoverReport } from '../engine/jobs/types.js';
+
+/**
+ * Asks a running hybrid job to cut over, the way `rw-migrate cutover` does: a request row in the
+ * target's rw_migrate schema that the job (in this worker or another process) picks up. Answers
+ * when the job has finished the cut-over (report) or refused/failed it (message).
+ */
+export const CutoverJobRequest = new RequestType<{ jobId: string; target: ServerSpec; block: CutoverBlock }, CutoverOutcome, void>('rwMigrate/job/cutover');

@@ -6,21 +6,43 @@
  * Pure: no I/O, no clock (the caller passes `now`), no driver import, so the extension host and
  * webview pages may import it by path.
  */
-import type { JobResult, JobState, JobSummary, ProgressEvent, SnapshotPosition, ThrottleState } from './types.js';
+import type { JobMode, JobPhaseName, JobResult, JobState, JobSummary, ProgressEvent, SnapshotPosition, StreamPosition, ThrottleState } from './types.js';
 
 /**
  * How far along the migration is, apart from whether it runs (that is `state`: a paused or failed
- * job keeps the phase it stopped in). A full copy goes planning → copying → done. The change-stream
- * work adds its phases (snapshot, catching-up, in-sync, cutting-over) to this union and to PHASES.
+ * job keeps the phase it stopped in). A full copy goes planning → copying → done; an incremental
+ * run the same; a hybrid job planning → snapshot → catching-up → in-sync → cutting-over → done
+ * (in-sync may fall back to catching-up when the source outpaces the apply).
  */
-export type JobPhase = 'planning' | 'copying' | 'done';
+export type JobPhase = JobPhaseName;
+export type { JobMode };
 
 /** The phases of each job mode, in order (the progress panel and the CLI can show "step n of m"). */
-export type JobMode = JobSummary['spec']['mode'];
+export const PHASES: Record<JobMode, readonly JobPhase[]> = {
+  full: ['planning', 'copying', 'done'],
+  incremental: ['planning', 'copying', 'done'],
+  hybrid: ['planning', 'snapshot', 'catching-up', 'in-sync', 'cutting-over', 'done'],
+};
 
-export const PHASES: Record<JobMode, readonly JobPhase[]> = { full: ['planning', 'copying', 'done'] };
+export const PHASE_TEXT: Record<JobPhase, string> = {
+  planning: 'Planning',
+  copying: 'Copying',
+  snapshot: 'Snapshot',
+  'catching-up': 'Catching up',
+  'in-sync': 'In sync',
+  'cutting-over': 'Cutting over',
+  done: 'Done',
+};
 
-export const PHASE_TEXT: Record<JobPhase, string> = { planning: 'Planning', copying: 'Copying', done: 'Done' };
+/** Where a hybrid job's change stream stands (null until its first `stream` event). */
+export interface StreamView {
+  events: number;
+  transactions: number;
+  eventsPerSecond: number;
+  behindSeconds: number | null;
+  behindEvents: number;
+  position: StreamPosition;
+}
 
 export interface TableRecord {
   table: string;
@@ -77,6 +99,10 @@ export interface JobView {
   /** Every state change, with when it happened (ISO time). */
   states: { state: JobState; at: string; message?: string }[];
   result: JobResult | null;
+  /** Hybrid: the change stream's last report. */
+  stream: StreamView | null;
+  /** Hybrid: cut-over steps as they happened (newest last). */
+  cutover: { step: string; message: string; at: string }[];
 }
 
 /** What the reducer folds: the worker's events, the finish, and a resume from the checkpoint. */
@@ -92,11 +118,18 @@ export function isActive(state: JobState): boolean {
   return ACTIVE.has(state);
 }
 
-/** The phase a state change leads to; paused and the failures keep the phase they happened in. */
-function phaseAfter(phase: JobPhase, state: JobState): JobPhase {
+/**
+ * The phase a state change leads to; paused and the failures keep the phase they happened in. A
+ * hybrid job's copy is its snapshot phase, and its later phases come from `phase` events (a
+ * `copying` state does not move it back from catching-up).
+ */
+function phaseAfter(phase: JobPhase, state: JobState, mode: JobMode = 'full'): JobPhase {
   if (state === 'planning') return 'planning';
-  if (state === 'copying') return 'copying';
   if (state === 'done') return 'done';
+  if (state === 'copying') {
+    if (mode !== 'hybrid') return 'copying';
+    return phase === 'planning' || phase === 'copying' ? 'snapshot' : phase;
+  }
   return phase;
 }
 
@@ -137,6 +170,8 @@ export function emptyJobView(jobId: string, now: number): JobView {
     errors: [],
     states: [],
     result: null,
+    stream: null,
+    cutover: [],
   };
 }
 
@@ -150,7 +185,7 @@ export function initialJobView(summary: JobSummary): JobView {
     ...view,
     mode: summary.spec.mode,
     state: summary.state,
-    phase: phaseAfter('planning', summary.state),
+    phase: summary.phase ?? phaseAfter('planning', summary.state, summary.spec.mode),
     updatedAt: Number.isFinite(updated) ? updated : view.startedAt,
     rows: summary.rowsCopied,
     totalRows: summary.totalRows,
@@ -194,7 +229,7 @@ export function reduceJobView(view: JobView, ev: JobViewEvent, now: number): Job
       // A resumed job has rows already: its progress events carry the total from here on.
       if (v.rows === 0) v.totalRows = ev.tables.reduce((sum, t) => sum + t.estimatedRows, 0);
       if (v.state === 'planning') v.state = 'copying';
-      v.phase = phaseAfter(v.phase, v.state);
+      v.phase = phaseAfter(v.phase, v.state, v.mode);
       break;
     case 'progress':
       if (finished) break; // the result's counts are the truth once there is one
@@ -211,7 +246,7 @@ export function reduceJobView(view: JobView, ev: JobViewEvent, now: number): Job
         chunkRows: ev.chunkRows,
         state: ev.state,
       });
-      v.phase = phaseAfter(v.phase, ev.state);
+      v.phase = phaseAfter(v.phase, ev.state, v.mode);
       throttleTo(v, ev.throttle, now);
       break;
     case 'table-done': {
@@ -229,11 +264,30 @@ export function reduceJobView(view: JobView, ev: JobViewEvent, now: number): Job
       v.states = [...v.states, { state: ev.state, at: new Date(now).toISOString(), ...(ev.message ? { message: ev.message } : {}) }];
       if (!finished || !isActive(ev.state)) {
         v.state = ev.state;
-        v.phase = phaseAfter(v.phase, ev.state);
+        v.phase = phaseAfter(v.phase, ev.state, v.mode);
       }
       if (ev.message) v.message = ev.message;
       if (!isActive(v.state) || v.state === 'paused') throttleTo(v, { throttled: false }, now);
       if (ev.state === 'failed' && ev.message) addError(v, ev.message);
+      break;
+    case 'phase':
+      if (!finished || ev.phase === 'done') v.phase = ev.phase;
+      if (ev.message) v.message = ev.message;
+      break;
+    case 'stream':
+      if (finished) break;
+      v.stream = {
+        events: ev.events,
+        transactions: ev.transactions,
+        eventsPerSecond: ev.eventsPerSecond,
+        behindSeconds: ev.behindSeconds,
+        behindEvents: ev.behindEvents,
+        position: ev.position,
+      };
+      break;
+    case 'cutover':
+      v.cutover = [...v.cutover, { step: ev.step, message: ev.message, at: new Date(now).toISOString() }];
+      if (ev.step === 'failed') addError(v, ev.message);
       break;
     case 'retry':
       v.retries++;
@@ -249,7 +303,7 @@ export function reduceJobView(view: JobView, ev: JobViewEvent, now: number): Job
       const r = ev.result;
       throttleTo(v, { throttled: false }, now);
       v.state = r.state;
-      v.phase = phaseAfter(v.phase, r.state);
+      v.phase = phaseAfter(v.phase, r.state, v.mode);
       v.result = r;
       v.finishedAt = now;
       v.rows = r.rows;

@@ -8,6 +8,49 @@ import type { ServerSpec } from '../db/server.js';
 export type { ServerSpec };
 
 export type IfExists = 'abort' | 'truncate' | 'upsert';
+export type JobMode = 'full' | 'incremental' | 'hybrid';
+
+export interface WatermarkSpec {
+  /** The column marking changes: an auto-increment id, or a timestamp such as updated_at. */
+  column: string;
+  /**
+   * Rows whose column is within this many seconds of the source's clock are copied but the mark does
+   * not pass them, so a late commit with an older timestamp is seen next run (default 0; set it for
+   * temporal columns).
+   */
+  safetySeconds?: number;
+}
+
+/** How a cut-over blocks writes to the moved tables on the source. */
+export type CutoverBlock = 'read-only' | 'lock';
+
+/** What asking for a cut-over ends with (the cutover command, the editor's Cut Over button). */
+export interface CutoverOutcome {
+  state: 'done' | 'failed' | 'refused';
+  message: string;
+  report?: CutoverReport;
+}
+
+/** A binlog point: the end of a committed transaction. */
+export interface StreamPosition {
+  file: string;
+  position: number;
+}
+
+/** What a finished cut-over reports (JobResult.cutover, the cutover command's answer). */
+export interface CutoverReport {
+  block: CutoverBlock;
+  /** The source's position after writes were blocked: everything up to it is on the target. */
+  finalPosition: StreamPosition;
+  finalGtid: string | null;
+  /** From the block to the target holding everything up to finalPosition (the write outage if the application switches then). */
+  blockedToCaughtUpMs: number;
+  /** Verification by checksum of every moved table, after the block. */
+  verifyMs: number;
+  tables: { table: string; rows: number; match: boolean }[];
+  /** How the user lifts the block on the source, as statements to run (writes stay blocked until then). */
+  lift: string[];
+}
 export type WriteMethod = 'load' | 'insert';
 
 export interface JobSpec {
@@ -17,7 +60,19 @@ export interface JobSpec {
   targetDatabase: string;
   /** Table names in the source database, or 'all'. */
   tables: string[] | 'all';
-  mode: 'full';
+  /**
+   * full: one consistent snapshot, copied in chunks. incremental: rows above a stored watermark
+   * (`watermark`), upserted; sees neither deletes nor updates that leave the column alone.
+   * hybrid: snapshot (the `first` tables first), then the binlog change stream from the snapshot's
+   * position until in sync, then a cut-over the user asks for (engine/hybrid).
+   */
+  mode: JobMode;
+  /** hybrid: tables copied before the others (in this order). */
+  first?: string[];
+  /** incremental: the monotonic column whose rows above the stored mark are copied. */
+  watermark?: WatermarkSpec;
+  /** hybrid: behind the source by less than this = in sync (seconds, default 1). */
+  syncThresholdSeconds?: number;
   writers?: number;
   /** Target time of one chunk, seconds (default 0.5). */
   chunkTimeSeconds?: number;
@@ -96,6 +151,9 @@ export interface TablePlanInfo {
   noKey: boolean;
 }
 
+/** The phases a job goes through; jobView.ts orders them per mode. */
+export type JobPhaseName = 'planning' | 'copying' | 'snapshot' | 'catching-up' | 'in-sync' | 'cutting-over' | 'done';
+
 export type ProgressEvent =
   | {
       type: 'planned';
@@ -124,6 +182,25 @@ export type ProgressEvent =
       state: JobState;
     }
   | { type: 'table-done'; jobId: string; table: string; rows: number }
+  /** The job entered a phase (hybrid and incremental jobs; a full copy's phases follow its states). */
+  | { type: 'phase'; jobId: string; phase: JobPhaseName; message?: string }
+  /**
+   * About once a second while a hybrid job follows the change stream. behindSeconds: now minus the
+   * source timestamp of the last applied transaction, 0 when the applied position is the source's
+   * current one, null before the first read; behindEvents: row events received and not yet applied.
+   */
+  | {
+      type: 'stream';
+      jobId: string;
+      events: number;
+      transactions: number;
+      eventsPerSecond: number;
+      behindSeconds: number | null;
+      behindEvents: number;
+      position: StreamPosition;
+    }
+  /** Steps of a cut-over as they happen (requested, blocked, caught-up, verified, done, failed). */
+  | { type: 'cutover'; jobId: string; step: 'requested' | 'blocked' | 'caught-up' | 'verified' | 'done' | 'failed'; block: CutoverBlock; message: string }
   | { type: 'throttle'; jobId: string; throttle: ThrottleState }
   | { type: 'state'; jobId: string; state: JobState; message?: string }
   | { type: 'log'; jobId: string; level: 'info' | 'warn'; message: string }
@@ -169,6 +246,10 @@ export interface JobResult {
   retries?: number;
   /** A server could not be reached or refused the login: which one, in which role, and the fix. */
   connection?: ConnectionFailure;
+  /** Hybrid: the cut-over that ended the job. */
+  cutover?: CutoverReport;
+  /** Incremental: each table's stored mark after this run (the column's value as the server prints it). */
+  watermarks?: { table: string; mark: string | null; rows: number }[];
 }
 
 export type ServerRole = 'source' | 'target' | 'replica' | 'source replica';
@@ -207,4 +288,6 @@ export interface JobSummary {
   rowsCopied: number;
   totalRows: number;
   message: string | null;
+  /** Hybrid and incremental jobs: the phase recorded on the target (absent for a full copy). */
+  phase?: JobPhaseName;
 }
