@@ -3,7 +3,7 @@
  * The engine does the work; this file only turns argv into a JobSpec and events into output.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ConnectionFailedError, listJobs, resumeJob, startJob, withPasswords } from '../engine/index.js';
+import { ConnectionFailedError, listJobs, resumeMigration, startMigration, withPasswords } from '../engine/index.js';
 import { connectionMessage } from './connectionHelp.js';
 import type { JobHandle, JobResult, JobSpec, ServerSpec } from '../engine/jobs/index.js';
 import { EXIT, EXIT_HELP, exitForState, UsageError } from './exit-codes.js';
@@ -67,7 +67,7 @@ function rendererFor(json: boolean | undefined): Renderer {
 async function copyCommand(o: CopyOptions & { json?: boolean }): Promise<number> {
   const spec = await fillPasswords(buildCopySpec(o));
   const r = rendererFor(o.json);
-  const handle = startJob(spec, { onEvent: (e) => r.event(e) });
+  const handle = startMigration(spec, { onEvent: (e) => r.event(e) });
   return runHandle(handle, r, (id) => {
     try {
       remember({ id, to: formatServerUrl(spec.target), createdAt: new Date().toISOString() });
@@ -94,7 +94,7 @@ async function resumeCommand(jobId: string, o: { to?: string; json?: boolean }):
   const source = await passwordFor('from', formatServerUrl(job.spec.source));
   const anyReplica = (job.spec.replicas?.length ?? 0) + (job.spec.sourceReplicas?.length ?? 0) > 0;
   const replicas = anyReplica ? await passwordFor('replica', 'the replicas') : undefined;
-  const handle = await resumeJob(target, jobId, { source, target: target.password, replicas }, { onEvent: (e) => r.event(e) });
+  const handle = await resumeMigration(target, jobId, { source, target: target.password, replicas }, { onEvent: (e) => r.event(e) });
   return runHandle(handle, r, () => undefined);
 }
 

@@ -3,6 +3,7 @@
  * from its folder's index (engine/<folder>/index.ts), never from past it.
  */
 export { startJob, listJobs, loadJob, resumeJob, withPasswords, type Passwords, type StartOptions } from './copy/index.js';
+export { startMigration, resumeMigration } from './migrate/index.js';
 export { startedJobSummary } from './jobs/index.js';
 export { CancelledError, RefusedError } from './db/index.js';
 export { ConnectionFailedError } from './copy/index.js';

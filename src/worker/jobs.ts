@@ -3,7 +3,7 @@
  * their events. Jobs outlive any one panel; a window reload finds them again through ListJobs.
  */
 import type { Connection } from 'vscode-languageserver/node';
-import { listJobs, resumeJob, startedJobSummary, startJob, type JobHandle, type JobResult, type JobSummary, type ProgressEvent } from '../engine/index.js';
+import { listJobs, resumeMigration, startedJobSummary, startMigration, type JobHandle, type JobResult, type JobSummary, type ProgressEvent } from '../engine/index.js';
 import { errorMessage } from '../engine/db/index.js';
 import { initialJobView, reduceJobView, redactSpec, type JobView } from '../engine/jobs/index.js';
 import {
@@ -55,7 +55,7 @@ export function registerJobHandlers(connection: Connection): void {
   };
 
   connection.onRequest(StartJobRequest, async ({ spec }) => {
-    const handle = startJob(spec, { onEvent });
+    const handle = startMigration(spec, { onEvent });
     const { id: _pending, ...summary } = startedJobSummary('', redactSpec(spec));
     const jobId = await track(handle, summary);
     return { jobId };
@@ -65,7 +65,7 @@ export function registerJobHandlers(connection: Connection): void {
     if (live.get(jobId)?.view.state === 'copying') return { jobId };
     const stored = (await listJobs(target)).find((j) => j.id === jobId);
     if (!stored) throw new Error(`No job ${jobId} in the checkpoint schema of ${target.host}:${target.port}.`);
-    const handle = await resumeJob(target, jobId, { source: source.password, target: target.password }, { onEvent });
+    const handle = await resumeMigration(target, jobId, { source: source.password, target: target.password }, { onEvent });
     await track(handle, { ...stored, state: 'copying' });
     return { jobId };
   });
