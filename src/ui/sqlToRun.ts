@@ -1,9 +1,9 @@
 /**
  * What Run SQL runs: the selection when there is one, else the statement under the cursor (found
- * with the routing tokenizer, so a `;` inside a string or comment never cuts a statement), or the
+ * with the product's SQL lexer (engine/sqltext), so a `;` inside a string or comment never cuts a statement), or the
  * whole file when the command came from the explorer. Pure: unit-tested without VS Code.
  */
-import { splitStatements } from '../engine/routing/tokenizer.js';
+import { splitStatements } from '../engine/sqltext/statements.js';
 
 export interface SqlPick {
   sql: string;

@@ -3,7 +3,7 @@
  * statement is shown first, and which row pages the grid still needs. No DOM, unit-tested.
  */
 import { formatLag } from '../engine/lag/lagState.js';
-import { tokenize } from '../engine/routing/tokenizer.js';
+import { tokenize } from '../engine/sqltext/lexer.js';
 import type { SqlRunResult, SqlStatementResult } from '../protocol/index.js';
 
 /** Rows the grid asks the worker for at a time. */

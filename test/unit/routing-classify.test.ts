@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { classifySql, newSessionState } from '../../src/engine/routing/classify.js';
-import { splitStatements, tokenize } from '../../src/engine/routing/tokenizer.js';
+import { tokenize } from '../../src/engine/sqltext/lexer.js';
+import { splitStatements } from '../../src/engine/sqltext/statements.js';
 
 interface CorpusEntry {
   sql: string;

@@ -26,13 +26,13 @@ const text = (sql: string, f: Finding) => sql.slice(f.start, f.end);
 
 describe('tokenizer and statement split', () => {
   test('splits on ; outside strings, identifiers and comments', () => {
-    const s = splitStatements("SELECT ';' AS a; -- x; y\nSELECT `a;b` FROM t /* ; */; SELECT \"q\\\";\"");
+    const s = splitStatements("SELECT ';' AS a; -- x; y\nSELECT `a;b` FROM t /* ; */; SELECT \"q\\\";\"").statements;
     assert.deepEqual(s.map((x) => x.tokens[0].upper), ['SELECT', 'SELECT', 'SELECT']);
-    assert.equal(s[1].tokens[1].kind, 'ident');
-    assert.equal(s[1].tokens[1].text, 'a;b');
+    assert.equal(s[1].tokens[1].kind, 'quoted');
+    assert.equal(s[1].tokens[1].value, 'a;b');
   });
   test('honours the client DELIMITER command', () => {
-    const s = splitStatements('DELIMITER $$\nCREATE PROCEDURE p() BEGIN UPDATE t SET a = 1; END$$\nDELIMITER ;\nSELECT 1;');
+    const s = splitStatements('DELIMITER $$\nCREATE PROCEDURE p() BEGIN UPDATE t SET a = 1; END$$\nDELIMITER ;\nSELECT 1;').statements;
     assert.equal(s.length, 2);
     assert.equal(s[0].tokens[0].upper, 'CREATE');
     assert.equal(s[1].tokens[0].upper, 'SELECT');
@@ -49,7 +49,7 @@ describe('tokenizer and statement split', () => {
 });
 
 describe('constant WHERE evaluation', () => {
-  const cond = (sql: string) => splitStatements(`SELECT 1 WHERE ${sql}`)[0].tokens.slice(3);
+  const cond = (sql: string) => splitStatements(`SELECT 1 WHERE ${sql}`).statements[0].tokens.slice(3);
   for (const c of ['1', '1=1', 'true', 'TRUE', "'a' = 'A'", '1 OR id = 5', 'id = 5 OR 2 > 1', 'NOT 0', '(1)', '1 IS TRUE', 'NULL IS NULL', '2-1', "'1x'", '1 <=> 1', '1 XOR 0'])
     test(`always true: ${c}`, () => assert.equal(alwaysTrue(cond(c)), true));
   for (const c of ['id = 1', '1=1 AND id = 5', '0', 'false', 'NULL', "'abc'", '1 = 2', 'f(1)', 'id', '1 AND NULL', 'NOT 1', 'id IS NULL', '@v = 1', '(SELECT 1)'])

@@ -2,9 +2,11 @@
  * Query events in a ROW-format binlog are statements the row images do not describe: DDL, TRUNCATE
  * (which writes no row events at all), RENAME, or DML from a session that set binlog_format=STATEMENT.
  * Passing over one that touches a captured table would silently corrupt the target, so the stream
- * stops there instead. A comment/string-aware tokenizer is enough: we only need the first keyword and
+ * stops there instead. The product's comment/string-aware lexer is enough: we only need the first keyword and
  * the table names a statement mentions; when unsure we stop (a false stop is safe, a missed one is not).
  */
+
+import { tokenize } from '../sqltext/lexer.js';
 
 export type StatementVerdict = { kind: 'begin' } | { kind: 'commit' } | { kind: 'ignore' } | { kind: 'stop'; reason: string };
 
@@ -13,57 +15,15 @@ interface Token {
   quoted: boolean;
 }
 
-/** Removes plain comments; keeps the content of executable comments (`/*! ... *\/`, `/*M! ... *\/`). */
-function stripComments(sql: string): string {
-  let out = '';
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i];
-    if (c === "'" || c === '"' || c === '`') {
-      const end = closingQuote(sql, i);
-      out += sql.slice(i, end);
-      i = end;
-    } else if (sql.startsWith('/*', i)) {
-      const end = sql.indexOf('*/', i + 2);
-      const close = end < 0 ? sql.length : end;
-      const m = /^\/\*M?!\d*/.exec(sql.slice(i, close));
-      out += m ? ' ' + sql.slice(i + m[0].length, close) + ' ' : ' ';
-      i = close + 2;
-    } else if (c === '#' || (sql.startsWith('--', i) && /\s/.test(sql[i + 2] ?? ' '))) {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? sql.length : end;
-      out += ' ';
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
-
-function closingQuote(sql: string, start: number): number {
-  const q = sql[start];
-  let i = start + 1;
-  while (i < sql.length) {
-    if (sql[i] === '\\' && q !== '`') i += 2;
-    else if (sql[i] === q) {
-      if (sql[i + 1] === q) i += 2;
-      else return i + 1;
-    } else i++;
-  }
-  return sql.length;
-}
-
-function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  const re = /`((?:[^`]|``)*)`|'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|([\p{L}\p{N}_$]+)|(\S)/gsu;
-  for (const m of sql.matchAll(re)) {
-    if (m[1] !== undefined) tokens.push({ text: m[1].replace(/``/g, '`'), quoted: true });
-    else if (m[2] !== undefined) tokens.push({ text: m[2], quoted: false });
-    else if (m[3] !== undefined) tokens.push({ text: m[3], quoted: false });
-    // string literals are dropped: a table name inside a string is not a reference
-  }
-  return tokens;
+/**
+ * Words, quoted names and punctuation of the statement, through the product's one SQL lexer
+ * (engine/sqltext: comments skipped, executable comments read as code). String literals are
+ * dropped: a table name inside a string is not a reference.
+ */
+function tokensOf(sql: string): Token[] {
+  return tokenize(sql)
+    .tokens.filter((t) => t.kind !== 'string')
+    .map((t) => ({ text: t.value, quoted: t.kind === 'quoted' }));
 }
 
 const DDL = new Set(['ALTER', 'DROP', 'RENAME', 'TRUNCATE']);
@@ -74,7 +34,7 @@ const DML = new Set(['INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'LOAD']);
  * @param database the captured database; @param tables the captured tables in it
  */
 export function classifyStatement(statement: string, currentDb: string | null, database: string, tables: ReadonlySet<string>): StatementVerdict {
-  const tokens = tokenize(stripComments(statement));
+  const tokens = tokensOf(statement);
   const words = tokens.filter((t) => !t.quoted).map((t) => t.text.toUpperCase());
   const first = words[0] ?? '';
   if (first === 'BEGIN' || (first === 'XA' && words[1] === 'START') || (first === 'START' && words[1] === 'TRANSACTION')) return { kind: 'begin' };

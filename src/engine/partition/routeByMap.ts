@@ -8,7 +8,8 @@
  * ... VALUES (with or without a column list). Anything it cannot prove to sit in one range is not
  * guessed: a read is left unrouted (the caller decides, e.g. asks for a range), a write is refused.
  */
-import { findWord, splitStatements, tableNameAt, type Statement, type Token } from '../sqlcheck/tokenizer.js';
+import type { Token } from '../sqltext/lexer.js';
+import { findWord, isName, splitStatements, tableNameAt, type StatementSlice as Statement, isWord } from '../sqltext/statements.js';
 import { inRange, integerKey, isMapTable } from './map.js';
 import { rangeLabel, targetLabel, type PartitionMap, type PartitionRange, type PartitionTarget } from './types.js';
 
@@ -36,24 +37,25 @@ function mentionsTable(map: PartitionMap, t: Token[]): boolean {
 /** `[qualifier.]key` at k: the index after it, or -1. */
 function keyAt(map: PartitionMap, t: Token[], k: number): number {
   const a = t[k];
-  if (!a || (a.kind !== 'word' && a.kind !== 'ident')) return -1;
-  if (t[k + 1]?.text === '.' && t[k + 2] && (t[k + 2].kind === 'word' || t[k + 2].kind === 'ident')) {
-    return t[k + 2].text.toLowerCase() === map.keyColumn.toLowerCase() ? k + 3 : -1;
+  if (!isName(a)) return -1;
+  const b = t[k + 2];
+  if (t[k + 1]?.text === '.' && isName(b)) {
+    return b.value.toLowerCase() === map.keyColumn.toLowerCase() ? k + 3 : -1;
   }
   if (t[k - 1]?.text === '.') return -1;
-  return a.text.toLowerCase() === map.keyColumn.toLowerCase() ? k + 1 : -1;
+  return a.value.toLowerCase() === map.keyColumn.toLowerCase() ? k + 1 : -1;
 }
 
 /** A literal integer at k (a number, or a quoted string of digits, with an optional sign). */
 function literalAt(t: Token[], k: number): { value: bigint; next: number } | null {
   let sign = '';
-  if (t[k]?.kind === 'op' && (t[k].text === '-' || t[k].text === '+')) {
+  if (t[k]?.kind === 'punct' && (t[k].text === '-' || t[k].text === '+')) {
     sign = t[k].text;
     k++;
   }
   const tok = t[k];
   if (!tok || (tok.kind !== 'number' && tok.kind !== 'string')) return null;
-  const v = integerKey(sign + tok.text);
+  const v = integerKey(sign + tok.value);
   return v === null ? null : { value: v, next: k + 1 };
 }
 
@@ -67,7 +69,7 @@ function whereKeys(map: PartitionMap, t: Token[]): { keys: bigint[]; spans: [big
   let end = at + 1;
   while (end < t.length && !(t[end].depth === 0 && t[end].kind === 'word' && CLAUSE_END.has(t[end].upper))) end++;
   // An OR at the top level means the key alone does not bound the rows.
-  for (let k = at + 1; k < end; k++) if (t[k].depth === 0 && (t[k].upper === 'OR' || t[k].text === '||' || t[k].upper === 'XOR')) return null;
+  for (let k = at + 1; k < end; k++) if (t[k].depth === 0 && (isWord(t[k], 'OR') || t[k].text === '||' || isWord(t[k], 'XOR'))) return null;
   for (let k = at + 1; k < end; k++) {
     if (t[k].depth !== 0) continue;
     const after = keyAt(map, t, k);
@@ -75,9 +77,9 @@ function whereKeys(map: PartitionMap, t: Token[]): { keys: bigint[]; spans: [big
       const op = t[after];
       if (op?.text === '=' || op?.text === '<=>') {
         const lit = literalAt(t, after + 1);
-        if (lit && (lit.next >= end || t[lit.next].depth !== 0 || t[lit.next].upper === 'AND' || t[lit.next].text === '&&')) return { keys: [lit.value], spans: [] };
+        if (lit && (lit.next >= end || t[lit.next].depth !== 0 || isWord(t[lit.next], 'AND') || t[lit.next].text === '&&')) return { keys: [lit.value], spans: [] };
       }
-      if (op?.upper === 'IN' && t[after + 1]?.text === '(') {
+      if (isWord(op, 'IN') && t[after + 1]?.text === '(') {
         const keys: bigint[] = [];
         let j = after + 2;
         for (;;) {
@@ -91,15 +93,15 @@ function whereKeys(map: PartitionMap, t: Token[]): { keys: bigint[]; spans: [big
           }
         }
       }
-      if (op?.upper === 'BETWEEN') {
+      if (isWord(op, 'BETWEEN')) {
         const lo = literalAt(t, after + 1);
-        const hi = lo && t[lo.next]?.upper === 'AND' ? literalAt(t, lo.next + 1) : null;
+        const hi = lo && isWord(t[lo.next], 'AND') ? literalAt(t, lo.next + 1) : null;
         if (lo && hi) return { keys: [], spans: [[lo.value, hi.value]] };
       }
     }
     // N = key
     const lit = literalAt(t, k);
-    if (lit && t[lit.next]?.text === '=' && keyAt(map, t, lit.next + 1) >= 0 && (k === at + 1 || t[k - 1].upper === 'AND')) return { keys: [lit.value], spans: [] };
+    if (lit && t[lit.next]?.text === '=' && keyAt(map, t, lit.next + 1) >= 0 && (k === at + 1 || isWord(t[k - 1], 'AND'))) return { keys: [lit.value], spans: [] };
   }
   return null;
 }
@@ -120,20 +122,20 @@ function rangesOf(map: PartitionMap, keys: bigint[], spans: [bigint, bigint][]):
 /** The key of each VALUES row of an INSERT/REPLACE, or a reason it cannot be known. */
 function insertKeys(map: PartitionMap, t: Token[]): bigint[] | string {
   let k = 0;
-  while (k < t.length && !(t[k].depth === 0 && (t[k].upper === 'INTO' || tableNameAt(t, k)?.table === map.table))) k++;
-  if (t[k]?.upper === 'INTO') k++;
+  while (k < t.length && !(t[k].depth === 0 && (isWord(t[k], 'INTO') || tableNameAt(t, k)?.table === map.table))) k++;
+  if (isWord(t[k], 'INTO')) k++;
   const name = tableNameAt(t, k);
   if (!name) return 'cannot find the table name';
   k = name.next;
   let ordinal = map.keyOrdinal;
   if (t[k]?.text === '(' && t[k].depth === 0) {
     const cols: string[] = [];
-    for (k++; k < t.length && !(t[k].text === ')' && t[k].depth === 0); k++) if (t[k].kind === 'word' || t[k].kind === 'ident') cols.push(t[k].text.toLowerCase());
+    for (k++; k < t.length && !(t[k].text === ')' && t[k].depth === 0); k++) if (isName(t[k])) cols.push(t[k].value.toLowerCase());
     k++;
     ordinal = cols.indexOf(map.keyColumn.toLowerCase());
     if (ordinal < 0) return `the column list has no ${map.keyColumn}, so the row's range is decided by the server (auto-increment)`;
   }
-  if (t[k]?.upper === 'SET') {
+  if (isWord(t[k], 'SET')) {
     for (let j = k + 1; j < t.length; j++) {
       const after = t[j].depth === 0 ? keyAt(map, t, j) : -1;
       if (after >= 0 && t[after]?.text === '=') {
@@ -227,5 +229,5 @@ function routeOne(map: PartitionMap, stmt: Statement, intended?: PartitionTarget
  * run it on, if chosen already: a write whose key lives elsewhere is refused.
  */
 export function routeStatementByMap(map: PartitionMap, sql: string, intended?: PartitionTarget): MapRoute[] {
-  return splitStatements(sql).map((s) => routeOne(map, s, intended));
+  return splitStatements(sql).statements.map((s) => routeOne(map, s, intended));
 }

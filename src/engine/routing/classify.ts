@@ -5,13 +5,14 @@
  * DDL, anything in an open read-write transaction, locking reads, GET_LOCK & co, LAST_INSERT_ID(),
  * user variables, sequences, stored procedure and function calls, temporary tables and SHOW MASTER
  * STATUS go to the primary; other reads may go to a replica; whatever cannot be classified goes to
- * the primary. Decisions come from tokens (tokenizer.ts), never from matching the raw text.
+ * the primary. Decisions come from tokens (engine/sqltext), never from matching the raw text.
  *
  * Pure: no I/O. The session state (transaction, autocommit, temporary tables) is plain data that a
  * caller keeps between calls, so multi-statement input and an editor session route alike.
  */
 import { NOT_CALLS, PRIMARY_FUNCTIONS, READ_ONLY_FUNCTIONS } from './functions.js';
-import { splitStatements, type StatementSlice, type Token } from './tokenizer.js';
+import type { Token } from '../sqltext/lexer.js';
+import { splitStatements, type StatementSlice } from '../sqltext/statements.js';
 
 export type Route = 'primary' | 'replica';
 

@@ -3,7 +3,8 @@ export {
   classifySql, classifyInSession, newSessionState,
   type Route, type StatementKind, type Classification, type ClassifiedStatement, type SessionState, type ClassifyResult,
 } from './classify.js';
-export { tokenize, splitStatements, type TokenKind, type Token, type Comment, type Tokenized, type StatementSlice } from './tokenizer.js';
+export { tokenize, type TokenKind, type Token, type Comment, type Tokenized } from '../sqltext/lexer.js';
+export { splitStatements, type StatementSlice } from '../sqltext/statements.js';
 export { trackingStatements, trackedGtid, askLastGtid, waitForGtid } from './causal.js';
 export { chooseReplica, exclusion, type ReplicaReading, type ReplicaChoice } from './choose.js';
 export { runSql, type Cell, type StatementRun, type RunOptions } from './execute.js';

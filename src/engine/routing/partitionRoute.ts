@@ -10,7 +10,7 @@
  */
 import { rangeLabel, routeStatementByMap, targetLabel, type PartitionMap, type PartitionTarget } from '../partition/index.js';
 import type { ServerRef } from '../topology/types.js';
-import { tokenize } from './tokenizer.js';
+import { tokenize } from '../sqltext/lexer.js';
 
 /** The saved maps of the profile, and the profile servers (with their passwords) that can reach the targets. */
 export interface PartitionRouting {

@@ -16,7 +16,7 @@ import { toServerSpec } from '../topology/serverRef.js';
 import { readFacts } from '../topology/topology.js';
 import type { Flavor, ServerRef } from '../topology/types.js';
 import { askLastGtid, trackedGtid, trackingStatements, waitForGtid } from './causal.js';
-import { tokenize } from './tokenizer.js';
+import { tokenize } from '../sqltext/lexer.js';
 import { chooseReplica, type ReplicaReading } from './choose.js';
 import { classifySql, newSessionState, type ClassifiedStatement, type Route, type SessionState, type StatementKind } from './classify.js';
 

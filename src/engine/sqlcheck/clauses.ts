@@ -1,5 +1,6 @@
 /** Clause lookups shared by the rules: where a top-level clause starts and ends in a statement. */
-import { findPair, findWord, type Token } from './tokenizer.js';
+import type { Token } from '../sqltext/lexer.js';
+import { findPair, findWord } from '../sqltext/statements.js';
 
 /** Words that end a WHERE condition at the top level of UPDATE/DELETE/SELECT. */
 const AFTER_WHERE = new Set(['ORDER', 'LIMIT', 'RETURNING', 'GROUP', 'HAVING', 'WINDOW', 'FOR', 'LOCK', 'INTO', 'UNION', 'EXCEPT', 'INTERSECT']);

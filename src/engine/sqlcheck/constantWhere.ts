@@ -5,7 +5,7 @@
  * logic settles it (`1=1 OR id = 5` is true whatever id is). MariaDB's truthiness: a non-zero number
  * is true, a string counts as the number it starts with ('1abc' -> 1, 'abc' -> 0), NULL is not true.
  */
-import type { Token } from './tokenizer.js';
+import type { Token } from '../sqltext/lexer.js';
 
 /** A known value (number, string or null) or unknown. */
 type Value = { known: true; v: number | string | null } | { known: false };
@@ -41,7 +41,7 @@ class ConstEval {
   private peekOp(): string | null {
     const tok = this.t[this.k];
     if (!tok) return null;
-    if (tok.kind === 'op') return tok.text;
+    if (tok.kind === 'punct') return tok.text;
     if (tok.kind === 'word') return tok.upper;
     return null;
   }
@@ -104,7 +104,7 @@ class ConstEval {
     }
     this.k++;
     if (tok.kind === 'number') return known(Number(tok.text));
-    if (tok.kind === 'string') return known(tok.text);
+    if (tok.kind === 'string') return known(tok.value);
     if (tok.kind === 'word' && tok.upper === 'TRUE') return known(1);
     if (tok.kind === 'word' && tok.upper === 'FALSE') return known(0);
     if (tok.kind === 'word' && tok.upper === 'NULL') return known(null);

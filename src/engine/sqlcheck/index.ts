@@ -3,7 +3,7 @@
  * (no I/O, no vscode): the worker serves the findings as diagnostics on .sql files, tests call
  * `checkSql` directly.
  */
-import { splitStatements } from './tokenizer.js';
+import { splitStatements } from '../sqltext/statements.js';
 import type { CheckContext, Finding, Rule } from './types.js';
 import { writeWithoutWhere } from './rules/writeWithoutWhere.js';
 import { ddlLargeTable } from './rules/ddlLargeTable.js';
@@ -14,7 +14,8 @@ import { lockTables } from './rules/lockTables.js';
 import { flush } from './rules/flush.js';
 
 export type { CheckContext, Finding, Rule, Severity, TableSize } from './types.js';
-export { splitStatements, type Statement, type Token } from './tokenizer.js';
+export { splitStatements, type StatementSlice as Statement } from '../sqltext/statements.js';
+export type { Token } from '../sqltext/lexer.js';
 
 export const RULES: readonly Rule[] = [writeWithoutWhere, ddlLargeTable, limitWithoutOrder, nondeterministicFunction, insertSelectOrder, lockTables, flush];
 
@@ -36,12 +37,12 @@ export function checkSql(text: string, options: CheckOptions = {}): Finding[] {
   };
   const rules = RULES.filter((r) => !disabled.has(r.id));
   const out: Finding[] = [];
-  for (const stmt of splitStatements(text)) {
+  for (const stmt of splitStatements(text).statements) {
     for (const rule of rules) {
       try {
         out.push(...rule.check(stmt, ctx));
       } catch (err) {
-        out.push({ rule: rule.id, severity: 'information', message: `check ${rule.id} failed on this statement: ${err instanceof Error ? err.message : String(err)}`, start: stmt.start, end: stmt.end });
+        out.push({ rule: rule.id, severity: 'information', message: `check ${rule.id} failed on this statement: ${err instanceof Error ? err.message : String(err)}`, start: stmt.codeStart, end: stmt.codeEnd });
       }
     }
   }

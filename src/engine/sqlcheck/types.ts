@@ -2,7 +2,7 @@
  * What a SQL check rule sees and returns. Plain data: the worker turns findings into LSP diagnostics,
  * tests read them directly.
  */
-import type { Statement } from './tokenizer.js';
+import type { StatementSlice as Statement } from '../sqltext/statements.js';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 

@@ -12,7 +12,8 @@
  * Size comes from the context (the active profile's table estimates, when the worker has them);
  * without it the finding is a hint that names what is unknown.
  */
-import { findWord, tableNameAt, verb, type Statement, type Token } from '../tokenizer.js';
+import type { Token } from '../../sqltext/lexer.js';
+import { findWord, tableNameAt, verb, type StatementSlice as Statement, isWord } from '../../sqltext/statements.js';
 import type { CheckContext, Finding, Rule } from '../types.js';
 
 export const ONLINE_DDL_DOCS = 'https://mariadb.com/kb/en/innodb-online-ddl-overview/';
@@ -38,7 +39,7 @@ function ddlTarget(stmt: Statement): DdlTarget | null {
     while (t[k]?.kind === 'word' && ALTER_PREFIX.has(t[k].upper)) k++;
     if (t[k]?.upper !== 'TABLE') return null;
     k++;
-    if (t[k]?.upper === 'IF' && t[k + 1]?.upper === 'EXISTS') k += 2;
+    if (isWord(t[k], 'IF') && isWord(t[k + 1], 'EXISTS')) k += 2;
     const name = tableNameAt(t, k);
     return name ? { what: 'ALTER TABLE', database: name.database, table: name.table, head, nameEnd: name.end } : null;
   }
@@ -53,7 +54,7 @@ function ddlTarget(stmt: Statement): DdlTarget | null {
   }
   if (v === 'OPTIMIZE') {
     let k = 1;
-    while (t[k]?.kind === 'word' && (t[k].upper === 'NO_WRITE_TO_BINLOG' || t[k].upper === 'LOCAL')) k++;
+    while (t[k]?.kind === 'word' && (isWord(t[k], 'NO_WRITE_TO_BINLOG') || isWord(t[k], 'LOCAL'))) k++;
     if (t[k]?.upper !== 'TABLE') return null;
     const name = tableNameAt(t, k + 1);
     return name ? { what: 'OPTIMIZE TABLE', database: name.database, table: name.table, head, nameEnd: name.end } : null;
@@ -97,7 +98,7 @@ export const ddlLargeTable: Rule = {
         : 'Run it with an online schema change tool (pt-online-schema-change, gh-ost) or in a maintenance window; RW Migrate\'s Alter Table Online… is not available yet.';
     // The quick fix: ALGORITHM=INSTANT turns "rebuild for an hour" into "refused at once" when the
     // change cannot be instant. Only offered where no ALGORITHM is chosen (never overrides a choice).
-    const fix = target.what === 'ALTER TABLE' && algorithm === null ? { title: 'Add ALGORITHM=INSTANT (the server refuses instead of rebuilding)', at: stmt.end, text: ', ALGORITHM=INSTANT' } : undefined;
+    const fix = target.what === 'ALTER TABLE' && algorithm === null ? { title: 'Add ALGORITHM=INSTANT (the server refuses instead of rebuilding)', at: stmt.codeEnd, text: ', ALGORITHM=INSTANT' } : undefined;
     const size = ctx.tableSize(target.database, target.table);
     if (!size) {
       return [{

@@ -6,7 +6,7 @@
  * statements are written to the binary log and will be replicated").
  */
 import { span } from '../clauses.js';
-import { findPair, findWord, verb } from '../tokenizer.js';
+import { findPair, findWord, verb, isWord } from '../../sqltext/statements.js';
 import type { Rule } from '../types.js';
 
 export const flush: Rule = {
@@ -15,7 +15,7 @@ export const flush: Rule = {
   check(stmt) {
     const t = stmt.tokens;
     if (verb(stmt) !== 'FLUSH') return [];
-    const local = t[1]?.upper === 'NO_WRITE_TO_BINLOG' || t[1]?.upper === 'LOCAL';
+    const local = isWord(t[1], 'NO_WRITE_TO_BINLOG') || isWord(t[1], 'LOCAL');
     const readLock = findPair(t, 'READ', 'LOCK') >= 0 && findWord(t, 'WITH') >= 0;
     const tables = findWord(t, 'TABLES') >= 0 || findWord(t, 'TABLE') >= 0;
     const parts: string[] = [];

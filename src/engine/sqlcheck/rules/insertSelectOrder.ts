@@ -8,7 +8,7 @@
  */
 import { UNSAFE_STATEMENTS_DOCS } from '../binlogDocs.js';
 import { hasOrderBy, span } from '../clauses.js';
-import { findWord, verb } from '../tokenizer.js';
+import { findWord, verb } from '../../sqltext/statements.js';
 import type { Rule } from '../types.js';
 
 export const insertSelectOrder: Rule = {

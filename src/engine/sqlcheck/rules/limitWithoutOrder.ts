@@ -7,7 +7,7 @@
  */
 import { UNSAFE_STATEMENTS_DOCS } from '../binlogDocs.js';
 import { hasOrderBy, limitAt, span } from '../clauses.js';
-import { verb } from '../tokenizer.js';
+import { verb } from '../../sqltext/statements.js';
 import type { Rule } from '../types.js';
 
 export const limitWithoutOrder: Rule = {

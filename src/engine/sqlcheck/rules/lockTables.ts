@@ -4,7 +4,7 @@
  * while it is held. (MariaDB docs, "LOCK TABLES".)
  */
 import { span } from '../clauses.js';
-import { verb } from '../tokenizer.js';
+import { verb, isWord } from '../../sqltext/statements.js';
 import type { Rule } from '../types.js';
 
 export const lockTables: Rule = {
@@ -12,7 +12,7 @@ export const lockTables: Rule = {
   description: 'LOCK TABLES (blocks the application on the primary until UNLOCK TABLES).',
   check(stmt) {
     const t = stmt.tokens;
-    if (verb(stmt) !== 'LOCK' || !(t[1]?.upper === 'TABLES' || t[1]?.upper === 'TABLE')) return [];
+    if (verb(stmt) !== 'LOCK' || !(isWord(t[1], 'TABLES') || isWord(t[1], 'TABLE'))) return [];
     return [{
       rule: this.id,
       severity: 'warning',

@@ -8,7 +8,7 @@
  */
 import { UNSAFE_STATEMENTS_DOCS, WRITE_VERBS } from '../binlogDocs.js';
 import { span } from '../clauses.js';
-import { verb } from '../tokenizer.js';
+import { verb } from '../../sqltext/statements.js';
 import type { Finding, Rule } from '../types.js';
 
 export const UNSAFE_FUNCTIONS = new Set([

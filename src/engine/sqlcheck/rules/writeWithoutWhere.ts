@@ -5,7 +5,7 @@
  */
 import { alwaysTrue } from '../constantWhere.js';
 import { span, whereCondition } from '../clauses.js';
-import { verb } from '../tokenizer.js';
+import { verb } from '../../sqltext/statements.js';
 import type { Rule } from '../types.js';
 
 export const writeWithoutWhere: Rule = {
