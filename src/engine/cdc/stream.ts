@@ -18,6 +18,7 @@ import type { ServerSpec } from '../db/server.js';
 import { closeQuietly, connect, queryRows, serverLabel, type Connection } from '../db/connection.js';
 import { classifyStreamError, StreamFatalError, StreamLostError } from './errors.js';
 import { comparePositions } from './position.js';
+import { rawGeometryColumns } from './geometry.js';
 import { classifyStatement } from './statementGuard.js';
 import type { BinlogPosition, CellValue, RowImage, StreamItem } from './types.js';
 
@@ -40,7 +41,7 @@ interface ZongJiEvent {
   nextPosition: number;
   gtid?: string;
   tableId?: number;
-  tableMap?: Record<number, { parentSchema: string; tableName: string }>;
+  tableMap?: Record<number, { parentSchema: string; tableName: string; columns?: { type: number; charset: string | null }[] }>;
   rows?: unknown[];
   query?: string;
   schema?: string;
@@ -63,11 +64,9 @@ function cell(v: unknown, table: string, column: string): CellValue {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string' || typeof v === 'number' || Buffer.isBuffer(v)) return v;
   if (typeof v === 'bigint') return v.toString();
-  // GEOMETRY arrives parsed into objects and a Date would mean lost microseconds: neither is exact.
-  throw new StreamFatalError(
-    `column ${table}.${column} arrived from the binlog as ${v instanceof Date ? 'a Date' : typeof v}, which cannot be written back exactly ` +
-      '(GEOMETRY columns are not supported by the change stream yet).',
-  );
+  // A Date would mean lost microseconds, an object a value decoded past its bytes (GEOMETRY arrives
+  // as bytes, see geometry.ts): neither can be written back exactly.
+  throw new StreamFatalError(`column ${table}.${column} arrived from the binlog as ${v instanceof Date ? 'a Date' : typeof v}, which cannot be written back exactly.`);
 }
 
 function image(row: unknown, table: string): RowImage {
@@ -158,6 +157,9 @@ export class ChangeStream {
         case 'updaterows':
         case 'deleterows':
           this.onRows(ev);
+          break;
+        case 'tablemap':
+          if (ev.tableId !== undefined) rawGeometryColumns(ev.tableMap?.[ev.tableId]);
           break;
         case 'xid':
           this.push({ kind: 'commit', position: this.position(), gtid: ev.gtid ?? null });
