@@ -107,6 +107,8 @@ async function takenServerIds(conn: Connection, vars: Variables): Promise<{ ids:
 
 export interface BinlogPreflight {
   serverId: number;
+  /** The source's flavour (GTIDs differ: MariaDB domain-server-sequence, MySQL uuid sets). */
+  flavor: Flavor;
   sourceTables: TableDefinition[];
   notes: string[];
 }
@@ -176,5 +178,5 @@ export async function binlogPreflight(input: BinlogPreflightInput): Promise<Binl
     throw new RefusedError(`pre-flight refused the sync (nothing was written): ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, problems);
   }
   const taken = await takenServerIds(source, vars);
-  return { serverId: chooseServerId(input.jobId, taken.ids), sourceTables, notes: taken.note ? [taken.note] : [] };
+  return { serverId: chooseServerId(input.jobId, taken.ids), flavor, sourceTables, notes: taken.note ? [taken.note] : [] };
 }
