@@ -13,6 +13,9 @@ test('a position advances per domain, exactly beyond 2^53, and ignores commits w
   assert.equal(advanceGtidPosition(null, '0-1-7'), '0-1-7');
   assert.equal(advanceGtidPosition('0-1-7', undefined), '0-1-7');
   assert.equal(advanceGtidPosition(null, null), null);
+  // MySQL: the last transaction's GTID, as before; a MySQL set is not extended
+  assert.equal(advanceGtidPosition('3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5', '3e11fa47-71ca-11e1-9e33-c80aa9429562:6'), '3e11fa47-71ca-11e1-9e33-c80aa9429562:6');
+  assert.equal(advanceGtidPosition('3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5', '0-1-2'), '0-1-2');
   assert.equal(advanceGtidPosition('0-1-18446744073709551614', '0-1-18446744073709551615'), '0-1-18446744073709551615');
   // after a failover the new server's numbers may be lower: last applied wins, as MariaDB keeps it
   assert.equal(advanceGtidPosition('0-1-100', '0-2-3'), '0-2-3');

@@ -37,10 +37,20 @@ export function formatGtidPosition(pos: Map<number, GtidEntry>): string {
     .join(',');
 }
 
-/** The position after the transaction `gtid` committed: its domain's entry replaced (MariaDB's own rule). */
+/**
+ * The position after the transaction `gtid` committed: its domain's entry replaced (MariaDB's own
+ * rule). A commit without a GTID leaves it as it is. A MySQL GTID (`uuid:N`, no resume by GTID from
+ * MySQL yet) is kept as it comes: the last transaction, for the record.
+ */
 export function advanceGtidPosition(position: string | null, gtid: string | null | undefined): string | null {
-  if (!gtid || !ENTRY.test(gtid)) return position;
-  const pos = parseGtidPosition(position);
+  if (!gtid) return position;
+  if (!ENTRY.test(gtid)) return gtid;
+  let pos: Map<number, GtidEntry>;
+  try {
+    pos = parseGtidPosition(position);
+  } catch {
+    return gtid; // not a MariaDB position to extend
+  }
   const [e] = parseGtidPosition(gtid).values();
   pos.set(e.domain, e);
   return formatGtidPosition(pos);
