@@ -141,7 +141,8 @@ class SyncRun {
         label: serverLabel(spec.source),
         key,
         recorded,
-        gtid: state ? state.gtid : snap.gtidBinlogPos,
+        // A row without a GTID (kept before GTIDs were) still at the snapshot's place has the snapshot's.
+        gtid: state?.gtid ?? (!state || (state.position.file === snap.binlogFile && state.position.position === snap.binlogPosition) ? snap.gtidBinlogPos : null),
         sameAddress: spec.source.host === copiedFrom.host && spec.source.port === copiedFrom.port,
         flavor: pre.flavor,
         stopAt,
