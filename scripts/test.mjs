@@ -59,6 +59,7 @@ function nodeTestLayer(layer, env = {}, extraArgs = []) {
     const left = deadline - Date.now();
     if (left <= 0) {
       problems.push(`${file}: not run, the layer ran out of its ${LAYER_TIMEOUT_MS / 60_000} min`);
+      counts.failed++;
       continue;
     }
     const r = spawnSync(
@@ -69,15 +70,15 @@ function nodeTestLayer(layer, env = {}, extraArgs = []) {
     const tap = r.stdout?.toString('utf8') ?? '';
     writeFileSync(path.join(dir, `${file.replace(/[\\/]/g, '__')}.tap`), tap);
     const c = checkTap(tap, file);
+    const mine = [...c.problems];
+    if (r.error?.code === 'ETIMEDOUT') mine.push(`${file}: timed out (the layer's ${LAYER_TIMEOUT_MS / 60_000} min ran out)`);
+    else if (r.status !== 0 && c.failed === 0) mine.push(`${file}: node --test exited with ${r.status ?? r.signal} but reported no failed test`);
     counts.passed += c.passed;
-    counts.failed += c.failed;
-    if (r.error?.code === 'ETIMEDOUT') problems.push(`${file}: timed out (the layer's ${LAYER_TIMEOUT_MS / 60_000} min ran out)`);
-    else if (r.status !== 0 && c.failed === 0) problems.push(`${file}: node --test exited with ${r.status ?? r.signal} but reported no failed test`);
-    problems.push(...c.problems);
+    // A file that does not add up fails the layer (once, unless it already reported a failure).
+    counts.failed += c.failed + (mine.length > 0 && c.failed === 0 ? 1 : 0);
+    problems.push(...mine);
   }
   for (const p of problems) console.error(`test: ${layer}: ${p}`);
-  // Each file that does not add up counts as a failure, so the layer fails and names it.
-  counts.failed += new Set(problems.map((p) => p.slice(0, p.indexOf(':')))).size;
   if (counts.passed + counts.failed === 0) counts.failed = 1; // a layer that ran nothing is a failure, not a pass
   return counts;
 }

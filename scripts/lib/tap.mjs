@@ -85,7 +85,7 @@ export function checkTap(text, file) {
   const stand = top.find((r) => r.name === file || (base && r.name.endsWith(`/${base}`)));
   if (stand && top.length === 1 && all.length === 1) {
     problems.push(
-      `${file}: no test of its own reported: node stood in a result for the whole file (${stand.ok ? 'ok' : 'not ok'}), so it has no tests or exited before its results arrived (process.exit, a crash)`,
+      `${file}: no test of its own reported: node stood in a result for the whole file (${stand.ok ? 'ok' : 'not ok'}), so it has no tests, exited before its results arrived (process.exit, a crash) or was stopped (a timeout)`,
     );
   }
   return { passed, failed, problems };
