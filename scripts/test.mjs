@@ -3,10 +3,10 @@
 // sandbox, extension host in code-server, UI end to end), each printing its own counts, and one
 // closing line `N passed, N failed` over all of them.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { countTap } from './lib/tap.mjs';
+import { checkTap } from './lib/tap.mjs';
 import { ensureSetup, root } from './setup.mjs';
 
 const ALL = ['unit', 'integration', 'host', 'e2e'];
@@ -41,19 +41,46 @@ function testFiles(dir) {
     .sort();
 }
 
-/** Runs one node:test layer with the spec reporter on screen and TAP to a file we count from. */
+/**
+ * Runs one node:test layer, one `node --test` per file: the spec reporter on screen (stderr), TAP on
+ * stdout, read through a pipe (a reporter file can lose its tail when --test-force-exit ends the
+ * process). Each file's TAP is checked against its own summary and plan (lib/tap.mjs): a file whose
+ * results do not add up fails the layer by name, so a report cut short can never pass as fewer tests.
+ */
 function nodeTestLayer(layer, env = {}, extraArgs = []) {
   const files = testFiles(layer);
-  const tap = path.join(results, `${layer}.tap`);
-  const status = run(
-    process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-force-exit', ...extraArgs, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
-    env,
-  );
-  let { passed, failed } = countTap(existsSync(tap) ? readFileSync(tap, 'utf8') : '');
-  if (status !== 0 && failed === 0) failed = 1; // a crash before any test reported still fails the layer
-  if (passed + failed === 0) failed = 1; // a layer that ran nothing is a failure, not a pass
-  return { passed, failed };
+  const dir = path.join(results, 'tap', layer);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const deadline = Date.now() + LAYER_TIMEOUT_MS;
+  const counts = { passed: 0, failed: 0 };
+  const problems = [];
+  for (const file of files) {
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      problems.push(`${file}: not run, the layer ran out of its ${LAYER_TIMEOUT_MS / 60_000} min`);
+      counts.failed++;
+      continue;
+    }
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-force-exit', ...extraArgs, '--test-reporter=spec', '--test-reporter-destination=stderr', '--test-reporter=tap', '--test-reporter-destination=stdout', file],
+      { cwd: root, stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, ...env }, timeout: left, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024 },
+    );
+    const tap = r.stdout?.toString('utf8') ?? '';
+    writeFileSync(path.join(dir, `${file.replace(/[\\/]/g, '__')}.tap`), tap);
+    const c = checkTap(tap, file);
+    const mine = [...c.problems];
+    if (r.error?.code === 'ETIMEDOUT') mine.push(`${file}: timed out (the layer's ${LAYER_TIMEOUT_MS / 60_000} min ran out)`);
+    else if (r.status !== 0 && c.failed === 0) mine.push(`${file}: node --test exited with ${r.status ?? r.signal} but reported no failed test`);
+    counts.passed += c.passed;
+    // A file that does not add up fails the layer (once, unless it already reported a failure).
+    counts.failed += c.failed + (mine.length > 0 && c.failed === 0 ? 1 : 0);
+    problems.push(...mine);
+  }
+  for (const p of problems) console.error(`test: ${layer}: ${p}`);
+  if (counts.passed + counts.failed === 0) counts.failed = 1; // a layer that ran nothing is a failure, not a pass
+  return counts;
 }
 
 function jsonLayer(layer, script) {

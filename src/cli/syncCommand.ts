@@ -16,6 +16,7 @@ import { formatServerUrl, parseServerUrl } from './url.js';
 
 interface SyncCliOptions {
   to?: string;
+  source?: string;
   json?: boolean;
   stallSeconds?: string;
   batchEvents?: string;
@@ -40,8 +41,9 @@ async function syncCommand(jobId: string, o: SyncCliOptions): Promise<number> {
   const stallSeconds = positiveNumber(o.stallSeconds, '--stall-seconds');
   const batchEvents = positiveNumber(o.batchEvents, '--batch-events');
   const bufferEvents = positiveNumber(o.bufferEvents, '--buffer-events');
+  const newSource = o.source ? parseServerUrl(o.source, '--source', false).server : undefined;
   target.password = await passwordFor('to', formatServerUrl(target));
-  const source = await passwordFor('from', 'the job\'s source');
+  const source = await passwordFor('from', newSource ? formatServerUrl(newSource) : 'the job\'s source');
   const out = (line: string) => process.stdout.write(line + '\n');
   const onEvent = (e: SyncEvent) => {
     if (o.json) return out(JSON.stringify(e));
@@ -49,7 +51,7 @@ async function syncCommand(jobId: string, o: SyncCliOptions): Promise<number> {
     else if (e.type === 'sync-progress') process.stderr.write(`  ${e.events} row events, ${e.transactions} transactions, ${e.eventsPerSecond}/s, at ${formatPosition(e.position)}\n`);
     else process.stderr.write(`  ${e.level}: ${e.message}\n`);
   };
-  const handle = syncJob(target, jobId, { source, target: target.password }, { onEvent, stallMs: stallSeconds ? stallSeconds * 1000 : undefined, batchEvents, bufferEvents });
+  const handle = syncJob(target, jobId, { source, target: target.password }, { source: newSource, onEvent, stallMs: stallSeconds ? stallSeconds * 1000 : undefined, batchEvents, bufferEvents });
   let interrupts = 0;
   const onSignal = () => {
     if (++interrupts === 1) handle.cancel();
@@ -76,6 +78,10 @@ export function registerSyncCommand(program: Command, setExit: (code: number) =>
     .description("apply the source's changes since the job's last sync (at first, since its full copy) up to now, then stop")
     .argument('<job>', 'job id of a finished copy')
     .option('--to <url>', 'the target holding the job (default: from the local job list)')
+    .option(
+      '--source <url>',
+      "the server to read changes from (default: the job's source); after a failover, the promoted replica: the sync finds its place there by GTID, and refuses a server that lacks transactions already applied",
+    )
     .option('--json', 'JSON lines on stdout')
     .option('--stall-seconds <s>', 'reconnect when no binlog event arrives this long while the source moves on (default 30)')
     .addOption(new Option('--batch-events <n>', 'row events per target transaction (default 5000)').hideHelp())

@@ -21,6 +21,7 @@ const runId = `${Date.now().toString(36)}${process.pid}`;
 const srcDb = `pf_src_${runId}`;
 const dstDb = `pf_dst_${runId}`;
 const limitedUser = `pf_${runId}`.slice(0, 32);
+const noMonitorUser = `pfm_${runId}`.slice(0, 32);
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-pf-'));
 
 function syncCli(jobId: string): Promise<{ code: number | null; out: string }> {
@@ -56,10 +57,15 @@ before(async () => {
   await primary.query(`INSERT INTO \`${srcDb}\`.keyed VALUES (1, 'a'), (2, 'b')`);
   await primary.query(`CREATE USER '${limitedUser}'@'%' IDENTIFIED BY 'pf-secret'`);
   await primary.query(`GRANT SELECT ON \`${srcDb}\`.* TO '${limitedUser}'@'%'`);
+  // On the target: may write the job's tables and the checkpoint schema, but not read its replica status.
+  await target.query(`CREATE USER '${noMonitorUser}'@'%' IDENTIFIED BY 'pf-secret'`);
+  await target.query(`GRANT ALL ON \`${dstDb}\`.* TO '${noMonitorUser}'@'%'`);
+  await target.query(`GRANT ALL ON rw_migrate.* TO '${noMonitorUser}'@'%'`);
 });
 
 after(async () => {
   await primary.query(`DROP USER IF EXISTS '${limitedUser}'@'%'`).catch(() => undefined);
+  await target.query(`DROP USER IF EXISTS '${noMonitorUser}'@'%'`).catch(() => undefined);
   await primary.query(`DROP DATABASE IF EXISTS \`${srcDb}\``).catch(() => undefined);
   await target.query(`DROP DATABASE IF EXISTS \`${dstDb}\``).catch(() => undefined);
   await primary.end();
@@ -111,6 +117,20 @@ describe('sync pre-flight', () => {
 
   it('a replica as the target: refused', async () => {
     await assert.rejects(preflightAs(adminSpec(topo, topo.servers.primary), ['keyed'], adminSpec(topo, topo.servers.replica1)), /is a replica.*sync to its primary/);
+  });
+
+  it('a target account that may not read its replica status: refused, naming SLAVE MONITOR', async () => {
+    const t: ServerSpec = { host: topo.servers.target.host, port: topo.servers.target.port, user: noMonitorUser, password: 'pf-secret', name: 'target' };
+    await assert.rejects(preflightAs(adminSpec(topo, topo.servers.primary), ['keyed'], t), (err: unknown) => {
+      assert.ok(err instanceof RefusedError);
+      assert.equal(err.details.length, 1, err.details.join('\n'));
+      assert.match(err.details[0], /cannot tell whether target .* replicates from another server: the account pfm_\S+ may not read its replica status .*Fix: GRANT SLAVE MONITOR ON \*\.\* TO the account on the target/);
+      return true;
+    });
+    // with the grant the same account passes
+    await target.query(`GRANT SLAVE MONITOR ON *.* TO '${noMonitorUser}'@'%'`);
+    const r = await preflightAs(adminSpec(topo, topo.servers.primary), ['keyed'], t);
+    assert.ok(r.serverId > 0);
   });
 
   it('the checks pass on the sandbox primary, with a server id no replica uses', async () => {

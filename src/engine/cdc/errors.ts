@@ -39,20 +39,21 @@ interface DriverError {
 }
 
 /** Sorts a zongji/mysql2 error into lost (reconnect) or fatal (stop), with a message that names the fix. */
-export function classifyStreamError(err: unknown, from: BinlogPosition, server: string): StreamLostError | StreamFatalError {
+export function classifyStreamError(err: unknown, from: BinlogPosition | string, server: string): StreamLostError | StreamFatalError {
+  const place = typeof from === 'string' ? from : formatPosition(from);
   const e = (err ?? {}) as DriverError;
   const text = e.message ?? String(err);
   if (e.errno === 1236) {
     const purged = /could not find first log|purged|not find.*GTID|binary log.*not available/i.test(text);
     if (purged || /position > file size|first log file name/i.test(text)) {
       return new StreamFatalError(
-        `the binlog position ${formatPosition(from)} is no longer on ${server}: its binlogs were purged (server says: ${text}). ` +
+        `the binlog position ${place} is no longer on ${server}: its binlogs were purged (server says: ${text}). ` +
           'The changes since then cannot be replayed, and skipping ahead would lose them. Make a new full copy ' +
           '(rw-migrate copy ... --if-exists truncate --yes), then sync that job; keep binlogs longer on the source ' +
           '(binlog_expire_logs_seconds / expire_logs_days) than the time between syncs.',
       );
     }
-    return new StreamFatalError(`${server} stopped sending its binlog at ${formatPosition(from)}: ${text}`);
+    return new StreamFatalError(`${server} stopped sending its binlog at ${place}: ${text}`);
   }
   if (e.errno === 1945 || e.errno === 1955) {
     return new StreamFatalError(`${server} refused the GTID position (${text}); make a new full copy, then sync that job.`);

@@ -12,6 +12,7 @@ export const CDC_STATE_DDL = `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_DB}.cdc_st
    binlog_file VARCHAR(255) NOT NULL,
    binlog_pos BIGINT UNSIGNED NOT NULL,
    gtid VARCHAR(255) NULL,
+   source_server VARCHAR(255) NULL,
    events BIGINT UNSIGNED NOT NULL DEFAULT 0,
    transactions BIGINT UNSIGNED NOT NULL DEFAULT 0,
    state VARCHAR(16) NOT NULL DEFAULT 'syncing',
@@ -20,7 +21,9 @@ export const CDC_STATE_DDL = `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_DB}.cdc_st
  ) ENGINE=InnoDB`;
 
 export interface CdcState {
+  /** Where the job stands in the binlog of the server it followed (`position.server`, null in rows from before it was kept). */
   position: BinlogPosition;
+  /** The job's MariaDB GTID position at `position` (all domains; a single GTID in rows from before). */
   gtid: string | null;
   events: number;
   transactions: number;
@@ -32,12 +35,19 @@ export interface CdcState {
 export async function ensureCdcSchema(target: Connection): Promise<void> {
   await target.query(`CREATE DATABASE IF NOT EXISTS ${CHECKPOINT_DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   await target.query(CDC_STATE_DDL);
+  // Tables made before the source server was kept: add its column (MySQL has no ADD COLUMN IF NOT EXISTS).
+  const [has] = await queryRows(
+    target,
+    "SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'cdc_state' AND COLUMN_NAME = 'source_server'",
+    [CHECKPOINT_DB],
+  );
+  if (Number(has.n) === 0) await target.query(`ALTER TABLE ${CHECKPOINT_DB}.cdc_state ADD COLUMN source_server VARCHAR(255) NULL AFTER gtid`);
 }
 
 export async function loadCdcState(target: Connection, jobId: string): Promise<CdcState | null> {
   const rows = await queryRows(
     target,
-    `SELECT binlog_file, binlog_pos, gtid, events, transactions, state, message, updated_at FROM ${CHECKPOINT_DB}.cdc_state WHERE job_id = ?`,
+    `SELECT * FROM ${CHECKPOINT_DB}.cdc_state WHERE job_id = ?`,
     [jobId],
   ).catch((err: { errno?: number }) => {
     if (err.errno === 1146 || err.errno === 1049) return [];
@@ -46,7 +56,7 @@ export async function loadCdcState(target: Connection, jobId: string): Promise<C
   const r = rows[0];
   if (!r) return null;
   return {
-    position: { file: String(r.binlog_file), position: Number(r.binlog_pos) },
+    position: { file: String(r.binlog_file), position: Number(r.binlog_pos), ...(r.source_server ? { server: String(r.source_server) } : {}) },
     gtid: r.gtid === null ? null : String(r.gtid),
     events: Number(r.events),
     transactions: Number(r.transactions),
@@ -66,12 +76,12 @@ export async function savePosition(
   transactions: number,
 ): Promise<void> {
   await conn.query(
-    `INSERT INTO ${CHECKPOINT_DB}.cdc_state (job_id, binlog_file, binlog_pos, gtid, events, transactions, state, message, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'syncing', NULL, NOW(3))
+    `INSERT INTO ${CHECKPOINT_DB}.cdc_state (job_id, binlog_file, binlog_pos, gtid, source_server, events, transactions, state, message, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'syncing', NULL, NOW(3))
      ON DUPLICATE KEY UPDATE binlog_file = VALUES(binlog_file), binlog_pos = VALUES(binlog_pos),
-       gtid = COALESCE(VALUES(gtid), gtid), events = events + VALUES(events), transactions = transactions + VALUES(transactions),
+       gtid = COALESCE(VALUES(gtid), gtid), source_server = COALESCE(VALUES(source_server), source_server), events = events + VALUES(events), transactions = transactions + VALUES(transactions),
        state = 'syncing', message = NULL, updated_at = NOW(3)`,
-    [jobId, position.file, position.position, gtid, events, transactions],
+    [jobId, position.file, position.position, gtid, position.server ?? null, events, transactions],
   );
 }
 

@@ -18,6 +18,8 @@ import type { ServerSpec } from '../db/server.js';
 import { closeQuietly, connect, queryRows, serverLabel, type Connection } from '../db/connection.js';
 import { classifyStreamError, StreamFatalError, StreamLostError } from './errors.js';
 import { comparePositions } from './position.js';
+import { rawGeometryColumns } from './geometry.js';
+import { advanceGtidPosition } from './gtid.js';
 import { classifyStatement } from './statementGuard.js';
 import type { BinlogPosition, CellValue, RowImage, StreamItem } from './types.js';
 
@@ -26,6 +28,10 @@ export interface StreamOptions {
   database: string;
   tables: string[];
   from: BinlogPosition;
+  /** The job's GTID position at `from` (all domains), advanced by each commit the stream hands out. */
+  gtid?: string | null;
+  /** Start after `gtid` (the server finds the place) instead of at `from`; `from` is then a floor on this server. */
+  byGtid?: boolean;
   serverId: number;
   /** No event for this long while the source's binlog moved on = stalled (default 30 s). */
   stallMs?: number;
@@ -40,7 +46,7 @@ interface ZongJiEvent {
   nextPosition: number;
   gtid?: string;
   tableId?: number;
-  tableMap?: Record<number, { parentSchema: string; tableName: string }>;
+  tableMap?: Record<number, { parentSchema: string; tableName: string; columns?: { type: number; charset: string | null }[] }>;
   rows?: unknown[];
   query?: string;
   schema?: string;
@@ -63,11 +69,9 @@ function cell(v: unknown, table: string, column: string): CellValue {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string' || typeof v === 'number' || Buffer.isBuffer(v)) return v;
   if (typeof v === 'bigint') return v.toString();
-  // GEOMETRY arrives parsed into objects and a Date would mean lost microseconds: neither is exact.
-  throw new StreamFatalError(
-    `column ${table}.${column} arrived from the binlog as ${v instanceof Date ? 'a Date' : typeof v}, which cannot be written back exactly ` +
-      '(GEOMETRY columns are not supported by the change stream yet).',
-  );
+  // A Date would mean lost microseconds, an object a value decoded past its bytes (GEOMETRY arrives
+  // as bytes, see geometry.ts): neither can be written back exactly.
+  throw new StreamFatalError(`column ${table}.${column} arrived from the binlog as ${v instanceof Date ? 'a Date' : typeof v}, which cannot be written back exactly.`);
 }
 
 function image(row: unknown, table: string): RowImage {
@@ -88,10 +92,12 @@ export class ChangeStream {
   private control: Connection | null = null;
   private readonly tables: Set<string>;
   private readonly label: string;
+  private gtid: string | null;
 
   constructor(private readonly opts: StreamOptions) {
     this.tables = new Set(opts.tables);
     this.label = serverLabel(opts.source);
+    this.gtid = opts.gtid ?? null;
     const s = opts.source;
     this.zongji = new ZongJi({
       host: s.host,
@@ -110,11 +116,10 @@ export class ChangeStream {
       enableKeepAlive: true,
     });
     this.zongji.on('binlog', (ev: ZongJiEvent) => this.onEvent(ev));
-    this.zongji.on('error', (err: unknown) => this.fail(classifyStreamError(err, this.position(), this.label)));
+    this.zongji.on('error', (err: unknown) => this.fail(classifyStreamError(err, this.errorPlace(), this.label)));
     this.zongji.start({
       serverId: opts.serverId,
-      filename: opts.from.file,
-      position: opts.from.position,
+      ...(opts.byGtid && opts.gtid ? { gtidSet: opts.gtid } : { filename: opts.from.file, position: opts.from.position }),
       includeEvents: ['tablemap', 'writerows', 'updaterows', 'deleterows', 'query', 'xid', 'rotate', 'heartbeat', 'mariadbgtid'],
       includeSchema: { [opts.database]: opts.tables },
     });
@@ -125,7 +130,19 @@ export class ChangeStream {
   /** zongji's resume pair: always at a transaction boundary (it freezes inside one). */
   position(): BinlogPosition {
     const o = this.zongji.options as { filename?: string; position?: number } | undefined;
-    return o?.filename ? { file: o.filename, position: Number(o.position) } : this.opts.from;
+    if (!o?.filename) return this.opts.from;
+    return this.opts.from.server !== undefined ? { file: o.filename, position: Number(o.position), server: this.opts.from.server } : { file: o.filename, position: Number(o.position) };
+  }
+
+  /** What an error names as the place: the GTID while a start by GTID has not reached a real position yet. */
+  private errorPlace(): BinlogPosition | string {
+    const o = this.zongji.options as { filename?: string } | undefined;
+    return this.opts.byGtid && this.opts.gtid && !o?.filename ? `GTID ${this.opts.gtid}` : this.position();
+  }
+
+  private commit(gtid: string | undefined): StreamItem {
+    this.gtid = advanceGtidPosition(this.gtid, gtid);
+    return { kind: 'commit', position: this.position(), gtid: this.gtid };
   }
 
   private push(item: StreamItem): void {
@@ -159,14 +176,17 @@ export class ChangeStream {
         case 'deleterows':
           this.onRows(ev);
           break;
+        case 'tablemap':
+          if (ev.tableId !== undefined) rawGeometryColumns(ev.tableMap?.[ev.tableId]);
+          break;
         case 'xid':
-          this.push({ kind: 'commit', position: this.position(), gtid: ev.gtid ?? null });
+          this.push(this.commit(ev.gtid));
           break;
         case 'query':
           this.onQuery(ev);
           break;
         case 'rotate':
-          this.push({ kind: 'commit', position: this.position(), gtid: null });
+          this.push(this.commit(undefined));
           break;
         default:
           break;
@@ -199,7 +219,7 @@ export class ChangeStream {
       return;
     }
     // COMMIT of a non-transactional statement, or any other statement outside a transaction: a boundary.
-    this.push({ kind: 'commit', position: this.position(), gtid: ev.gtid ?? null });
+    this.push(this.commit(ev.gtid));
   }
 
   private async checkStall(stallMs: number): Promise<void> {
@@ -215,7 +235,7 @@ export class ChangeStream {
     } catch (err) {
       await closeQuietly(this.control);
       this.control = null;
-      this.fail(classifyStreamError(err, this.position(), this.label));
+      this.fail(classifyStreamError(err, this.errorPlace(), this.label));
     }
   }
 

@@ -17,10 +17,17 @@ import { ChangeApplier } from './applier.js';
 import { StreamFatalError, StreamLostError, UniqueConflictError } from './errors.js';
 import { comparePositions, formatPosition } from './position.js';
 import { ensureCdcSchema, loadCdcState, savePosition, setCdcOutcome } from './positionStore.js';
+import { binlogServerKey, chooseResumePoint } from './resumePoint.js';
 import { ChangeStream, sourcePosition } from './stream.js';
 import type { BinlogPosition, RowChange, SyncEvent, SyncResult } from './types.js';
 
 export interface SyncOptions {
+  /**
+   * Follow this server instead of the job's source (after a failover: the promoted replica). Where
+   * the position was recorded on another server, the sync finds its place by GTID (resumePoint.ts).
+   * Its password comes from `pw.source`.
+   */
+  source?: ServerSpec;
   onEvent?(e: SyncEvent): void;
   /** No event for this long while the source's binlog moved on = a stalled stream (default 30 s). */
   stallMs?: number;
@@ -49,6 +56,10 @@ class SyncRun {
   private transactions = 0;
   private reconnects = 0;
   private applied: BinlogPosition | null = null;
+  /** The job's GTID position at `applied`. */
+  private appliedGtid: string | null = null;
+  /** Until the first batch commits on this server: the stream starts after `appliedGtid`. */
+  private byGtid = false;
   private stopAt: BinlogPosition | null = null;
   private lastProgress = 0;
 
@@ -98,6 +109,8 @@ class SyncRun {
         throw new RefusedError(`job ${this.jobId} is ${job.state}: its full copy must finish before changes can be applied. Fix: rw-migrate resume ${this.jobId}, then sync.`);
       }
       const spec = withPasswords(job.spec, { ...this.pw, target: targetSpec.password });
+      const copiedFrom = spec.source;
+      if (this.opts.source) spec.source = { ...this.opts.source, password: this.pw.source ?? this.opts.source.password };
       source = await connect(spec.source);
       target = await connect(spec.target);
       const tables = spec.tables === 'all' ? (await jobTables(target, this.jobId)).map((t) => t.table) : spec.tables;
@@ -114,15 +127,31 @@ class SyncRun {
       await ensureCdcSchema(target);
       const state = await loadCdcState(target, this.jobId);
       const snap = job.snapshot;
-      const from: BinlogPosition | null =
+      const recorded: BinlogPosition | null =
         state?.position ?? (snap.binlogFile && snap.binlogPosition !== null ? { file: snap.binlogFile, position: snap.binlogPosition } : null);
-      if (!from) {
+      if (!recorded) {
         throw new RefusedError(`job ${this.jobId} has no recorded binlog position (was the source's binlog on during the copy?). Fix: make a new full copy with the binlog on.`);
       }
-      this.applied = from;
       const stopAt = await sourcePosition(source);
       if (!stopAt) throw new RefusedError(`source ${serverLabel(spec.source)} reports no binlog position (SHOW MASTER STATUS is empty).`);
-      this.stopAt = stopAt;
+      const key = await binlogServerKey(source);
+      this.stopAt = { ...stopAt, server: key };
+      const resume = await chooseResumePoint({
+        source,
+        label: serverLabel(spec.source),
+        key,
+        recorded,
+        // A row without a GTID (kept before GTIDs were) still at the snapshot's place has the snapshot's.
+        gtid: state?.gtid ?? (!state || (state.position.file === snap.binlogFile && state.position.position === snap.binlogPosition) ? snap.gtidBinlogPos : null),
+        sameAddress: spec.source.host === copiedFrom.host && spec.source.port === copiedFrom.port,
+        flavor: pre.flavor,
+        stopAt,
+      });
+      const from = resume.from;
+      this.applied = from;
+      this.appliedGtid = resume.gtid;
+      this.byGtid = resume.byGtid;
+      if (resume.note) this.emit({ type: 'sync-log', jobId: this.jobId, level: 'info', message: resume.note });
       const targetInfos = [];
       for (const t of tables) targetInfos.push(await inspectTable(target, spec.targetDatabase, t));
       applier = await ChangeApplier.open(spec.target, spec.targetDatabase, this.jobId, targetInfos);
@@ -131,10 +160,13 @@ class SyncRun {
       source.destroy();
       source = null;
       this.emit({ type: 'sync-start', jobId: this.jobId, from, stopAt });
-      if (comparePositions(from, stopAt) < 0) {
-        await this.follow(applier, spec.source, spec.sourceDatabase, tables, pre.serverId, stopAt);
+      if (resume.upToDate) {
+        // Already at the stop point by GTID: the place is recorded on this server from now on.
+        await savePosition(target, this.jobId, from, resume.gtid, 0, 0);
+      } else if (comparePositions(from, stopAt) < 0) {
+        await this.follow(applier, spec.source, spec.sourceDatabase, tables, pre.serverId, this.stopAt);
       } else if (!state) {
-        await savePosition(target, this.jobId, from, null, 0, 0);
+        await savePosition(target, this.jobId, from, resume.gtid, 0, 0);
       }
       await setCdcOutcome(target, this.jobId, 'done', null);
       return this.result('done', `applied ${this.events} row events in ${this.transactions} transactions up to ${formatPosition(this.applied)}`);
@@ -173,7 +205,17 @@ class SyncRun {
     let lostAt = '';
     let backoff = 250;
     for (;;) {
-      const stream = new ChangeStream({ source, database, tables, from: this.applied as BinlogPosition, serverId, stallMs: this.opts.stallMs, maxBuffered: this.opts.bufferEvents });
+      const stream = new ChangeStream({
+        source,
+        database,
+        tables,
+        from: this.applied as BinlogPosition,
+        gtid: this.appliedGtid,
+        byGtid: this.byGtid,
+        serverId,
+        stallMs: this.opts.stallMs,
+        maxBuffered: this.opts.bufferEvents,
+      });
       try {
         const progressed = await this.drain(stream, applier, stopAt);
         if (progressed === 'end') return;
@@ -217,6 +259,8 @@ class SyncRun {
       this.events += ready.length;
       this.transactions += readyTx;
       this.applied = last.position;
+      this.appliedGtid = last.gtid ?? this.appliedGtid;
+      this.byGtid = false;
       ready = [];
       readyTx = 0;
       this.progress();

@@ -7,6 +7,11 @@
 export interface BinlogPosition {
   file: string;
   position: number;
+  /**
+   * The server whose binlog this is (`server_id/binlog basename`, see resumePoint.ts): file names
+   * and offsets mean nothing on another server. Absent where not known.
+   */
+  server?: string;
 }
 
 /** A column value as the stream decodes it with exact options (see stream.ts). */
@@ -21,7 +26,7 @@ export type RowChange =
 /** What the stream hands the applier, in binlog order. */
 export type StreamItem =
   | { kind: 'row'; change: RowChange }
-  /** A transaction (or a statement outside one) ended here: a safe position to commit. */
+  /** A transaction (or a statement outside one) ended here: a safe position to commit. `gtid`: the GTID position there (all domains), when known. */
   | { kind: 'commit'; position: BinlogPosition; gtid: string | null }
   /** A statement the stream must not pass over (DDL, TRUNCATE, RENAME on a captured table). */
   | { kind: 'stop'; position: BinlogPosition; reason: string };

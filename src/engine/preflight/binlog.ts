@@ -14,7 +14,7 @@ import { checkPrivileges } from '../topology/privileges.js';
 import { detectFlavor, parseVersion } from '../topology/dialect.js';
 import type { Flavor } from '../topology/types.js';
 import { inspectTable, type TableDefinition } from '../schema/inspector.js';
-import { readWriteTargetRole } from '../topology/writeTarget.js';
+import { NO_REPLICA_STATUS_PRIVILEGE, readWriteTargetRole } from '../topology/writeTarget.js';
 
 const VARIABLES = [
   'version',
@@ -33,6 +33,10 @@ export type Variables = Map<string, string>;
 
 function on(v: string | undefined): boolean {
   return v !== undefined && /^(on|1|yes|true)$/i.test(v.trim());
+}
+
+function targetFlavor(vars: Variables): Flavor {
+  return detectFlavor(vars.get('version') ?? '', vars.get('version_comment') ?? '');
 }
 
 /** Problems with the source's binlog settings (empty when a stream can read it exactly). */
@@ -103,6 +107,8 @@ async function takenServerIds(conn: Connection, vars: Variables): Promise<{ ids:
 
 export interface BinlogPreflight {
   serverId: number;
+  /** The source's flavour (GTIDs differ: MariaDB domain-server-sequence, MySQL uuid sets). */
+  flavor: Flavor;
   sourceTables: TableDefinition[];
   notes: string[];
 }
@@ -146,15 +152,21 @@ export async function binlogPreflight(input: BinlogPreflightInput): Promise<Binl
           'Fix: add a primary key to it on the source (and copy again), or leave it out of the job.',
       );
     }
-    const geo = info.columns.filter((c) => /geometry|point|linestring|polygon|geometrycollection/i.test(c.dataType));
-    if (geo.length > 0) {
-      problems.push(`table ${database}.${t} has spatial column(s) ${geo.map((c) => c.name).join(', ')}, which the change stream cannot yet carry exactly. Fix: leave the table out of the sync.`);
-    }
   }
 
   const targetVars = await readVariables(input.target);
-  // A role that cannot be read (no SLAVE MONITOR) is not counted here, as before the shared reader.
-  const isReplica = (await readWriteTargetRole(input.target)).channels.length > 0;
+  // A role that cannot be read is refused like the copy refuses it: an account with SUPER or
+  // READ_ONLY ADMIN would write to a replica without an error, so "could not tell" is not "no".
+  const role = await readWriteTargetRole(input.target);
+  if (role.unknown) {
+    if (role.unknown.code !== NO_REPLICA_STATUS_PRIVILEGE) throw role.unknown.error;
+    const grant = targetFlavor(targetVars) === 'mariadb' ? 'SLAVE MONITOR' : 'REPLICATION CLIENT';
+    problems.push(
+      `cannot tell whether target ${serverLabel(input.targetSpec)} replicates from another server: the account ${input.targetSpec.user} may not read its replica status ` +
+        `(${role.unknown.message}). Writing to a replica would create errant transactions. Fix: GRANT ${grant} ON *.* TO the account on the target, then sync again.`,
+    );
+  }
+  const isReplica = role.channels.length > 0;
   if (isReplica || on(targetVars.get('read_only'))) {
     problems.push(
       `target ${serverLabel(input.targetSpec)} is ${isReplica ? 'a replica' : 'read_only'}: writing to it would create errant transactions that break replication. ` +
@@ -166,5 +178,5 @@ export async function binlogPreflight(input: BinlogPreflightInput): Promise<Binl
     throw new RefusedError(`pre-flight refused the sync (nothing was written): ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, problems);
   }
   const taken = await takenServerIds(source, vars);
-  return { serverId: chooseServerId(input.jobId, taken.ids), sourceTables, notes: taken.note ? [taken.note] : [] };
+  return { serverId: chooseServerId(input.jobId, taken.ids), flavor, sourceTables, notes: taken.note ? [taken.note] : [] };
 }

@@ -1,0 +1,187 @@
+// rw-migrate sync --source: the change stream continues on another server holding the same
+// transactions under other binlog file names (the sandbox replicas log replicated transactions:
+// log_bin + log_slave_updates + gtid_strict_mode), found by the job's GTID position; back on the
+// primary the same way; a purged binlog file whose transactions the GTID still finds; and a replica
+// that lacks transactions the job already applied is refused, nothing applied. The replicas are only
+// read (and replica2's SQL thread paused and restarted); every row is written on the primary.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type mysql from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
+import { startJob } from '../../src/engine/index.js';
+import { adminConnect, adminSpec, loadSandbox, waitFor, type SandboxServer, type Topology } from '../support/sandbox.js';
+import { spawnCli } from '../support/cli.js';
+import { allFacts, createLoadTables, runLoad, seedLoadTables, writeCorpus } from '../support/cdcLoad.js';
+
+let topo: Topology;
+let primary: mysql.Connection;
+let replica1: mysql.Connection;
+let replica2: mysql.Connection;
+let target: mysql.Connection;
+const runId = `${Date.now().toString(36)}${process.pid}`;
+const srcDb = `fo_src_${runId}`;
+const dstDb = `fo_dst_${runId}`;
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-fo-'));
+let jobId = '';
+let idBase = 1_000_000;
+let corpusBase = 100;
+
+function url(s: SandboxServer): string {
+  return `mysql://${topo.users.admin.user}@${s.host}:${s.port}`;
+}
+
+async function sync(extra: string[] = []): Promise<{ code: number | null; result: Record<string, unknown> | null; text: string }> {
+  const run = spawnCli(['sync', jobId, '--to', url(topo.servers.target), '--json', ...extra], {
+    RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password,
+    RW_MIGRATE_TO_PASSWORD: topo.users.admin.password,
+    RW_MIGRATE_HOME: home,
+  });
+  const code = await run.exit;
+  const last = run.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.type === 'result') ?? null;
+  return { code, result: last, text: run.lines.join('\n') + run.stderr.join('') };
+}
+
+/** Inserts, updates (key changes among them) and deletes on the primary, and the type corpus. */
+async function writes(ops = 200): Promise<void> {
+  const conn = await adminConnect(topo.servers.primary);
+  try {
+    await runLoad(conn, srcDb, { seed: idBase, idBase, seedRows: 500, stop: () => false, maxOps: ops });
+    await writeCorpus(conn, srcDb, corpusBase);
+  } finally {
+    await conn.end();
+  }
+  idBase += 1_000_000;
+  corpusBase += 100;
+}
+
+/** Waits (a read: MASTER_GTID_WAIT) until the replica has applied everything the primary logged. */
+async function caughtUp(replica: mysql.Connection): Promise<void> {
+  const [p] = await primary.query<RowDataPacket[]>('SELECT @@gtid_binlog_pos AS g');
+  const [w] = await replica.query<RowDataPacket[]>('SELECT MASTER_GTID_WAIT(?, 60) AS r', [String(p[0].g)]);
+  assert.equal(Number(w[0].r), 0, 'the replica caught up with the primary');
+}
+
+async function cdcState(): Promise<{ file: string; server: string; events: number; gtid: string }> {
+  const [r] = await target.query<RowDataPacket[]>('SELECT binlog_file, source_server, events, gtid FROM rw_migrate.cdc_state WHERE job_id = ?', [jobId]);
+  return { file: String(r[0].binlog_file), server: String(r[0].source_server), events: Number(r[0].events), gtid: String(r[0].gtid) };
+}
+
+async function assertEqual(): Promise<void> {
+  assert.deepEqual(await allFacts(target, dstDb), await allFacts(primary, srcDb));
+}
+
+before(async () => {
+  topo = loadSandbox();
+  primary = await adminConnect(topo.servers.primary);
+  replica1 = await adminConnect(topo.servers.replica1);
+  replica2 = await adminConnect(topo.servers.replica2);
+  target = await adminConnect(topo.servers.target);
+  await primary.query(`CREATE DATABASE \`${srcDb}\` CHARACTER SET utf8mb4`);
+  await createLoadTables(primary, srcDb);
+  await seedLoadTables(primary, srcDb, 500);
+  const r = await startJob({
+    source: adminSpec(topo, topo.servers.primary),
+    target: adminSpec(topo, topo.servers.target),
+    sourceDatabase: srcDb,
+    targetDatabase: dstDb,
+    tables: 'all',
+    mode: 'full',
+  }).done;
+  assert.equal(r.state, 'done', r.message);
+  jobId = r.jobId;
+});
+
+after(async () => {
+  await replica2.query('START SLAVE SQL_THREAD').catch(() => undefined);
+  await primary.query(`DROP DATABASE IF EXISTS \`${srcDb}\``).catch(() => undefined);
+  await target.query(`DROP DATABASE IF EXISTS \`${dstDb}\``).catch(() => undefined);
+  for (const c of [primary, replica1, replica2, target]) await c.end().catch(() => undefined);
+});
+
+describe('sync --source (GTID resume)', () => {
+  it('continues on a replica with the same transactions under other binlog names, then back on the primary', async () => {
+    await writes();
+    const first = await sync();
+    assert.equal(first.code, 0, first.text);
+    assert.match((await cdcState()).file, /^primary-bin\./);
+
+    await writes();
+    await caughtUp(replica1);
+    const onReplica = await sync(['--source', url(topo.servers.replica1)]);
+    assert.equal(onReplica.code, 0, onReplica.text);
+    assert.match(onReplica.text, /was recorded on another server .*following .* from GTID 0-1-\d+/);
+    assert.ok(Number(onReplica.result?.events) > 0, onReplica.text);
+    const st = await cdcState();
+    assert.match(st.file, /^replica1-bin\./, 'the position is now in the replica\'s own binlog');
+    assert.equal(st.server, '2/replica1-bin');
+    await assertEqual();
+
+    // the next run on the same replica goes by file and position again
+    await writes();
+    await caughtUp(replica1);
+    const again = await sync(['--source', url(topo.servers.replica1)]);
+    assert.equal(again.code, 0, again.text);
+    assert.doesNotMatch(again.text, /from GTID/);
+    await assertEqual();
+
+    // and back on the job's source, the primary, by GTID
+    await writes();
+    const back = await sync();
+    assert.equal(back.code, 0, back.text);
+    assert.match(back.text, /recorded on another server \(2\/replica1-bin\).*from GTID/);
+    assert.match((await cdcState()).file, /^primary-bin\./);
+    await assertEqual();
+  });
+
+  it('a server lacking transactions the job already applied is refused, nothing applied, never skipped ahead', async () => {
+    await replica2.query('STOP SLAVE SQL_THREAD');
+    try {
+      await writes(100);
+      const r = await sync();
+      assert.equal(r.code, 0, r.text);
+      const before = await cdcState();
+      const refused = await sync(['--source', url(topo.servers.replica2)]);
+      assert.equal(refused.code, 3, refused.text);
+      assert.match(String(refused.result?.message), new RegExp(`has not logged transaction ${before.gtid}, which the job already applied .*it is behind.*nothing was written.*wait until it has caught up`));
+      assert.deepEqual(await cdcState(), before, 'the position is untouched');
+    } finally {
+      await replica2.query('START SLAVE SQL_THREAD');
+    }
+    await caughtUp(replica2);
+    const ok = await sync(['--source', url(topo.servers.replica2)]);
+    assert.equal(ok.code, 0, ok.text);
+    assert.match((await cdcState()).file, /^replica2-bin\./);
+    await assertEqual();
+    // nothing new: back on the primary the GTID is already at its end, and the place is recorded there
+    const idle = await sync();
+    assert.equal(idle.code, 0, idle.text);
+    assert.equal(Number(idle.result?.events), 0);
+    assert.match((await cdcState()).file, /^primary-bin\./);
+  });
+
+  it('a purged binlog file: the sync continues by GTID where the server still has the transactions after it', async () => {
+    await writes(50);
+    const r = await sync();
+    assert.equal(r.code, 0, r.text);
+    const at = await cdcState();
+    assert.match(at.file, /^primary-bin\./);
+    await primary.query('FLUSH BINARY LOGS');
+    const [st] = await primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
+    const current = String(st[0].File);
+    // MariaDB keeps a log until its binlog checkpoint and every replica have moved past it: retry.
+    await waitFor('older binlogs purged', async () => {
+      await primary.query(`PURGE BINARY LOGS TO '${current}'`);
+      const [logs] = await primary.query<RowDataPacket[]>('SHOW BINARY LOGS');
+      return String(logs[0].Log_name) === current;
+    }, 30_000);
+    await writes(50);
+    const after = await sync();
+    assert.equal(after.code, 0, after.text);
+    assert.match(after.text, new RegExp(`binlog ${at.file.replace(/\./g, '\\.')} is no longer on .*purged.*from GTID`));
+    assert.ok(Number(after.result?.events) > 0);
+    await assertEqual();
+  });
+});
