@@ -365,6 +365,7 @@ class IncrementalRun {
     this.throttler = await this.buildThrottler(target);
     const method = this.spec.method ?? 'load';
     // One writer: an increment is usually small, and one writer keeps the marks' order trivial.
+    if ((this.spec.writers ?? 1) > 1) this.log('info', `incremental runs write with one writer (--writers ${this.spec.writers} applies to full copies)`);
     const writers = [await Writer.open(this.spec.target, method, 'upsert')];
     const sequencer = new CommitSequencer();
     const ctx: ChunkCommitContext = {
