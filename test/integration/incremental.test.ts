@@ -129,6 +129,14 @@ describe('copy --mode incremental', () => {
     const idle = await run(['sync', jobId, '--to', toUrl(), '--json']);
     assert.equal(idle.code, 0, idle.text);
     assert.deepEqual(idle.result?.watermarks, [{ table: 'items', mark: m, rows: 0 }]);
+
+    // The target table dropped behind the job's back: its mark no longer says what the target holds.
+    await target.query(`DROP TABLE \`${dstDb}\`.items`);
+    const again = await run(['sync', jobId, '--to', toUrl(), '--json']);
+    assert.equal(again.code, 0, again.text);
+    assert.ok(again.text.includes('the target table is missing although the job'), again.text);
+    assert.deepEqual(again.result?.watermarks, [{ table: 'items', mark: m, rows: 650 }]);
+    await same('items');
   });
 
   it('by updated_at DATETIME(6): equal timestamps across chunk boundaries; updates that leave it alone and deletes are not seen', async () => {

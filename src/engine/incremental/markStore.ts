@@ -51,3 +51,8 @@ export async function loadMarks(target: Connection, jobId: string): Promise<Map<
     ]),
   );
 }
+
+/** Forgets a table's mark: its next chunk starts from the beginning (the target table was dropped or emptied). */
+export async function dropMark(target: Connection, jobId: string, table: string): Promise<void> {
+  await target.query(`DELETE FROM ${CHECKPOINT_DB}.watermarks WHERE job_id = ? AND table_name = ?`, [jobId, table]);
+}

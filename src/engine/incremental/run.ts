@@ -27,14 +27,14 @@ import { loadJob, withPasswords, type Passwords } from '../copy/jobControl.js';
 import { addJobTable, CHECKPOINT_DB, createJob, ensureCheckpointSchema, jobTables, markTableDone, setJobState } from '../jobs/checkpoint.js';
 import { ProgressTracker, newJobId } from '../jobs/progress.js';
 import { INCREMENTAL_BLIND_SPOTS } from '../jobs/modes.js';
-import { createTable, createdMessage, ensureDatabase } from '../schema/schema.js';
+import { createTable, createdMessage, ensureDatabase, isEmpty } from '../schema/schema.js';
 import { databaseExists, inspectTable } from '../schema/inspector.js';
 import { SlaveStatusLagProbe, ThreadsRunningProbe, Throttler, type LagProbe } from '../lag/throttler.js';
 import { ReplicaProbe, throttleProbe } from '../lag/replicaProbe.js';
 import type { JobEvents, JobHandle, JobPhaseName, JobResult, JobSpec, JobState, ProgressEvent, ServerSpec, WatermarkSpec } from '../jobs/types.js';
 import { cursorColumns, cursorOf, hasLeadingIndex, isTemporalType, nextMark, watermarkProblems, type StoredMark } from './cursor.js';
 import { sameIncrementalJob } from './identity.js';
-import { ensureMarkSchema, loadMarks, saveMarkStatement } from './markStore.js';
+import { dropMark, ensureMarkSchema, loadMarks, saveMarkStatement } from './markStore.js';
 
 export interface IncrementalOptions {
   /** Continue this job (sync JOB, resume JOB). */
@@ -221,6 +221,7 @@ class IncrementalRun {
       reader = await SnapshotReader.open(this.spec.source);
       const marks = jobRowExists ? await loadMarks(target, this.jobId) : new Map<string, { column: string; mark: StoredMark }>();
       const runs: TableRun[] = [];
+      const reset: string[] = [];
       for (const plan of plans) {
         const info = plan.source;
         const col = info.columns.find((c) => c.name === w.column);
@@ -236,7 +237,13 @@ class IncrementalRun {
             continue;
           }
         }
-        const stored = marks.get(info.name)?.mark ?? null;
+        let stored = marks.get(info.name)?.mark ?? null;
+        // A mark says which rows the target holds: if the target table is gone or empty, it no longer does.
+        if (stored && (!plan.exists || (await isEmpty(target, this.spec.targetDatabase, info.name)))) {
+          this.log('warn', `${info.name}: the target table is ${plan.exists ? 'empty' : 'missing'} although the job's mark is ${w.column} = ${stored.value}: copying the table whole again`);
+          stored = null;
+          reset.push(info.name);
+        }
         const q = quoteIdent(w.column);
         const bound = cut && isTemporalType(col.dataType) ? (col.dataType.toLowerCase() === 'timestamp' ? cut.utc : cut.local) : null;
         const passes: TableRun['passes'] = bound
@@ -252,6 +259,7 @@ class IncrementalRun {
       // Writes from here on.
       await ensureCheckpointSchema(target);
       await ensureMarkSchema(target);
+      for (const name of reset) await dropMark(target, this.jobId, name);
       const known = new Set(jobRowExists ? (await jobTables(target, this.jobId)).map((t) => t.table) : []);
       if (!jobRowExists) await createJob(target, this.jobId, { ...this.spec, ifExists: 'upsert' });
       jobRowExists = true;
