@@ -145,7 +145,8 @@ describe('copy --mode incremental', () => {
     await primary.query(
       `INSERT INTO \`${srcDb}\`.ev SELECT seq, TIMESTAMP'2026-01-01 00:00:00.250001' + INTERVAL ((seq * 7) % 12) SECOND, CONCAT('v', seq) FROM \`${srcDb}\`.seq_1_to_400`,
     );
-    const first = await run(urls('ev', ['--mode', 'incremental', '--watermark', 'updated_at', '--max-chunk-rows', '7']));
+    // The INSERT ... ON DUPLICATE KEY UPDATE path (the other tests upsert through LOAD DATA ... REPLACE).
+    const first = await run(urls('ev', ['--mode', 'incremental', '--watermark', 'updated_at', '--max-chunk-rows', '7', '--method', 'insert']));
     assert.equal(first.code, 0, first.text);
     const jobId = first.result?.jobId as string;
     await same('ev');
