@@ -278,6 +278,11 @@ class IncrementalRun {
       });
       this.phase('copying');
       await this.copy(target, reader, runs);
+      // An incremental job has no snapshot total: its listing's total is every row its runs upserted.
+      await target.query(
+        `UPDATE ${CHECKPOINT_DB}.jobs SET total_rows = (SELECT COALESCE(SUM(row_count), 0) FROM ${CHECKPOINT_DB}.chunks WHERE job_id = ?) WHERE id = ?`,
+        [this.jobId, this.jobId],
+      );
       await setJobState(target, this.jobId, 'done');
       this.setState('done');
       this.phase('done');
