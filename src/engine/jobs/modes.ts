@@ -15,4 +15,4 @@ export const INCREMENTAL_BLIND_SPOTS =
 export const WATERMARK_SAFETY_HELP =
   'rows whose watermark column is within SECONDS of the source clock are copied, but the stored mark stays below them so the next run reads them again: ' +
   'a transaction that commits late with an older timestamp is still seen (set it above your longest write transaction; temporal columns only; ' +
-  'DATETIME/DATE columns are compared in the source\u2019s @@global.time_zone, TIMESTAMP in UTC)';
+  "DATETIME/DATE columns are compared in the source's @@global.time_zone, TIMESTAMP in UTC)";
