@@ -7,7 +7,8 @@ import { ConnectionFailedError, listJobs, resumeMigration, startMigration, withP
 import { connectionMessage } from './connectionHelp.js';
 import type { JobHandle, JobResult, JobSpec, ServerSpec } from '../engine/jobs/index.js';
 import { EXIT, EXIT_HELP, exitForState, UsageError } from './exit-codes.js';
-import { buildCopySpec, type CopyOptions } from './options.js';
+import { buildCopySpec, COPY_MODES, type CopyOptions } from './options.js';
+import { WATERMARK_SAFETY_HELP } from '../engine/jobs/index.js';
 import { passwordFor } from './password.js';
 import { lookup, remember } from './registry.js';
 import { humanRenderer, jsonRenderer, positionText, type Renderer } from './render.js';
@@ -137,7 +138,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--to <url>', 'target, mysql://USER@HOST:PORT/DB')
     .option('--tables <list>', 'comma-separated table names')
     .option('--all', 'every base table of the source database')
-    .addOption(new Option('--mode <mode>', 'copy mode').choices(['full']).default('full'))
+    .addOption(
+      new Option('--mode <mode>', 'full: one consistent snapshot; incremental: rows above the stored --watermark mark, upserted (sees neither deletes nor updates that leave the column alone)')
+        .choices(COPY_MODES)
+        .default('full'),
+    )
+    .option('--watermark <column>', '--mode incremental: the column marking changes (an auto-increment id, or a timestamp such as updated_at); the same copy command again continues the job')
+    .option('--watermark-safety <seconds>', `--mode incremental: ${WATERMARK_SAFETY_HELP} (default 0)`)
     .option('--writers <n>', 'parallel writer connections (default 2)')
     .option('--chunk-time <s>', 'target seconds per chunk (default 0.5)')
     .option('--max-lag <s>', 'wait while a replica lags more (default 1)')

@@ -1,5 +1,5 @@
 /** Turns the copy command's options into a JobSpec, rejecting anything ambiguous. */
-import type { IfExists, JobSpec, WriteMethod } from '../engine/jobs/index.js';
+import type { IfExists, JobMode, JobSpec, WatermarkSpec, WriteMethod } from '../engine/jobs/index.js';
 import { UsageError } from './exit-codes.js';
 import { parseServerUrl } from './url.js';
 
@@ -23,6 +23,28 @@ export interface CopyOptions {
   allowReplicaTarget?: boolean;
   retries?: string;
   heartbeat?: string;
+  watermark?: string;
+  watermarkSafety?: string;
+}
+
+/** The --mode choices, one a line (each mode's runner is wired in engine/migrate/start.ts). */
+export const COPY_MODES: readonly JobMode[] = [
+  'full',
+  'incremental',
+];
+
+/** --watermark and --watermark-safety belong to --mode incremental, and it needs --watermark. */
+function watermarkOf(mode: JobMode, o: CopyOptions): WatermarkSpec | undefined {
+  const column = o.watermark?.trim();
+  if (o.watermark !== undefined && !column) throw new UsageError('--watermark needs a column name');
+  if (mode !== 'incremental') {
+    if (column) throw new UsageError(`--watermark is for --mode incremental (this is --mode ${mode}): add --mode incremental, or drop --watermark`);
+    if (o.watermarkSafety !== undefined) throw new UsageError('--watermark-safety is for --mode incremental --watermark COLUMN');
+    return undefined;
+  }
+  if (!column) throw new UsageError('--mode incremental needs --watermark COLUMN (an auto-increment id, or a timestamp such as updated_at)');
+  const safetySeconds = num(o.watermarkSafety, '--watermark-safety', 0, 31_536_000, false);
+  return { column, ...(safetySeconds ? { safetySeconds } : {}) };
 }
 
 function num(value: string | undefined, name: string, min: number, max: number, integer: boolean): number | undefined {
@@ -48,9 +70,14 @@ export function buildCopySpec(o: CopyOptions): JobSpec {
   if (!o.to) throw new UsageError('--to is required');
   if (o.all && o.tables) throw new UsageError('use either --tables or --all, not both');
   if (!o.all && !o.tables) throw new UsageError('choose what to copy: --tables a,b or --all');
-  const mode = o.mode ?? 'full';
-  if (mode !== 'full') throw new UsageError(`--mode ${mode} is not supported (only: full)`);
-  const ifExists = (o.ifExists ?? 'abort') as IfExists;
+  const mode = (o.mode ?? 'full') as JobMode;
+  if (!COPY_MODES.includes(mode)) throw new UsageError(`--mode ${mode} is not supported (choose: ${COPY_MODES.join(', ')})`);
+  const watermark = watermarkOf(mode, o);
+  let ifExists = (o.ifExists ?? 'abort') as IfExists;
+  if (mode === 'incremental') {
+    if (ifExists === 'truncate') throw new UsageError('--mode incremental upserts into the target tables, it never empties them: drop --if-exists truncate');
+    ifExists = 'upsert';
+  }
   if (!['abort', 'truncate', 'upsert'].includes(ifExists)) throw new UsageError(`--if-exists must be abort, truncate or upsert`);
   if (ifExists === 'truncate' && !o.yes) {
     throw new UsageError('--if-exists truncate empties existing target tables: add --yes to confirm');
@@ -75,7 +102,8 @@ export function buildCopySpec(o: CopyOptions): JobSpec {
     sourceDatabase: from.database as string,
     targetDatabase: to.database as string,
     tables: o.all ? 'all' : parseTableList(o.tables as string),
-    mode: 'full',
+    mode,
+    ...(watermark ? { watermark } : {}),
     writers: num(o.writers, '--writers', 1, 16, true),
     chunkTimeSeconds: num(o.chunkTime, '--chunk-time', 0.01, 60, false),
     maxLagSeconds: num(o.maxLag, '--max-lag', 0, 3600, false),

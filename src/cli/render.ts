@@ -114,6 +114,11 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stderr): Rendere
       else if (r.connection) line(`failed: ${connectionMessage(r.connection)}${r.jobId ? `\nthen continue with: rw-migrate resume ${r.jobId}` : ''}`);
       else line(`failed: job ${r.jobId}: ${r.message ?? 'unknown error'}${r.jobId ? `\ncontinue with: rw-migrate resume ${r.jobId}` : ''}`);
       if (note && r.state === 'done') line(note);
+      if (r.state === 'done' && r.watermarks) {
+        for (const w of r.watermarks) line(`  ${w.table}: ${w.rows.toLocaleString('en-US')} rows this run, mark ${w.mark ?? '(none yet: no rows)'}`);
+        if (r.message) line(r.message);
+        line(`next increment: rw-migrate sync ${r.jobId}`);
+      }
     },
     info: (message) => line(message),
   };

@@ -3,12 +3,17 @@
  * change since the job's last committed position (at first its full copy's snapshot) up to the
  * source's position when the run starts, then stops and reports. Run it again later to continue.
  *
+ * An incremental job (--mode incremental --watermark COLUMN) has no binlog position: `sync` runs its
+ * next increment instead (rows above the stored mark), reported as its copy is.
+ *
  * Exit codes: 0 in sync up to that position, 1 failed (stopped by DDL, purged binlog, conflict,
  * lost source; the message says what to do), 2 bad input, 3 refused before anything was written
  * (pre-flight), 4 cancelled (run sync again to continue).
  */
 import { Option, type Command } from 'commander';
 import { syncJob, formatPosition, type SyncEvent, type SyncResult } from '../engine/cdc/index.js';
+import { loadJob, resumeMigration, type ServerSpec } from '../engine/index.js';
+import { humanRenderer, jsonRenderer } from './render.js';
 import { EXIT, exitForState, UsageError } from './exit-codes.js';
 import { passwordFor } from './password.js';
 import { lookup } from './registry.js';
@@ -44,6 +49,11 @@ async function syncCommand(jobId: string, o: SyncCliOptions): Promise<number> {
   const newSource = o.source ? parseServerUrl(o.source, '--source', false).server : undefined;
   target.password = await passwordFor('to', formatServerUrl(target));
   const source = await passwordFor('from', newSource ? formatServerUrl(newSource) : 'the job\'s source');
+  const job = await loadJob(target, jobId);
+  if (job?.spec.mode === 'incremental') {
+    if (newSource) throw new UsageError('--source applies to a binlog sync; an incremental job reads its own source by watermark');
+    return incrementalSync(target, jobId, source, !!o.json);
+  }
   const out = (line: string) => process.stdout.write(line + '\n');
   const onEvent = (e: SyncEvent) => {
     if (o.json) return out(JSON.stringify(e));
@@ -72,11 +82,29 @@ async function syncCommand(jobId: string, o: SyncCliOptions): Promise<number> {
   return exitFor(r);
 }
 
+/** The next increment of an incremental job: its rows above the stored marks, upserted. */
+async function incrementalSync(target: ServerSpec, jobId: string, source: string | undefined, json: boolean): Promise<number> {
+  const r = json ? jsonRenderer() : humanRenderer();
+  const handle = await resumeMigration(target, jobId, { source, target: target.password }, { onEvent: (e) => r.event(e) });
+  let interrupts = 0;
+  const onSignal = () => {
+    if (++interrupts === 1) handle.cancel();
+    else process.exit(EXIT.cancelled);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const result = await handle.done;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  r.result(result);
+  return result.connection ? EXIT.badInput : exitForState(result.state);
+}
+
 export function registerSyncCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('sync')
-    .description("apply the source's changes since the job's last sync (at first, since its full copy) up to now, then stop")
-    .argument('<job>', 'job id of a finished copy')
+    .description("apply the source's changes since the job's last sync (at first, since its full copy) up to now, then stop; for an incremental job, copy its rows above the stored mark")
+    .argument('<job>', 'job id of a finished copy, or of an incremental job')
     .option('--to <url>', 'the target holding the job (default: from the local job list)')
     .option(
       '--source <url>',

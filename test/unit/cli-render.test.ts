@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { humanRenderer, plannedLine, retryLine, snapshotsNote } from '../../src/cli/render';
+import { INCREMENTAL_BLIND_SPOTS } from '../../src/engine/jobs/modes.js';
 
 const first = { binlogFile: 'bin.000001', binlogPosition: 100, gtidBinlogPos: '0-1-10', exact: true };
 const later = { binlogFile: 'bin.000001', binlogPosition: 900, gtidBinlogPos: '0-1-19', exact: true };
@@ -34,6 +35,20 @@ describe('cli render: snapshots and retries', () => {
     assert.match(text, /retrying big chunk 3 after connection lost \(attempt 1 failed, 5 retries left\): Connection was killed/);
     assert.match(text, /done: job j, 10 rows, .*, 1 retry after transient faults/);
     assert.match(text, /2 snapshots: rows copied after the resume reflect a later point/);
+  });
+
+  it('the result of an incremental run lists each mark, says what the mode does not see and how to go on', () => {
+    const out: string[] = [];
+    const stream = { isTTY: false, write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream;
+    humanRenderer(stream).result({
+      jobId: 'j', state: 'done', rows: 3, bytes: 30, seconds: 1, message: INCREMENTAL_BLIND_SPOTS,
+      watermarks: [{ table: 'orders', mark: '2026-01-01 00:00:11.250001', rows: 3 }, { table: 'empty', mark: null, rows: 0 }],
+    });
+    const text = out.join('');
+    assert.match(text, /orders: 3 rows this run, mark 2026-01-01 00:00:11\.250001/);
+    assert.match(text, /empty: 0 rows this run, mark \(none yet: no rows\)/);
+    assert.ok(text.includes(INCREMENTAL_BLIND_SPOTS));
+    assert.match(text, /next increment: rw-migrate sync j/);
   });
 
   it('a retry line reads naturally with one retry left', () => {

@@ -40,6 +40,8 @@ export interface ChunkWrite {
   values: string;
   /** Bytes sent, for the checkpoint row. */
   bytes: number;
+  /** More checkpoint statements for the same transaction (an incremental job's stored mark). */
+  also?: { sql: string; values: unknown[] }[];
 }
 
 /** Bytes allowed in the socket's write buffer before LOAD DATA input waits for 'drain'. */
@@ -149,6 +151,7 @@ export class Writer {
         chunk.rowCount,
         chunk.bytes,
       ]);
+      for (const stmt of chunk.also ?? []) await this.conn.query(stmt.sql, stmt.values);
     } catch (err) {
       await this.rollback();
       throw err;

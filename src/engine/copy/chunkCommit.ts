@@ -23,6 +23,8 @@ export interface ChunkToCommit {
   seq: number;
   lo: KeyValue | null;
   chunk: ReadChunk;
+  /** Statements committed with the chunk (ChunkWrite.also). */
+  also?: { sql: string; values: unknown[] }[];
 }
 
 export interface ChunkCommitContext {
@@ -70,6 +72,7 @@ export async function commitChunk(ctx: ChunkCommitContext, slot: number, item: C
         encoded: chunk.encoded,
         values: chunk.values,
         bytes: chunk.bytes,
+        also: item.also,
       });
       loadSeconds = (performance.now() - t0) / 1000;
       // Loaded: the bytes are on the server now; don't hold them while waiting for the commit turn.

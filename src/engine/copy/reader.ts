@@ -43,7 +43,11 @@ function plainLiteralOk(codecs: readonly ColumnCodec[]): boolean[] {
   return codecs.map((c) => c.kind !== 'number' && (c.kind !== 'string' || (c.charset !== null && ASCII_SUPERSETS.test(c.charset))));
 }
 
-/** What is read and written for one table: generated columns are read only if they are in the key. */
+/**
+ * What is read and written for one table: generated columns are read only if they are in the key.
+ * Chunks are cut in the order of `orderColumns` (default: the table's key); an incremental job passes
+ * its cursor (watermark column, then the key), which must identify rows as the key does.
+ */
 export class TableShape {
   readonly selectNames: string[];
   readonly writeNames: string[];
@@ -54,8 +58,11 @@ export class TableShape {
   /** The key has nullable columns: equal keys may repeat, so chunks end on probed bounds. */
   readonly keyMayRepeat: boolean;
 
-  constructor(readonly info: TableDefinition) {
-    const keyNames = info.key?.columns ?? [];
+  constructor(
+    readonly info: TableDefinition,
+    orderColumns?: readonly string[],
+  ) {
+    const keyNames = orderColumns ? [...orderColumns] : (info.key?.columns ?? []);
     const written = info.columns.filter((c) => !c.generated);
     this.writeNames = written.map((c) => c.name);
     this.selectNames = [...this.writeNames];

@@ -19,6 +19,8 @@ export type {
   TablePlanInfo,
   ThrottleState,
   WriteMethod,
+  WatermarkSpec,
+  JobMode,
 } from './types.js';
 export { startedJobSummary } from './jobSummary.js';
 export { redactServer, redactSpec, type RedactOptions } from './redact.js';
@@ -26,3 +28,4 @@ export { jobRecord, type JobRecord } from './jobRecord.js';
 export { emptyJobView, foldJobView, initialJobView, isActive, phaseText, reduceJobView, PHASES, PHASE_TEXT, type JobPhase, type JobView, type JobViewEvent } from './jobView.js';
 export { formatBytes, formatDuration } from './format.js';
 export { reportJson, reportMarkdown, type MigrationReportJson } from './report.js';
+export { INCREMENTAL_BLIND_SPOTS, WATERMARK_SAFETY_HELP } from './modes.js';

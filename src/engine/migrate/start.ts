@@ -6,16 +6,20 @@
 import { RefusedError } from '../db/errors.js';
 import { loadJob, resumeJob, type Passwords } from '../copy/jobControl.js';
 import { startJob, type StartOptions } from '../copy/copyJob.js';
+import { resumeIncremental, startIncremental } from '../incremental/run.js';
 import type { JobEvents, JobHandle, JobSpec, ServerSpec } from '../jobs/types.js';
 
 function unsupported(mode: string): never {
-  throw new RefusedError(`mode ${mode} is not available in this version (available: full)`);
+  throw new RefusedError(`mode ${mode} is not available in this version (available: full, incremental)`);
 }
 
 export function startMigration(spec: JobSpec, events: JobEvents = {}, opts: StartOptions = {}): JobHandle {
   switch (spec.mode) {
     case 'full':
       return startJob(spec, events, opts);
+    case 'incremental':
+      // Continues the stored job with the same source, tables and column when there is one.
+      return startIncremental(spec, events, opts);
     default:
       return unsupported(spec.mode);
   }
@@ -28,6 +32,9 @@ export async function resumeMigration(target: ServerSpec, jobId: string, pw: Pas
   switch (mode) {
     case 'full':
       return resumeJob(target, jobId, pw, events, opts);
+    case 'incremental':
+      // The next increment: a finished run is continued from its stored marks, not refused.
+      return resumeIncremental(target, jobId, pw, events, opts);
     default:
       return unsupported(mode);
   }
