@@ -1,7 +1,9 @@
 /**
  * Blocking writes to the moved tables on the source, and the statements that lift the block.
  *
- * read-only: SET GLOBAL read_only = ON, the whole server. Measured on MariaDB 10.11.19: an account
+ * read-only: SET GLOBAL read_only = ON, the whole server. It returns at once even with transactions
+ * open; measured on MariaDB 10.11.19, such a transaction that wrote before it then fails at COMMIT
+ * (1290), so nothing that wrote before the block commits after the position is read. An account
  * with READ_ONLY ADMIN (which ALL PRIVILEGES includes) still writes; SUPER alone no longer does
  * (10.11 split READ_ONLY ADMIN out of SUPER) and is not enough to set read_only either. Before
  * 10.11 SUPER included it; on MySQL SUPER and CONNECTION_ADMIN bypass it. So the report names the
@@ -28,6 +30,8 @@ export interface ActiveBlock {
   lift: string[];
   /** Things the user must know about what is NOT blocked. */
   warnings: string[];
+  /** How the block's time was spent, for the 'blocked' step (e.g. "lock 12 ms, 30 triggers 410 ms"). */
+  timing?: string;
 }
 
 /** Thrown when the block could not be taken: nothing was blocked (the message says why). */
@@ -158,12 +162,21 @@ export async function blockWithTriggers(
   const { database, tables, jobId } = opts;
   const lockConn = await connect(source);
   const created: string[] = [];
+  let t1 = 0;
+  let timing = '';
   const drop = (name: string) => `DROP TRIGGER IF EXISTS ${qualified(database, name)}`;
   try {
     // Read before locking: information_schema.TRIGGERS opens the tables, which would wait on our own lock.
     const firsts = new Map<string, Map<string, string>>();
     for (const table of tables) firsts.set(table, await firstBeforeTriggers(info, database, table));
+    // Left over from an earlier attempt of the same job: dropped under the lock before re-creating.
+    const leftover = new Set(
+      (await queryRows(info, "SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME LIKE 'rwm\\_cutover\\_%'", [database])).map((r) =>
+        String(r.n),
+      ),
+    );
     await lockConn.query('SET SESSION lock_wait_timeout = ?', [opts.lockWaitSeconds]);
+    const t0 = performance.now();
     try {
       await lockConn.query(`LOCK TABLES ${tables.map((t) => `${qualified(database, t)} WRITE`).join(', ')}`);
     } catch (err) {
@@ -175,12 +188,13 @@ export async function blockWithTriggers(
       }
       throw new BlockNotTakenError(`LOCK TABLES failed (${errorMessage(err)}).`);
     }
+    t1 = performance.now();
     try {
       for (const table of tables) {
         const first = firsts.get(table) ?? new Map<string, string>();
         for (const { event, suffix } of EVENTS) {
           const name = blockerTriggerName(jobId, table, suffix);
-          await lockConn.query(drop(name));
+          if (leftover.has(name)) await lockConn.query(drop(name));
           // Ahead of the table's own BEFORE triggers, so none of their side effects happen first.
           const order = first.get(event) ? ` PRECEDES ${quoteIdent(first.get(event) as string)}` : '';
           await lockConn.query(
@@ -195,10 +209,33 @@ export async function blockWithTriggers(
       throw new BlockNotTakenError(`CREATE TRIGGER failed (${errorMessage(err)}); the triggers made so far were dropped.`);
     }
     await lockConn.query('UNLOCK TABLES');
+    timing = `lock taken in ${Math.round(t1 - t0)} ms, ${created.length} triggers created in ${Math.round(performance.now() - t1)} ms`;
   } finally {
     await closeQuietly(lockConn);
   }
-  return { lift: created.map(drop), warnings: [] };
+  return { lift: created.map(drop), warnings: await cascadeWarnings(info, database, tables), timing };
+}
+
+/**
+ * Triggers do not fire for foreign-key cascades: a moved table that cascades from a table that was
+ * not moved still changes when that parent does. Said in the report rather than refused: the user
+ * decides whether the parent is still written.
+ */
+async function cascadeWarnings(conn: Connection, database: string, tables: string[]): Promise<string[]> {
+  const rows = await queryRows(
+    conn,
+    `SELECT TABLE_NAME AS child, REFERENCED_TABLE_SCHEMA AS pdb, REFERENCED_TABLE_NAME AS parent, CONSTRAINT_NAME AS fk, UPDATE_RULE AS ur, DELETE_RULE AS dr
+       FROM information_schema.REFERENTIAL_CONSTRAINTS
+      WHERE CONSTRAINT_SCHEMA = ? AND (UPDATE_RULE IN ('CASCADE', 'SET NULL', 'SET DEFAULT') OR DELETE_RULE IN ('CASCADE', 'SET NULL', 'SET DEFAULT'))`,
+    [database],
+  ).catch(() => []);
+  const moved = new Set(tables);
+  return rows
+    .filter((r) => moved.has(String(r.child)) && !(String(r.pdb) === database && moved.has(String(r.parent))))
+    .map(
+      (r) =>
+        `${database}.${r.child} still changes through foreign key ${r.fk} (ON UPDATE ${r.ur}, ON DELETE ${r.dr}) when ${r.pdb}.${r.parent}, which was not moved, is written: triggers do not fire for cascades.`,
+    );
 }
 
 /** The first BEFORE trigger per event that is not ours (our new one goes ahead of it). */

@@ -179,7 +179,7 @@ async function afterBlock(
     const position = await sourcePosition(conn);
     if (!position) throw await fail(deps, active, 'the source has no binary log position (SHOW MASTER STATUS is empty: is log_bin on?)');
     const finalGtid = await readGtid(conn, flavor);
-    step('blocked', `${blockedWhat}; source at ${position.file}:${position.position}${finalGtid ? ` (GTID ${finalGtid})` : ''}${active.warnings.length ? `. ${active.warnings.join(' ')}` : ''}`);
+    step('blocked', `${blockedWhat}${active.timing ? ` (${active.timing})` : ''}; source at ${position.file}:${position.position}${finalGtid ? ` (GTID ${finalGtid})` : ''}${active.warnings.length ? `. ${active.warnings.join(' ')}` : ''}`);
     try {
       await deps.waitApplied(position, catchUpTimeoutMs);
     } catch (err) {
