@@ -24,6 +24,8 @@ import { RefusedError } from '../../src/engine/db/index.js';
 import type { CutoverBlock, CutoverReport, StreamPosition } from '../../src/engine/jobs/index.js';
 import { adminConnect, adminSpec, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
 import { spawnCli } from '../support/cli.js';
+import { startWorker } from '../support/worker.js';
+import { CutoverJobRequest } from '../../src/protocol/index.js';
 import { allFacts, createLoadTables, LOAD_TABLES, runLoad, seedLoadTables } from '../support/cdcLoad.js';
 import mysql2 from 'mysql2/promise';
 
@@ -422,6 +424,23 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
     } finally {
       await closeQuietly(conn);
     }
+  });
+
+  it('the worker answers CutoverJobRequest through the same request row (refusals here: not running, not hybrid)', async () => {
+    const worker = await startWorker();
+    try {
+      await target.query('UPDATE rw_migrate.cutover SET job_seen_at = NOW(3) - INTERVAL 1 MINUTE WHERE job_id = ?', [hybridId]);
+      const idle = await worker.rpc.sendRequest(CutoverJobRequest, { jobId: hybridId, target: targetSpec(), block: 'lock' });
+      assert.equal(idle.state, 'refused');
+      assert.match(idle.message, /is not running \(last seen 6\d s ago\)/);
+      const full = await worker.rpc.sendRequest(CutoverJobRequest, { jobId, target: targetSpec(), block: 'read-only' });
+      assert.equal(full.state, 'refused');
+      assert.match(full.message, /its mode is full/);
+    } finally {
+      worker.stop();
+    }
+    assert.equal(await ourTriggers(), 0);
+    assert.equal(await readOnly(), false);
   });
 
   it('CLI: cutover without --yes is refused (exit 2) and says what it would block where', async () => {
