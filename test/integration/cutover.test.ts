@@ -417,13 +417,29 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
       assert.equal(await watchCutover(conn, hybridId, 'in-sync', 0), null);
       const outcome = await requestCutover(targetSpec(), hybridId, 'read-only', { timeoutMs: 1000 });
       assert.equal(outcome.state, 'failed');
-      assert.match(outcome.message, /did not pick up the cut-over request within 1 s; the request was withdrawn and nothing was changed/);
+      assert.match(outcome.message, /No answer within 1 s: job hyb-\S+ had not picked up the cut-over request; the request was withdrawn and nothing was changed/);
       const [r] = await target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.cutover WHERE job_id = ?', [hybridId]);
       assert.equal(r[0].state, null);
       assert.equal(await readOnly(), false);
     } finally {
       await closeQuietly(conn);
     }
+  });
+
+  it('a cut-over claimed by a job process that died is failed by the next process of the job, saying the block may be in place', async () => {
+    await target.query(
+      "UPDATE rw_migrate.cutover SET state = 'running', block = 'lock', claimed_by = 'gone:1:x', message = 'writes to 3 table(s) are refused' WHERE job_id = ?",
+      [hybridId],
+    );
+    const conn = await connect(targetSpec());
+    try {
+      assert.equal(await watchCutover(conn, hybridId, 'in-sync', 0), null);
+    } finally {
+      await closeQuietly(conn);
+    }
+    const [r] = await target.query<RowDataPacket[]>('SELECT state, message FROM rw_migrate.cutover WHERE job_id = ?', [hybridId]);
+    assert.equal(r[0].state, 'failed');
+    assert.match(String(r[0].message), /process that was running this cut-over stopped before it finished \(block: lock\)\. Writes to the moved tables may still be blocked.*Its last step: writes to 3 table/);
   });
 
   it('the worker answers CutoverJobRequest through the same request row (refusals here: not running, not hybrid)', async () => {
