@@ -459,6 +459,43 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
     assert.equal(await readOnly(), false);
   });
 
+  it('CLI: cutover --yes against a running job exits 0 and prints the lift; asked again it is refused with exit 3', async () => {
+    const url = `mysql://${topo.users.admin.user}@${topo.servers.target.host}:${topo.servers.target.port}`;
+    await target.query('UPDATE rw_migrate.cutover SET state = NULL WHERE job_id = ?', [hybridId]);
+    const conn = await connect(targetSpec());
+    let stop = false;
+    const jobLoop = (async () => {
+      while (!stop) {
+        const block = await watchCutover(conn, hybridId, 'in-sync', 0);
+        if (block) await finishCutover(conn, hybridId, await runCutover({ ...deps(block), jobId: hybridId }));
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    })();
+    try {
+      const run = spawnCli(['cutover', hybridId, '--to', url, '--yes', '--block', 'read-only'], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
+      const code = await run.exit;
+      const text = run.lines.join('\n');
+      assert.equal(code, 0, text + run.stderr.join(''));
+      assert.match(text, /^done: cut over with block read-only/m);
+      for (const t of LOAD_TABLES) assert.match(text, new RegExp(`^  ${t}: \\d+ rows, match$`, 'm'));
+      assert.match(text, /to lift the block on the source, run:\n {2}SET GLOBAL read_only = OFF;/);
+      assert.match(text, /warning: read_only does not block accounts with READ_ONLY ADMIN/);
+      assert.match(run.stderr.join(''), /^requested: /m);
+      assert.equal(await readOnly(), true);
+      await assertEqual();
+      await primary.query('SET GLOBAL read_only = OFF');
+      const again = spawnCli(['cutover', hybridId, '--to', url, '--yes', '--json'], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
+      assert.equal(await again.exit, 3);
+      const result = again.lines.map((l) => JSON.parse(l) as { type: string; state?: string; message?: string }).find((l) => l.type === 'result');
+      assert.equal(result?.state, 'refused');
+      assert.match(result?.message ?? '', /has already cut over/);
+    } finally {
+      stop = true;
+      await jobLoop;
+      await closeQuietly(conn);
+    }
+  });
+
   it('CLI: cutover without --yes is refused (exit 2) and says what it would block where', async () => {
     const url = `mysql://${topo.users.admin.user}@${topo.servers.target.host}:${topo.servers.target.port}`;
     const run = spawnCli(['cutover', hybridId, '--to', url], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
