@@ -310,6 +310,35 @@ describe('cut-over (performCutover, waitApplied = one sync run)', () => {
     }
   });
 
+  it('lock: CREATE TRIGGER refused on the second table: the triggers made on the first are dropped, nothing blocked', async () => {
+    const part = { user: `rwm_part_${runId}`.slice(0, 32), password: 'part-pw' };
+    const role = `rwm_role_${runId}`.slice(0, 32);
+    await primary.query('CREATE USER ?@? IDENTIFIED BY ?', [part.user, '%', part.password]);
+    await primary.query(`CREATE ROLE \`${role}\``);
+    try {
+      // TRIGGER on items only; a granted role makes the pre-flight leave the verdict to the server.
+      await primary.query(`GRANT SELECT, LOCK TABLES ON \`${srcDb}\`.* TO ?@?`, [part.user, '%']);
+      await primary.query(`GRANT TRIGGER ON \`${srcDb}\`.items TO ?@?`, [part.user, '%']);
+      // SUPER: CREATE TRIGGER with the binlog on needs it (log_bin_trust_function_creators is OFF).
+      await primary.query('GRANT SLAVE MONITOR, SUPER ON *.* TO ?@?', [part.user, '%']);
+      await primary.query(`GRANT \`${role}\` TO ?@?`, [part.user, '%']);
+      const s = topo.servers.primary;
+      const d = deps('lock', { source: { host: s.host, port: s.port, user: part.user, password: part.password }, tables: ['items', 'pairs'] });
+      const err = await performCutover(d).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof CutoverFailedError, String(err));
+      assert.equal(err.blockLifted, true);
+      assert.match(err.message, /CREATE TRIGGER failed \(.*TRIGGER command denied.*\); the triggers made so far were dropped\. Nothing was changed/);
+      assert.equal(await ourTriggers(), 0);
+      assert.equal(await appWrite(), null);
+    } finally {
+      await primary.query('DROP USER IF EXISTS ?@?', [part.user, '%']);
+      await primary.query(`DROP ROLE IF EXISTS \`${role}\``);
+    }
+  });
+
   it('refuses a replica source and an account without the privileges, before blocking anything', async () => {
     const onReplica = await performCutover(deps('lock', { source: adminSpec(topo, topo.servers.replica1) })).then(
       () => null,
@@ -327,7 +356,9 @@ describe('cut-over (performCutover, waitApplied = one sync run)', () => {
         (e: unknown) => e,
       );
       assert.ok(err instanceof RefusedError, String(err));
-      if (block === 'lock') assert.match(err.message, new RegExp(`lacks LOCK TABLES ON \`${srcDb}\`\\.\\*, TRIGGER ON .*Fix: GRANT LOCK TABLES ON`));
+      if (block === 'lock') {
+        assert.match(err.message, new RegExp(`lacks LOCK TABLES ON \`${srcDb}\`\\.\\*, TRIGGER ON .*, SUPER ON \\*\\.\\* \\(CREATE TRIGGER with the binary log on.*Fix: GRANT LOCK TABLES ON`));
+      }
       else assert.match(err.message, /lacks READ_ONLY ADMIN ON \*\.\* .*Fix: GRANT READ_ONLY ADMIN ON \*\.\* TO/);
     }
     assert.equal(await ourTriggers(), 0);
