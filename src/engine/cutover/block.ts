@@ -171,6 +171,7 @@ export async function blockWithTriggers(
   const created: string[] = [];
   let t1 = 0;
   let timing = '';
+  let warnings: string[] = [];
   const drop = (name: string) => `DROP TRIGGER IF EXISTS ${qualified(database, name)}`;
   try {
     // Read before locking: information_schema.TRIGGERS opens the tables, which would wait on our own lock.
@@ -182,6 +183,8 @@ export async function blockWithTriggers(
         String(r.n),
       ),
     );
+    // Read before the block too: every query after it lengthens the outage.
+    warnings = await cascadeWarnings(info, database, tables);
     await lockConn.query('SET SESSION lock_wait_timeout = ?', [opts.lockWaitSeconds]);
     const t0 = performance.now();
     try {
@@ -231,7 +234,7 @@ export async function blockWithTriggers(
   } finally {
     await closeQuietly(lockConn);
   }
-  return { lift: created.map(drop), warnings: await cascadeWarnings(info, database, tables), timing };
+  return { lift: created.map(drop), warnings, timing };
 }
 
 /**
