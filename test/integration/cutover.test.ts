@@ -540,6 +540,10 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
     const ro = spawnCli(['cutover', hybridId, '--to', url, '--block', 'read-only'], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
     assert.equal(await ro.exit, 2);
     assert.match(ro.stderr.join(''), /the WHOLE server .* becomes read-only .*SET GLOBAL read_only = OFF/);
+    // A target that cannot be reached: bad input (exit 2) naming it, as for the other commands.
+    const down = spawnCli(['cutover', hybridId, '--to', 'mysql://nobody@127.0.0.1:1', '--yes'], { RW_MIGRATE_TO_PASSWORD: 'x' });
+    assert.equal(await down.exit, 2);
+    assert.match(down.stderr.join(''), /127\.0\.0\.1:1/);
     assert.equal(await ourTriggers(), 0);
     assert.equal(await readOnly(), false);
   });

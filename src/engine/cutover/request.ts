@@ -4,7 +4,8 @@
  * job's answer. The job itself does the work (performCutover) in its own process; this side never
  * touches the source.
  */
-import { closeQuietly, connect, queryRows, serverLabel, type Connection } from '../db/connection.js';
+import { closeQuietly, queryRows, serverLabel, type Connection } from '../db/connection.js';
+import { connectAs } from '../copy/connectRole.js';
 import { errorMessage } from '../db/errors.js';
 import type { ServerSpec } from '../db/server.js';
 import { CHECKPOINT_DB } from '../jobs/checkpoint.js';
@@ -83,7 +84,8 @@ export function cutoverRefusal(jobId: string, target: ServerSpec, job: JobRow | 
  * not running or not in sync. On timeout a request the job has not picked up yet is withdrawn.
  */
 export async function requestCutover(target: ServerSpec, jobId: string, block: CutoverBlock, opts: RequestCutoverOptions): Promise<CutoverOutcome> {
-  const conn = await connect(target);
+  // A connection failure is a ConnectionFailedError naming the target and the fix, as for the other commands.
+  const conn = await connectAs(target, 'target');
   try {
     const job = await readJob(conn, jobId);
     if (job) await ensureCutoverSchema(conn);
@@ -154,7 +156,7 @@ async function stopWaiting(conn: Connection, jobId: string, why: string): Promis
  * which server, which tables or the whole server, and how the block is lifted.
  */
 export async function describeCutover(target: ServerSpec, jobId: string, block: CutoverBlock): Promise<string> {
-  const conn = await connect(target);
+  const conn = await connectAs(target, 'target');
   try {
     const rows = await queryRows(conn, `SELECT spec FROM ${CHECKPOINT_DB}.jobs WHERE id = ?`, [jobId]).catch(() => []);
     if (!rows[0]) return `No job ${jobId} on ${serverLabel(target)}: list the jobs there with rw-migrate status --to URL.`;
