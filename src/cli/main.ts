@@ -16,6 +16,7 @@ import { registerVerifyCommand } from './verifyCommand.js';
 import { registerPartitionCommand } from './partitionCommand.js';
 import { registerRouteCommand } from './routeCommand.js';
 import { registerSyncCommand } from './syncCommand.js';
+import { registerCutoverCommand } from './cutoverCommand.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -175,6 +176,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerPartitionCommand(program, setExit);
   registerRouteCommand(program, setExit);
   registerSyncCommand(program, setExit);
+  registerCutoverCommand(program, setExit);
   return program;
 }
 

@@ -3,6 +3,10 @@
  * The checkpoint tables are the copy's business and stay behind this index.
  */
 export type {
+  CutoverBlock,
+  CutoverOutcome,
+  CutoverReport,
+  StreamPosition,
   IfExists,
   JobEvents,
   JobHandle,
