@@ -30,6 +30,17 @@ export function snapshotsNote(r: JobResult): string | null {
   return `${r.snapshotCount} snapshots: rows copied after the resume reflect a later point; apply changes from the first snapshot's position${from} to converge`;
 }
 
+/** A finished cut-over as the job's last lines: where it ended, the outage, the tables, how to lift the block. */
+export function cutoverLines(c: NonNullable<JobResult['cutover']>): string[] {
+  return [
+    `cut over (block ${c.block}) at ${c.finalPosition.file}:${c.finalPosition.position}${c.finalGtid ? `, GTID ${c.finalGtid}` : ''}: ` +
+      `writes blocked until the target caught up ${c.blockedToCaughtUpMs} ms, verified in ${c.verifyMs} ms`,
+    ...c.tables.map((t) => `  ${t.table}: ${t.rows.toLocaleString('en-US')} rows, ${t.match ? 'match' : 'MISMATCH'}`),
+    'writes stay blocked on the source; switch the application to the target, then lift the block with:',
+    ...c.lift.map((s) => `  ${s};`),
+  ];
+}
+
 export function retryLine(e: Extract<ProgressEvent, { type: 'retry' }>): string {
   return `retrying ${e.what} after ${e.cause} (attempt ${e.attempt} failed, ${e.retriesLeft} ${e.retriesLeft === 1 ? 'retry' : 'retries'} left): ${e.error}`;
 }
@@ -135,6 +146,9 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stderr): Rendere
         case 'phase':
           line(`phase: ${PHASE_TEXT[e.phase]}${e.message ? ` (${e.message})` : ''}`);
           break;
+        case 'cutover':
+          line(`cut-over ${e.step}: ${e.message}`);
+          break;
         case 'stream':
           if (tty) {
             const cols = out.columns ?? 120;
@@ -158,6 +172,7 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stderr): Rendere
       else if (r.connection) line(`failed: ${connectionMessage(r.connection)}${r.jobId ? `\nthen continue with: rw-migrate resume ${r.jobId}` : ''}`);
       else line(`failed: job ${r.jobId}: ${r.message ?? 'unknown error'}${r.jobId ? `\ncontinue with: rw-migrate resume ${r.jobId}` : ''}`);
       if (note && r.state === 'done') line(note);
+      if (r.state === 'done' && r.cutover) for (const l of cutoverLines(r.cutover)) line(l);
     },
     info: (message) => line(message),
   };

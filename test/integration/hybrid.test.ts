@@ -236,6 +236,86 @@ describe('rw-migrate copy --mode hybrid', () => {
     assert.deepEqual(await jobRow(id), { state: 'cancelled', phase: 'in-sync' });
   });
 
+  it('a cut-over asked from another process under load: both exit 0, the job done, equal, writes refused on the source', async () => {
+    const db = `${srcDb}_c`;
+    const dst = `${dstDb}_c`;
+    await freshSource(db, 1000);
+    const run = cli(['copy', '--mode', 'hybrid', '--from', url('primary', db), '--to', url('target', dst), '--all', '--json']);
+    const id = await jobIdOf(run);
+    let stop = false;
+    const loadConn = await adminConnect(topo.servers.primary);
+    // The load ends when the block refuses its writes (or when told to).
+    const load = runLoad(loadConn, db, { seed: 21, idBase: 1_000_000, seedRows: 1000, stop: () => stop }).then(
+      () => null,
+      (err: { errno?: number }) => err,
+    );
+    let lift: string[] = [];
+    try {
+      await waitInSync(run);
+      // A first attempt fails (a transaction holds a moved table, so the lock times out): nothing is
+      // blocked and the job follows on, in sync again.
+      const holder = await adminConnect(topo.servers.primary);
+      await holder.query('START TRANSACTION');
+      await holder.query(`SELECT COUNT(*) FROM \`${db}\`.pairs WHERE b = -1`);
+      const first = cli(['cutover', id, '--to', url('target'), '--yes', '--block', 'lock', '--json']);
+      assert.equal(await first.exit, 1, text(first));
+      assert.match(text(first), /could not lock .*Nothing was changed/s);
+      await holder.query('COMMIT');
+      await holder.end();
+      await waitInSync(run, 2);
+      assert.equal(run.child.exitCode, null, 'the job runs on after a failed cut-over');
+      const co = cli(['cutover', id, '--to', url('target'), '--yes', '--block', 'lock', '--json']);
+      assert.equal(await co.exit, 0, text(co));
+      const answer = jsonLines(co).find((e) => e.type === 'result') as { state: string; report?: { lift: string[] } } | undefined;
+      assert.equal(answer?.state, 'done', text(co));
+      lift = answer?.report?.lift ?? [];
+      assert.equal(await run.exit, 0, text(run));
+      const result = jsonLines(run).find((e) => e.type === 'result') as { state: string; cutover?: { tables: { match: boolean }[] } } | undefined;
+      assert.equal(result?.state, 'done');
+      assert.equal(result?.cutover?.tables.length, 3);
+      assert.ok(result?.cutover?.tables.every((t) => t.match));
+      const phases = jsonLines(run).filter((e) => e.type === 'phase').map((e) => e.phase);
+      assert.deepEqual(phases.slice(-2), ['cutting-over', 'done']);
+      assert.ok(phases.join(' ').includes('in-sync cutting-over catching-up'), `back to following after the failed attempt: ${phases.join(' ')}`);
+      assert.deepEqual(await jobRow(id), { state: 'done', phase: 'done' });
+      const loadErr = await load;
+      assert.equal(loadErr?.errno, 1644, `the load was stopped by the block (${String(loadErr)})`);
+      await assertEqual(db, dst);
+      const refused = await primary.query(`INSERT INTO \`${db}\`.items VALUES (99999999, 'after', 1, 1, NULL, NOW(6))`).then(() => null, (e: { errno?: number }) => e);
+      assert.equal(refused?.errno, 1644, 'writes to a moved table are refused on the source');
+    } finally {
+      stop = true;
+      await load;
+      await loadConn.end().catch(() => undefined);
+      if (run.child.exitCode === null) run.child.kill('SIGINT');
+      for (const stmt of lift) await primary.query(stmt);
+      await target.query(`DROP DATABASE IF EXISTS \`${dst}\``).catch(() => undefined);
+    }
+  });
+
+  it('a cut-over whose verification finds the target different fails the job (block lifted)', async () => {
+    const db = `${srcDb}_d`;
+    const dst = `${dstDb}_d`;
+    await freshSource(db, 300);
+    const run = cli(['copy', '--mode', 'hybrid', '--from', url('primary', db), '--to', url('target', dst), '--all', '--json']);
+    try {
+      const id = await jobIdOf(run);
+      await waitInSync(run);
+      await target.query(`UPDATE \`${dst}\`.items SET note = 'changed on the target' WHERE id = 7`);
+      const co = cli(['cutover', id, '--to', url('target'), '--yes', '--block', 'lock', '--json']);
+      assert.equal(await co.exit, 1, text(co));
+      assert.equal(await run.exit, 1, text(run));
+      const result = jsonLines(run).find((e) => e.type === 'result');
+      assert.equal(result?.state, 'failed');
+      assert.match(String(result?.message), /different from the source.*items.*block was lifted/s);
+      assert.equal((await jobRow(id)).state, 'failed');
+      await primary.query(`UPDATE \`${db}\`.items SET qty = qty + 1 WHERE id = 8`); // writes go through: the block was lifted
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGINT');
+      await target.query(`DROP DATABASE IF EXISTS \`${dst}\``).catch(() => undefined);
+    }
+  });
+
   it('a first table that is not among the job tables is refused with the fix', async () => {
     const run = cli(['copy', '--mode', 'hybrid', '--from', url('primary', srcDb), '--to', url('target', `${dstDb}_x`), '--tables', 'items', '--first', 'pairs']);
     assert.equal(await run.exit, 2);

@@ -17,7 +17,7 @@ import { loadJob } from '../copy/jobControl.js';
 import { resolveTables } from '../copy/planner.js';
 import { jobTables, setJobState } from '../jobs/checkpoint.js';
 import { ensureHybridState, loadHybridPhases, saveHybridPhase } from '../jobs/hybridState.js';
-import type { JobEvents, JobHandle, JobPhaseName, JobResult, JobSpec, JobState, ProgressEvent } from '../jobs/types.js';
+import type { CutoverReport, JobEvents, JobHandle, JobPhaseName, JobResult, JobSpec, JobState, ProgressEvent } from '../jobs/types.js';
 import { binlogPreflight } from '../preflight/binlog.js';
 import { inspectTable } from '../schema/inspector.js';
 import { ChangeApplier } from '../cdc/applier.js';
@@ -26,6 +26,7 @@ import { formatPosition } from '../cdc/position.js';
 import { ensureCdcSchema, loadCdcState, savePosition, setCdcOutcome } from '../cdc/positionStore.js';
 import type { BinlogPosition } from '../cdc/types.js';
 import { StreamMonitor } from './streamMonitor.js';
+import { CutoverDriver, dataDiffers } from './cutoverDriver.js';
 
 /** Phases in which the snapshot is complete and the job follows the stream. */
 const FOLLOWING: ReadonlySet<JobPhaseName> = new Set(['catching-up', 'in-sync', 'cutting-over']);
@@ -248,11 +249,56 @@ class HybridRun {
       phase: (p, message) => this.setPhase(target, p, message),
     });
     monitor.start();
+    let cutover: CutoverReport | null = null;
+    const driver = new CutoverDriver({
+      conn: target,
+      jobId: this.jobId,
+      spec: this.spec,
+      tables,
+      follower,
+      phase: () => this.phase,
+      behindSeconds: () => monitor.last?.behindSeconds ?? null,
+      onStart: (block) => {
+        monitor.frozen = true;
+        this.setPhase(target, 'cutting-over', `cut-over requested (block: ${block})`);
+      },
+      onStep: (step, block, message) => this.emit({ type: 'cutover', jobId: this.jobId, step, block, message }),
+      onFailed: (outcome) => {
+        if (dataDiffers(outcome)) return; // the job fails (below): no going back to following
+        monitor.reset();
+        const message = `cut-over ${outcome.state}: ${outcome.message}; following the source again`;
+        this.emit({ type: 'log', jobId: this.jobId, level: 'warn', message });
+        this.setPhase(target, 'catching-up', message);
+        this.setState('copying', message);
+        void setJobState(target, this.jobId, 'copying', message).catch(() => undefined);
+      },
+      onDone: async (outcome) => {
+        cutover = outcome.report ?? null;
+        await this.phaseWrites;
+        await setCdcOutcome(target, this.jobId, 'done', null);
+        await setJobState(target, this.jobId, 'done', outcome.message);
+        this.setPhase(target, 'done', outcome.message);
+        await this.phaseWrites;
+      },
+      onWarn: (message) => this.emit({ type: 'log', jobId: this.jobId, level: 'warn', message }),
+    });
+    driver.start();
     try {
-      // With no stop the follower returns only when a cut-over sets one, or throws (cancel, a fatal stream).
-      await follower.run();
-      throw new Error(`the change stream stopped at ${formatPosition(follower.applied)} without a cut-over`);
+      for (;;) {
+        // With no stop the follower returns only where a cut-over's catch-up set one, or throws (cancel, a fatal stream).
+        await follower.run();
+        const outcome = driver.last ? await driver.last : null;
+        if (!outcome) throw new Error(`the change stream stopped at ${formatPosition(follower.applied)} without a cut-over`);
+        if (outcome.state === 'done') {
+          const message = outcome.message;
+          this.setState('done', message);
+          return this.result('done', message, cutover ? { cutover } : {});
+        }
+        if (dataDiffers(outcome)) throw new Error(outcome.message);
+        // not cut over: follow on (the driver cleared the stop)
+      }
     } finally {
+      await driver.stop();
       await monitor.stop();
       this.follower = null;
       await applier.close();

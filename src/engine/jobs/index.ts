@@ -22,7 +22,6 @@ export type {
   ThrottleSignal,
   ServerSpec,
   SnapshotPosition,
-  StreamPosition,
   TablePlanInfo,
   ThrottleState,
   WriteMethod,
