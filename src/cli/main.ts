@@ -112,7 +112,7 @@ async function statusCommand(o: { to?: string; json?: boolean }): Promise<number
   for (const j of jobs) {
     const tables = j.spec.tables === 'all' ? 'all tables' : j.spec.tables.join(',');
     process.stdout.write(
-      `${j.id}  ${j.state.padEnd(9)} ${j.rowsCopied}/${j.totalRows} rows  ${j.spec.sourceDatabase} -> ${j.spec.targetDatabase} (${tables})  updated ${j.updatedAt}` +
+      `${j.id}  ${j.state.padEnd(9)}${j.phase ? ` phase ${j.phase}` : ''} ${j.rowsCopied}/${j.totalRows} rows  ${j.spec.sourceDatabase} -> ${j.spec.targetDatabase} (${tables})  updated ${j.updatedAt}` +
         ((j.snapshots?.length ?? 0) > 1 ? `\n    ${j.snapshots?.length} snapshots (resumed): apply changes from the first, ${positionText(j.snapshot)}` : '') +
         (j.message ? `\n    ${j.message.split('\n')[0]}` : '') +
         '\n',
@@ -140,12 +140,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--tables <list>', 'comma-separated table names')
     .option('--all', 'every base table of the source database')
     .addOption(
-      new Option('--mode <mode>', 'full: one consistent snapshot; incremental: rows above the stored --watermark mark, upserted (sees neither deletes nor updates that leave the column alone)')
-        .choices(COPY_MODES)
+      new Option(
+        '--mode <mode>',
+        'full: one consistent snapshot; incremental: rows above the stored --watermark mark, upserted (sees neither deletes nor updates that leave the column alone); hybrid: snapshot, then follow the binlog until a cut-over',
+      )
+        .choices([...COPY_MODES])
         .default('full'),
     )
     .option('--watermark <column>', '--mode incremental: the column marking changes (an auto-increment id, or a timestamp such as updated_at); the same copy command again continues the job')
     .option('--watermark-safety <seconds>', `--mode incremental: ${WATERMARK_SAFETY_HELP} (default 0)`)
+    .option('--first <tables>', 'hybrid: comma-separated tables to copy before the others')
+    .option('--sync-threshold <s>', 'hybrid: behind the source by less than this = in sync (default 1)')
     .option('--writers <n>', 'parallel writer connections (default 2)')
     .option('--chunk-time <s>', 'target seconds per chunk (default 0.5)')
     .option('--max-lag <s>', 'wait while a replica lags more (default 1)')

@@ -25,13 +25,9 @@ export interface CopyOptions {
   heartbeat?: string;
   watermark?: string;
   watermarkSafety?: string;
+  first?: string;
+  syncThreshold?: string;
 }
-
-/** The --mode choices, one a line (each mode's runner is wired in engine/migrate/start.ts). */
-export const COPY_MODES: readonly JobMode[] = [
-  'full',
-  'incremental',
-];
 
 /** --watermark and --watermark-safety belong to --mode incremental, and it needs --watermark. */
 function watermarkOf(mode: JobMode, o: CopyOptions): WatermarkSpec | undefined {
@@ -46,6 +42,9 @@ function watermarkOf(mode: JobMode, o: CopyOptions): WatermarkSpec | undefined {
   const safetySeconds = num(o.watermarkSafety, '--watermark-safety', 0, 31_536_000, false);
   return { column, ...(safetySeconds ? { safetySeconds } : {}) };
 }
+
+/** The copy command's --mode choices (a new mode adds itself here and in buildCopySpec's checks). */
+export const COPY_MODES = ['full', 'incremental', 'hybrid'] as const satisfies readonly JobMode[];
 
 function num(value: string | undefined, name: string, min: number, max: number, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
@@ -65,14 +64,32 @@ export function parseTableList(text: string): string[] {
   return names;
 }
 
+/** --first: tables of the job to copy before the others (checked against --tables; with --all the engine checks). */
+export function parseFirst(text: string, tables: string[] | 'all'): string[] {
+  const names = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+  if (names.length === 0) throw new UsageError('--first needs at least one table name');
+  if (tables !== 'all') {
+    const unknown = names.filter((t) => !tables.includes(t));
+    if (unknown.length) throw new UsageError(`--first names ${unknown.join(', ')}, not among the job's tables (${tables.join(', ')}): name only tables in --tables`);
+  }
+  return [...new Set(names)];
+}
+
 export function buildCopySpec(o: CopyOptions): JobSpec {
   if (!o.from) throw new UsageError('--from is required');
   if (!o.to) throw new UsageError('--to is required');
   if (o.all && o.tables) throw new UsageError('use either --tables or --all, not both');
   if (!o.all && !o.tables) throw new UsageError('choose what to copy: --tables a,b or --all');
   const mode = (o.mode ?? 'full') as JobMode;
-  if (!COPY_MODES.includes(mode)) throw new UsageError(`--mode ${mode} is not supported (choose: ${COPY_MODES.join(', ')})`);
+  if (!(COPY_MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode ${mode} is not supported (choose one of: ${COPY_MODES.join(', ')})`);
+  if (mode !== 'hybrid' && o.first !== undefined) throw new UsageError('--first orders a hybrid job\'s snapshot: use it with --mode hybrid');
+  if (mode !== 'hybrid' && o.syncThreshold !== undefined) throw new UsageError('--sync-threshold is for --mode hybrid');
   const watermark = watermarkOf(mode, o);
+  const tables = o.all ? 'all' : parseTableList(o.tables as string);
+  const first = o.first !== undefined ? parseFirst(o.first, tables) : undefined;
   let ifExists = (o.ifExists ?? 'abort') as IfExists;
   if (mode === 'incremental') {
     if (ifExists === 'truncate') throw new UsageError('--mode incremental upserts into the target tables, it never empties them: drop --if-exists truncate');
@@ -101,9 +118,11 @@ export function buildCopySpec(o: CopyOptions): JobSpec {
     target: to.server,
     sourceDatabase: from.database as string,
     targetDatabase: to.database as string,
-    tables: o.all ? 'all' : parseTableList(o.tables as string),
+    tables,
     mode,
     ...(watermark ? { watermark } : {}),
+    ...(first ? { first } : {}),
+    ...(o.syncThreshold !== undefined ? { syncThresholdSeconds: num(o.syncThreshold, '--sync-threshold', 0.1, 3600, false) } : {}),
     writers: num(o.writers, '--writers', 1, 16, true),
     chunkTimeSeconds: num(o.chunkTime, '--chunk-time', 0.01, 60, false),
     maxLagSeconds: num(o.maxLag, '--max-lag', 0, 3600, false),

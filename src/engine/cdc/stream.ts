@@ -50,6 +50,8 @@ interface ZongJiEvent {
   rows?: unknown[];
   query?: string;
   schema?: string;
+  /** The event header's time, epoch ms (the binlog keeps whole seconds). */
+  timestamp?: number;
 }
 
 /** The binlog connection zongji keeps; pause/resume give the applier backpressure. */
@@ -140,9 +142,9 @@ export class ChangeStream {
     return this.opts.byGtid && this.opts.gtid && !o?.filename ? `GTID ${this.opts.gtid}` : this.position();
   }
 
-  private commit(gtid: string | undefined): StreamItem {
+  private commit(gtid: string | undefined, timestamp: number | undefined): StreamItem {
     this.gtid = advanceGtidPosition(this.gtid, gtid);
-    return { kind: 'commit', position: this.position(), gtid: this.gtid };
+    return { kind: 'commit', position: this.position(), gtid: this.gtid, timestamp };
   }
 
   private push(item: StreamItem): void {
@@ -180,13 +182,13 @@ export class ChangeStream {
           if (ev.tableId !== undefined) rawGeometryColumns(ev.tableMap?.[ev.tableId]);
           break;
         case 'xid':
-          this.push(this.commit(ev.gtid));
+          this.push(this.commit(ev.gtid, ev.timestamp));
           break;
         case 'query':
           this.onQuery(ev);
           break;
         case 'rotate':
-          this.push(this.commit(undefined));
+          this.push(this.commit(undefined, undefined));
           break;
         default:
           break;
@@ -219,7 +221,7 @@ export class ChangeStream {
       return;
     }
     // COMMIT of a non-transactional statement, or any other statement outside a transaction: a boundary.
-    this.push(this.commit(ev.gtid));
+    this.push(this.commit(ev.gtid, ev.timestamp));
   }
 
   private async checkStall(stallMs: number): Promise<void> {

@@ -10,6 +10,8 @@ export type {
   IfExists,
   JobEvents,
   JobHandle,
+  JobMode,
+  JobPhaseName,
   JobResult,
   JobSpec,
   JobState,
@@ -24,7 +26,6 @@ export type {
   ThrottleState,
   WriteMethod,
   WatermarkSpec,
-  JobMode,
 } from './types.js';
 export { startedJobSummary } from './jobSummary.js';
 export { redactServer, redactSpec, type RedactOptions } from './redact.js';
