@@ -72,7 +72,7 @@ describe('hybrid: first tables and options', () => {
     assert.throws(() => buildCopySpec({ ...base, tables: 'a', first: 'a' }), /--first .* --mode hybrid/);
     assert.throws(() => buildCopySpec({ ...base, tables: 'a', syncThreshold: '1' }), /--sync-threshold is for --mode hybrid/);
     assert.throws(() => buildCopySpec({ ...base, tables: 'a', mode: 'hybrid', syncThreshold: '0' }), /--sync-threshold must be a number/);
-    assert.throws(() => buildCopySpec({ ...base, tables: 'a', mode: 'bogus' }), /--mode bogus is not supported \(choose one of: full, hybrid/);
+    assert.throws(() => buildCopySpec({ ...base, tables: 'a', mode: 'bogus' }), /--mode bogus is not supported \(choose one of: full, incremental, hybrid\)/);
   });
 
   it('the in-sync line and the stream line say where the stream stands', () => {
