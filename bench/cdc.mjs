@@ -14,6 +14,12 @@
 //   node scripts/build.mjs && node bench/cdc.mjs [--dir .sandbox-test] [--events 1000000] [--runs 1] [--json]
 //   RW_BENCH_PROF_DIR=DIR: the sync process runs under --cpu-prof (its profile lands in DIR).
 //   RW_BENCH_SYNC_ARGS='--batch-events 20000': extra arguments for `rw-migrate sync`.
+//   --compare '--batch-events 5000': A/B tuning: a second copy job syncs the same backlog with these
+//   extra arguments, right after the first (its result is printed as "sync B").
+//   --compare-cli PATH: sync B runs that build's cli.js instead (e.g. a worktree of an older commit,
+//   for a before/after in the same run; alone it implies --compare '').
+// Runs alternate which side goes first (odd runs: our sync, then replica1; even runs: replica1 first),
+// so a change in the machine's load during a run does not always favour the same side.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -44,12 +50,12 @@ function cpuSeconds(pid) {
 const load1 = () => +os.loadavg()[0].toFixed(2);
 
 /** Runs dist/cli.js; for the sync also its CPU seconds (its /proc stat, sampled until it exits). */
-function cli(args, topo) {
+function cli(args, topo, extraArgs, cliPath = path.join(root, 'dist', 'cli.js')) {
   return new Promise((resolve, reject) => {
     const sync = args[0] === 'sync';
     const prof = process.env.RW_BENCH_PROF_DIR && sync ? ['--cpu-prof', `--cpu-prof-dir=${process.env.RW_BENCH_PROF_DIR}`] : [];
-    const extra = sync && process.env.RW_BENCH_SYNC_ARGS ? process.env.RW_BENCH_SYNC_ARGS.split(/\s+/).filter(Boolean) : [];
-    const child = spawn(process.execPath, [...prof, path.join(root, 'dist', 'cli.js'), ...args, ...extra], {
+    const extra = sync ? (extraArgs ?? process.env.RW_BENCH_SYNC_ARGS ?? '').split(/\s+/).filter(Boolean) : [];
+    const child = spawn(process.execPath, [...prof, cliPath, ...args, ...extra], {
       env: { ...process.env, RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: fs.mkdtempSync('/tmp/rwm-bench-') },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -104,7 +110,16 @@ async function settle(conns, pids) {
   }
 }
 
-async function once({ topo, events }) {
+/** A server's pid now (its pid file: a test may have restarted it since topology.json was written). */
+function pidOf(topo, name) {
+  try {
+    return Number(fs.readFileSync(path.join(topo.dir, name, 'mariadbd.pid'), 'utf8').trim());
+  } catch {
+    return topo.servers[name].pid;
+  }
+}
+
+async function once({ topo, events, compare, compareCli, replicaFirst }) {
   const { primary: p, replica1: r1, replica2: r2, target: t } = topo.servers;
   const admin = topo.users.admin;
   const opts = (s) => ({ host: s.host, port: s.port, user: admin.user, password: admin.password });
@@ -113,17 +128,25 @@ async function once({ topo, events }) {
   const replica2 = await mysql.createConnection(opts(r2));
   const target = await mysql.createConnection(opts(t));
   const all = [primary, replica, replica2, target];
-  const pids = [p.pid, r1.pid, r2.pid, t.pid];
+  const pid = { primary: pidOf(topo, 'primary'), replica1: pidOf(topo, 'replica1'), target: pidOf(topo, 'target') };
+  const pids = [pid.primary, pid.replica1, pidOf(topo, 'replica2'), pid.target];
   const dstDb = `${DB}_dst`;
+  const dstDbB = `${DB}_dst_b`;
   try {
     await primary.query(`DROP DATABASE IF EXISTS \`${DB}\``);
     await target.query(`DROP DATABASE IF EXISTS \`${dstDb}\``);
+    await target.query(`DROP DATABASE IF EXISTS \`${dstDbB}\``);
     await primary.query(`CREATE DATABASE \`${DB}\``);
     await primary.query(`CREATE TABLE \`${DB}\`.t (id BIGINT NOT NULL PRIMARY KEY, k INT NOT NULL, v VARCHAR(64) NOT NULL, d DECIMAL(12,2) NOT NULL, ts DATETIME(6) NOT NULL, KEY (k)) ENGINE=InnoDB`);
     await primary.query(`INSERT INTO \`${DB}\`.t SELECT seq, seq % 1000, CONCAT('seed-', seq), seq / 100, '2026-01-01 00:00:00' FROM \`${DB}\`.seq_1_to_20000`);
-    const copy = await cli(['copy', '--from', `mysql://${admin.user}@${p.host}:${p.port}/${DB}`, '--to', `mysql://${admin.user}@${t.host}:${t.port}/${dstDb}`, '--all', '--json'], topo);
-    const jobId = copy.lines.find((l) => l.jobId)?.jobId;
-    if (copy.code !== 0 || !jobId) throw new Error(`copy failed (exit ${copy.code})`);
+    const copyTo = async (db) => {
+      const copy = await cli(['copy', '--from', `mysql://${admin.user}@${p.host}:${p.port}/${DB}`, '--to', `mysql://${admin.user}@${t.host}:${t.port}/${db}`, '--all', '--json'], topo);
+      const id = copy.lines.find((l) => l.jobId)?.jobId;
+      if (copy.code !== 0 || !id) throw new Error(`copy failed (exit ${copy.code})`);
+      return id;
+    };
+    const jobId = await copyTo(dstDb);
+    const jobIdB = compare !== undefined ? await copyTo(dstDbB) : null;
 
     await replica.query('STOP SLAVE SQL_THREAD');
     // The backlog: 50% inserts, 30% updates, 20% deletes, 1,000 rows per transaction.
@@ -158,55 +181,78 @@ async function once({ topo, events }) {
       await new Promise((r) => setTimeout(r, 200));
     }
 
-    await settle(all, pids);
-    const syncBefore = { load: load1(), target: cpuSeconds(t.pid), primary: cpuSeconds(p.pid) };
-    const sync = await cli(['sync', jobId, '--to', `mysql://${admin.user}@${t.host}:${t.port}`, '--json'], topo);
-    const syncCpu = { process: sync.cpu, target: cpuSeconds(t.pid) - syncBefore.target, primary: cpuSeconds(p.pid) - syncBefore.primary };
-    const result = sync.lines.find((l) => l.type === 'result');
-    if (sync.code !== 0 || !result) throw new Error(`sync failed (exit ${sync.code}): ${result?.message}`);
-
-    await settle(all, pids);
-    const replicaBefore = { load: load1(), cpu: cpuSeconds(r1.pid) };
-    const r0 = performance.now();
-    await replica.query('START SLAVE SQL_THREAD');
-    const [[{ w }]] = await replica.query('SELECT MASTER_GTID_WAIT(?, 900) AS w', [g]);
-    const replicaSeconds = (performance.now() - r0) / 1000;
-    const replicaCpu = cpuSeconds(r1.pid) - replicaBefore.cpu;
-    if (Number(w) !== 0) throw new Error('replica1 did not catch up within 900 s');
+    /** One `rw-migrate sync` of the backlog, timed, with the CPU seconds of the processes involved. */
+    const timedSync = async (id, extraArgs, cliPath) => {
+      await settle(all, pids);
+      const before = { load: load1(), target: cpuSeconds(pid.target), primary: cpuSeconds(pid.primary) };
+      const sync = await cli(['sync', id, '--to', `mysql://${admin.user}@${t.host}:${t.port}`, '--json'], topo, extraArgs, cliPath);
+      const cpu = { process: sync.cpu, target: cpuSeconds(pid.target) - before.target, primary: cpuSeconds(pid.primary) - before.primary };
+      const result = sync.lines.find((l) => l.type === 'result');
+      if (sync.code !== 0 || !result) throw new Error(`sync failed (exit ${sync.code}): ${result?.message}`);
+      return { result, load: before.load, cpu };
+    };
+    const timedReplica = async () => {
+      await settle(all, pids);
+      const before = { load: load1(), cpu: cpuSeconds(pid.replica1) };
+      const r0 = performance.now();
+      await replica.query('START SLAVE SQL_THREAD');
+      const [[{ w }]] = await replica.query('SELECT MASTER_GTID_WAIT(?, 900) AS w', [g]);
+      const seconds = (performance.now() - r0) / 1000;
+      if (Number(w) !== 0) throw new Error('replica1 did not catch up within 900 s');
+      return { seconds, load: before.load, cpu: cpuSeconds(pid.replica1) - before.cpu };
+    };
+    let ours;
+    let peer;
+    let oursB = null;
+    if (replicaFirst) {
+      peer = await timedReplica();
+      ours = await timedSync(jobId);
+    } else {
+      ours = await timedSync(jobId);
+      peer = await timedReplica();
+    }
+    if (jobIdB) oursB = await timedSync(jobIdB, compare, compareCli);
+    const result = ours.result;
+    const replicaSeconds = peer.seconds;
 
     const src = await checksum(primary, DB);
     const dst = await checksum(target, dstDb);
+    const dstB = jobIdB ? await checksum(target, dstDbB) : src;
     const rep = await checksum(replica, DB);
     const rowEvents = nIns * per + nUpd * per + nDel * per;
     const round = (x) => +x.toFixed(2);
+    const side = (x) => ({
+      events: x.result.events,
+      seconds: round(x.result.seconds),
+      eventsPerSecond: Math.round(x.result.events / x.result.seconds),
+      load: x.load,
+      cpu: { process: round(x.cpu.process), target: round(x.cpu.target), primary: round(x.cpu.primary) },
+    });
     return {
       rowEvents,
       generateSeconds: round(generateSeconds),
-      sync: {
-        events: result.events,
-        seconds: round(result.seconds),
-        eventsPerSecond: Math.round(result.events / result.seconds),
-        load: syncBefore.load,
-        cpu: { process: round(syncCpu.process), target: round(syncCpu.target), primary: round(syncCpu.primary) },
-      },
-      replica: { seconds: round(replicaSeconds), eventsPerSecond: Math.round(rowEvents / replicaSeconds), load: replicaBefore.load, cpu: round(replicaCpu) },
+      order: replicaFirst ? 'replica1, then sync' : 'sync, then replica1',
+      sync: side(ours),
+      replica: { seconds: round(replicaSeconds), eventsPerSecond: Math.round(rowEvents / replicaSeconds), load: peer.load, cpu: round(peer.cpu) },
       ratio: round(result.events / result.seconds / (rowEvents / replicaSeconds)),
-      equal: src === dst && src === rep && result.events === rowEvents,
-      checksums: { primary: src, target: dst, replica1: rep },
+      ...(oursB ? { syncB: { args: compare, cli: compareCli ?? 'dist/cli.js', ...side(oursB), ratio: round(oursB.result.events / oursB.result.seconds / (rowEvents / replicaSeconds)) } } : {}),
+      equal: src === dst && src === rep && src === dstB && result.events === rowEvents,
+      checksums: { primary: src, target: dst, replica1: rep, ...(jobIdB ? { targetB: dstB } : {}) },
     };
   } finally {
     await replica.query('START SLAVE SQL_THREAD').catch(() => undefined);
     await primary.query(`DROP DATABASE IF EXISTS \`${DB}\``).catch(() => undefined);
     await target.query(`DROP DATABASE IF EXISTS \`${dstDb}\``).catch(() => undefined);
+    await target.query(`DROP DATABASE IF EXISTS \`${dstDbB}\``).catch(() => undefined);
     for (const c of all) await c.end();
   }
 }
 
-export async function run({ dir = process.env.RW_SANDBOX_DIR ?? path.join(root, '.sandbox-bench'), events = 1_000_000, runs = 1, onRun } = {}) {
-  const topo = JSON.parse(fs.readFileSync(path.join(path.resolve(dir), 'topology.json'), 'utf8'));
+export async function run({ dir = process.env.RW_SANDBOX_DIR ?? path.join(root, '.sandbox-bench'), events = 1_000_000, runs = 1, compare, compareCli, onRun } = {}) {
+  const topo = { dir: path.resolve(dir), ...JSON.parse(fs.readFileSync(path.join(path.resolve(dir), 'topology.json'), 'utf8')) };
   const out = [];
   for (let i = 0; i < runs; i++) {
-    const r = await once({ topo, events });
+    const r = await once({ topo, events, compare: compare ?? (compareCli ? '' : undefined), compareCli, replicaFirst: i % 2 === 1 });
     out.push(r);
     onRun?.(r, i);
   }
@@ -217,12 +263,16 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const json = process.argv.includes('--json');
   const print = (r, i) => {
     if (json) return console.log(JSON.stringify(r));
-    console.log(`cdc apply, run ${i + 1}: ${r.rowEvents} row events (backlog written in ${r.generateSeconds} s)`);
+    console.log(`cdc apply, run ${i + 1}: ${r.rowEvents} row events (backlog written in ${r.generateSeconds} s; ${r.order})`);
     console.log(`  rw-migrate sync : ${r.sync.seconds} s, ${r.sync.eventsPerSecond} row events/s (load ${r.sync.load}; CPU s: sync ${r.sync.cpu.process}, target ${r.sync.cpu.target}, primary ${r.sync.cpu.primary})`);
     console.log(`  replica1 SQL    : ${r.replica.seconds} s, ${r.replica.eventsPerSecond} row events/s (load ${r.replica.load}; CPU s: replica1 ${r.replica.cpu})`);
+    if (r.syncB) {
+      const b = r.syncB;
+      console.log(`  sync B (${b.cli} ${b.args}): ${b.seconds} s, ${b.eventsPerSecond} row events/s (load ${b.load}; CPU s: sync ${b.cpu.process}, target ${b.cpu.target}); ratio ${b.ratio}x`);
+    }
     console.log(`  ratio sync/replica: ${r.ratio}x; target = primary = replica1: ${r.equal} (${r.checksums.primary})`);
   };
-  const results = await run({ dir: arg('--dir'), events: Number(arg('--events', '1000000')), runs: Number(arg('--runs', '1')), onRun: print });
+  const results = await run({ dir: arg('--dir'), events: Number(arg('--events', '1000000')), runs: Number(arg('--runs', '1')), compare: arg('--compare'), compareCli: arg('--compare-cli') && path.resolve(arg('--compare-cli')), onRun: print });
   if (!json && results.length > 1) {
     const ratios = results.map((r) => r.ratio).sort((a, b) => a - b);
     console.log(`ratios over ${results.length} runs: ${ratios.join(', ')} (median ${ratios[Math.floor(ratios.length / 2)]})`);

@@ -89,6 +89,28 @@ function singleKeyId(v: CellValue): string | number {
   return `x:${v.toString('hex')}`;
 }
 
+/**
+ * Whether the target's binlog would annotate each of our statements with its text, after turning
+ * that off for this session where the account may (BINLOG ADMIN or SUPER). MariaDB writes the text
+ * of the statement next to its row events (binlog_annotate_row_events, on by default; MySQL's
+ * binlog_rows_query_log_events is off by default), and inside a multi-statement query "the text of
+ * the statement" runs to the end of the query: packing statements would write their text over and
+ * over. The annotations are comments for mysqlbinlog readers (a replica applies the row events
+ * only), and megabytes of generated INSERT text per batch help nobody. Where they stay on, every
+ * query holds one statement.
+ */
+async function rowAnnotations(conn: Connection): Promise<boolean> {
+  for (const name of ['binlog_annotate_row_events', 'binlog_rows_query_log_events']) {
+    await conn.query(`SET SESSION ${name} = 0`).catch(() => undefined);
+    const on = await queryRows(conn, `SELECT @@SESSION.${name} AS v`).then(
+      (rows) => Number(rows[0]?.v) === 1,
+      () => false, // not this server's variable
+    );
+    if (on) return true;
+  }
+  return false;
+}
+
 export interface ApplyStats {
   events: number;
   deletes: number;
@@ -129,6 +151,8 @@ export class ChangeApplier {
     private readonly jobId: string,
     targetTables: TableDefinition[],
     maxAllowedPacket: number,
+    /** Several statements per query (see rowAnnotations). */
+    private readonly packed: boolean,
   ) {
     this.statementBytes = Math.max(64 * 1024, Math.min(MAX_STATEMENT_BYTES, Math.floor(maxAllowedPacket / 4)));
     this.queryBytes = Math.min(QUERY_BYTES, this.statementBytes);
@@ -161,7 +185,8 @@ export class ChangeApplier {
     const conn = await connect(spec, { session: SESSION, rawQueries: true, multipleStatements: true });
     try {
       const rows = await queryRows(conn, 'SELECT @@max_allowed_packet AS m');
-      return new ChangeApplier(conn, database, jobId, targetTables, Number(rows[0].m));
+      const packed = !(await rowAnnotations(conn));
+      return new ChangeApplier(conn, database, jobId, targetTables, Number(rows[0].m), packed);
     } catch (err) {
       await closeQuietly(conn);
       throw err;
@@ -220,7 +245,7 @@ export class ChangeApplier {
 
   /**
    * One transaction: the batch's net effect and the position after its last transaction, sent as
-   * multi-statement queries: a round trip per table and megabyte, not per statement, because the
+   * multi-statement queries: a round trip per table and 256 KB, not per statement, because the
    * target's thread would otherwise wait for us (and, on a busy machine, for a CPU) between each.
    * The next query is built while the server runs the previous one. The first query starts the
    * transaction and the last one ends with the position and COMMIT, so the position commits with
@@ -266,14 +291,15 @@ export class ChangeApplier {
 
   /**
    * The batch's statements joined into queries: each holds one table's statements (a duplicate-key
-   * error then names its table) up to about a megabyte; the first opens the transaction, the last
+   * error then names its table) up to about 256 KB (one statement each where the binlog would
+   * annotate them, see rowAnnotations); the first opens the transaction, the last
    * carries `end`. Built one query ahead, so the last one is known when it is yielded.
    */
   private *queries(net: Map<TableTarget, Map<string | number, NetRow>>, stats: ApplyStats, end: string): Generator<Statement> {
     let held: Statement = { sql: 'START TRANSACTION' };
     let heldStatements = 0;
     for (const s of this.statements(net, stats)) {
-      if (heldStatements > 0 && (s.table !== held.table || held.sql.length + s.sql.length > this.queryBytes)) {
+      if (heldStatements > 0 && (!this.packed || s.table !== held.table || held.sql.length + s.sql.length > this.queryBytes)) {
         yield held;
         held = { sql: s.sql, table: s.table };
       } else {
