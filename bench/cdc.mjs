@@ -18,7 +18,7 @@
 //   extra arguments, right after the first (its result is printed as "sync B").
 //   --compare-cli PATH: sync B runs that build's cli.js instead (e.g. a worktree of an older commit,
 //   for a before/after in the same run; alone it implies --compare '').
-// Runs alternate which side goes first (odd runs: our sync, then replica1; even runs: replica1 first),
+// Runs alternate which side goes first (odd runs: our sync, replica1, sync B; even runs: the reverse),
 // so a change in the machine's load during a run does not always favour the same side.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -204,6 +204,8 @@ async function once({ topo, events, compare, compareCli, replicaFirst }) {
     let ours;
     let peer;
     let oursB = null;
+    // Sync B goes last in odd runs and first in even runs (it reads the binlog warm or cold in turn).
+    if (jobIdB && replicaFirst) oursB = await timedSync(jobIdB, compare, compareCli);
     if (replicaFirst) {
       peer = await timedReplica();
       ours = await timedSync(jobId);
@@ -211,7 +213,7 @@ async function once({ topo, events, compare, compareCli, replicaFirst }) {
       ours = await timedSync(jobId);
       peer = await timedReplica();
     }
-    if (jobIdB) oursB = await timedSync(jobIdB, compare, compareCli);
+    if (jobIdB && !replicaFirst) oursB = await timedSync(jobIdB, compare, compareCli);
     const result = ours.result;
     const replicaSeconds = peer.seconds;
 
@@ -231,7 +233,7 @@ async function once({ topo, events, compare, compareCli, replicaFirst }) {
     return {
       rowEvents,
       generateSeconds: round(generateSeconds),
-      order: replicaFirst ? 'replica1, then sync' : 'sync, then replica1',
+      order: replicaFirst ? `${jobIdB ? 'sync B, ' : ''}replica1, then sync` : `sync, then replica1${jobIdB ? ', then sync B' : ''}`,
       sync: side(ours),
       replica: { seconds: round(replicaSeconds), eventsPerSecond: Math.round(rowEvents / replicaSeconds), load: peer.load, cpu: round(peer.cpu) },
       ratio: round(result.events / result.seconds / (rowEvents / replicaSeconds)),

@@ -1,5 +1,5 @@
 // The change applier's batching (src/engine/cdc/applier.ts): a batch goes to the target as several
-// multi-statement queries (one table's statements per query, about 256 KB each, the next built
+// multi-statement queries (one table's statements per query, about 1 MB each, the next built
 // while the server runs the previous; the position and COMMIT ride in the last one). Here batches
 // span several queries and several tables, with keys of every kind the single-column key ids have to
 // tell apart (BIGINT as numbers and, past 2^53, as strings; bytes; text with quotes, backslashes and
@@ -49,10 +49,10 @@ async function position(jobId: string): Promise<string> {
   return r[0] ? `${r[0].binlog_file}:${r[0].binlog_pos} after ${r[0].events} events` : 'none';
 }
 
-/** A 3,000-row transaction on `wide` (about 700 KB of statement text: three queries or more). */
+/** A 12,000-row transaction on `wide` (about 3.5 MB of statement text: 5,000-row INSERTs, three queries or more). */
 async function wideInsert(base: number, lastCode?: string): Promise<void> {
   await primary.query(
-    `INSERT INTO \`${srcDb}\`.wide SELECT ${base} + seq, IF(seq = 3000 AND ? IS NOT NULL, ?, CONCAT('w', ${base} + seq)), CONCAT(REPEAT('é\\'"\\\\', 40), seq) FROM \`${srcDb}\`.seq_1_to_3000`,
+    `INSERT INTO \`${srcDb}\`.wide SELECT ${base} + seq, IF(seq = 12000 AND ? IS NOT NULL, ?, CONCAT('w', ${base} + seq)), CONCAT(REPEAT('é\\'"\\\\', 40), seq) FROM \`${srcDb}\`.seq_1_to_12000`,
     [lastCode ?? null, lastCode ?? null],
   );
 }
@@ -127,13 +127,13 @@ describe('change applier: batches of several queries', () => {
   it('a duplicate-key failure in the last query of a batch: nothing of the batch applied, the position unmoved; after the fix, equal', async () => {
     await target.query(`INSERT INTO \`${dstDb}\`.wide VALUES (900000000, 'clash-apply', 'target only')`);
     const positionBefore = await position(jobId);
-    // one source transaction of 3,000 rows (one batch), its last row clashing with the target-only row
+    // one source transaction of 12,000 rows (one batch), its last row clashing with the target-only row
     await wideInsert(200_000, 'clash-apply');
     const r = await sync(jobId);
     assert.equal(r.code, 1, r.text);
     assert.match(String(r.result?.message), /wide.*unique key uk_wcode/);
     assert.ok(r.trace && r.trace.queries >= 2, `earlier queries of the failing batch ran before it: ${r.text}`);
-    const [applied] = await target.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${dstDb}\`.wide WHERE id > 200000 AND id <= 203000`);
+    const [applied] = await target.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${dstDb}\`.wide WHERE id > 200000 AND id <= 212000`);
     assert.equal(Number(applied[0].n), 0, 'the queries before the failing one were rolled back with it');
     assert.equal(await position(jobId), positionBefore);
 
