@@ -15,13 +15,13 @@
  * #1633), so the batch rolls back and the sync stops naming the table and the key.
  */
 import type { Connection } from '../db/connection.js';
-import { closeQuietly, connect } from '../db/connection.js';
+import { closeQuietly, connect, queryRows } from '../db/connection.js';
 import { qualified, quoteIdent, quoteList } from '../db/sql.js';
 import type { ServerSpec } from '../db/server.js';
 import type { TableDefinition } from '../schema/inspector.js';
 import { UniqueConflictError } from './errors.js';
-import { savePosition } from './positionStore.js';
-import { literal, type ColumnShape } from './values.js';
+import { savePositionSql } from './positionStore.js';
+import { literalWriter, type ColumnShape } from './values.js';
 import type { BinlogPosition, CellValue, RowChange, RowImage } from './types.js';
 
 const SESSION = [
@@ -33,15 +33,23 @@ const SESSION = [
   'SET SESSION autocommit = 1',
 ];
 
-/** Statement size bound, far under max_allowed_packet. */
+/**
+ * Size bounds of one statement and of one query (several statements), in UTF-16 units: a quarter of
+ * the server's max_allowed_packet at most, so even text at 3 UTF-8 bytes per unit fits.
+ */
 const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
+const QUERY_BYTES = 1024 * 1024;
 const MAX_KEYS_PER_DELETE = 1_000;
+/** Rows per INSERT (5,000 and 1 MB queries were a little faster than 1,000 and 256 KB in A/B runs). */
+const MAX_ROWS_PER_INSERT = 5_000;
 
 interface TableTarget {
   name: string;
-  /** Target columns written (generated columns excluded). */
+  /** Target columns written (generated columns excluded), each with its literal writer. */
   columns: ColumnShape[];
+  literals: ((v: CellValue) => string)[];
   key: ColumnShape[];
+  keyLiterals: ((v: CellValue) => string)[];
   keyName: string;
   /**
    * The key is the table's only unique index: a duplicate can then only be the row itself, so the
@@ -49,15 +57,55 @@ interface TableTarget {
    * and only keys whose last change was a delete are deleted. About half the server work.
    */
   upsert: boolean;
+  /** `INSERT INTO t (cols) VALUES ` (or INSERT IGNORE for a key-only upsert table) and its ODKU tail. */
+  insertHead: string;
+  insertTail: string;
 }
 
 interface NetRow {
-  key: CellValue[];
+  /** The image the key was read from (an update's or delete's before, an insert's or update's after). */
+  keyImage: RowImage;
+  /** The last image, or null when the key's last change deleted it. */
   row: RowImage | null;
 }
 
+/**
+ * A Map key identifying a key value exactly (the same key = the same row). One column: the value
+ * itself (a column's values have one JS type: numbers, or strings, or Buffers; a BIGINT is a string only
+ * beyond 2^53, where no number equals it; -0, from a FLOAT/DOUBLE only, is kept apart from 0).
+ * Several columns: JSON of the typed values.
+ */
 function keyString(values: CellValue[]): string {
   return JSON.stringify(values.map((v) => (Buffer.isBuffer(v) ? `x:${v.toString('hex')}` : typeof v === 'number' ? `n:${Object.is(v, -0) ? '-0' : v}` : v)));
+}
+
+function singleKeyId(v: CellValue): string | number {
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : v;
+  if (typeof v === 'string') return v;
+  if (v === null) return 'null';
+  return `x:${v.toString('hex')}`;
+}
+
+/**
+ * Whether the target's binlog would annotate each of our statements with its text, after turning
+ * that off for this session where the account may (BINLOG ADMIN or SUPER). MariaDB writes the text
+ * of the statement next to its row events (binlog_annotate_row_events, on by default; MySQL's
+ * binlog_rows_query_log_events is off by default), and inside a multi-statement query "the text of
+ * the statement" runs to the end of the query: packing statements would write their text over and
+ * over. The annotations are comments for mysqlbinlog readers (a replica applies the row events
+ * only), and megabytes of generated INSERT text per batch help nobody. Where they stay on, every
+ * query holds one statement.
+ */
+async function rowAnnotations(conn: Connection): Promise<boolean> {
+  for (const name of ['binlog_annotate_row_events', 'binlog_rows_query_log_events']) {
+    await conn.query(`SET SESSION ${name} = 0`).catch(() => undefined);
+    const on = await queryRows(conn, `SELECT @@SESSION.${name} AS v`).then(
+      (rows) => Number(rows[0]?.v) === 1,
+      () => false, // not this server's variable
+    );
+    if (on) return true;
+  }
+  return false;
 }
 
 export interface ApplyStats {
@@ -66,32 +114,76 @@ export interface ApplyStats {
   inserts: number;
 }
 
+/** One statement of a batch and how its failure reads. */
+interface Statement {
+  sql: string;
+  table?: TableTarget;
+}
+
+/**
+ * RW_MIGRATE_CDCTRACE=1: where an apply's time goes, as one JSON line on stderr at close (for the
+ * benchmark and tuning; off by default). serverMs: a query was in flight on the target;
+ * applyMs: inside apply (serverMs plus reducing and building text while nothing was in flight);
+ * outsideApplyMs: between batches (waiting for the stream, reading its items).
+ */
+interface ApplyTrace {
+  batches: number;
+  queries: number;
+  serverMs: number;
+  applyMs: number;
+  openedAt: number;
+}
+
 export class ChangeApplier {
   private readonly tables = new Map<string, TableTarget>();
+  private readonly statementBytes: number;
+  private readonly queryBytes: number;
+  private readonly trace: ApplyTrace | null = process.env.RW_MIGRATE_CDCTRACE
+    ? { batches: 0, queries: 0, serverMs: 0, applyMs: 0, openedAt: performance.now() }
+    : null;
 
   private constructor(
     private readonly conn: Connection,
     private readonly database: string,
     private readonly jobId: string,
     targetTables: TableDefinition[],
+    maxAllowedPacket: number,
+    /** Several statements per query (see rowAnnotations). */
+    private readonly packed: boolean,
   ) {
+    this.statementBytes = Math.max(64 * 1024, Math.min(MAX_STATEMENT_BYTES, Math.floor(maxAllowedPacket / 4)));
+    this.queryBytes = Math.min(QUERY_BYTES, this.statementBytes);
     for (const t of targetTables) {
       if (!t.key) throw new Error(`target table ${t.database}.${t.name} has no primary key or NOT NULL unique key to apply changes by`);
       const byName = new Map(t.columns.map((c) => [c.name, c]));
+      const columns = t.columns.filter((c) => !c.generated).map((c) => ({ name: c.name, dataType: c.dataType.toLowerCase() }));
+      const key = t.key.columns.map((k) => ({ name: k, dataType: (byName.get(k)?.dataType ?? '').toLowerCase() }));
+      const upsert = t.indexes.filter((i) => i.unique).length === 1;
+      const keyNames = new Set(key.map((k) => k.name));
+      const others = columns.filter((c) => !keyNames.has(c.name));
+      const verb = upsert && others.length === 0 ? 'INSERT IGNORE' : 'INSERT';
       this.tables.set(t.name, {
         name: t.name,
-        columns: t.columns.filter((c) => !c.generated).map((c) => ({ name: c.name, dataType: c.dataType.toLowerCase() })),
-        key: t.key.columns.map((k) => ({ name: k, dataType: (byName.get(k)?.dataType ?? '').toLowerCase() })),
+        columns,
+        literals: columns.map(literalWriter),
+        key,
+        keyLiterals: key.map(literalWriter),
         keyName: t.key.name,
-        upsert: t.indexes.filter((i) => i.unique).length === 1,
+        upsert,
+        insertHead: `${verb} INTO ${qualified(database, t.name)} (${quoteList(columns.map((c) => c.name))}) VALUES `,
+        insertTail: upsert && others.length > 0 ? ` ON DUPLICATE KEY UPDATE ${others.map((c) => `${quoteIdent(c.name)} = VALUES(${quoteIdent(c.name)})`).join(', ')}` : '',
       });
     }
   }
 
   static async open(spec: ServerSpec, database: string, jobId: string, targetTables: TableDefinition[]): Promise<ChangeApplier> {
-    const conn = await connect(spec, { session: SESSION });
+    // rawQueries: the statements carry their own literals; mysql2 would otherwise scan every
+    // megabyte of them for placeholders.
+    const conn = await connect(spec, { session: SESSION, rawQueries: true, multipleStatements: true });
     try {
-      return new ChangeApplier(conn, database, jobId, targetTables);
+      const rows = await queryRows(conn, 'SELECT @@max_allowed_packet AS m');
+      const packed = !(await rowAnnotations(conn));
+      return new ChangeApplier(conn, database, jobId, targetTables, Number(rows[0].m), packed);
     } catch (err) {
       await closeQuietly(conn);
       throw err;
@@ -104,102 +196,177 @@ export class ChangeApplier {
     return t;
   }
 
-  private keyOf(t: TableTarget, row: RowImage): CellValue[] {
-    return t.key.map((k) => {
-      if (!(k.name in row)) throw new Error(`binlog row of ${t.name} lacks key column ${k.name} (is binlog_row_image FULL?)`);
-      return row[k.name];
-    });
+  private keyId(t: TableTarget, row: RowImage): string | number {
+    const key = t.key;
+    if (key.length === 1) {
+      const v = row[key[0].name];
+      if (v === undefined) this.missingKey(t, key[0].name);
+      return singleKeyId(v);
+    }
+    return keyString(
+      key.map((k) => {
+        const v = row[k.name];
+        if (v === undefined) this.missingKey(t, k.name);
+        return v;
+      }),
+    );
+  }
+
+  private missingKey(t: TableTarget, column: string): never {
+    throw new Error(`binlog row of ${t.name} lacks key column ${column} (is binlog_row_image FULL?)`);
   }
 
   /** The net effect of the changes, per table, in first-touch order. */
-  private reduce(changes: RowChange[]): Map<TableTarget, Map<string, NetRow>> {
-    const net = new Map<TableTarget, Map<string, NetRow>>();
+  private reduce(changes: RowChange[]): Map<TableTarget, Map<string | number, NetRow>> {
+    const net = new Map<TableTarget, Map<string | number, NetRow>>();
+    let lastName = '';
+    let t: TableTarget | null = null;
+    let m: Map<string | number, NetRow> | undefined;
     for (const c of changes) {
-      const t = this.table(c.table);
-      let m = net.get(t);
-      if (!m) net.set(t, (m = new Map()));
-      if (c.op !== 'insert') {
-        const key = this.keyOf(t, c.before);
-        m.set(keyString(key), { key, row: null });
+      if (c.table !== lastName || !t) {
+        lastName = c.table;
+        t = this.table(c.table);
+        m = net.get(t);
+        if (!m) net.set(t, (m = new Map()));
       }
+      const rows = m as Map<string | number, NetRow>;
+      if (c.op !== 'insert') rows.set(this.keyId(t, c.before), { keyImage: c.before, row: null });
       if (c.op !== 'delete') {
-        const key = this.keyOf(t, c.after);
-        const k = keyString(key);
-        m.delete(k); // keep the map in last-touch order for the inserts
-        m.set(k, { key, row: c.after });
+        const k = this.keyId(t, c.after);
+        rows.delete(k); // keep the map in last-touch order for the inserts
+        rows.set(k, { keyImage: c.after, row: c.after });
       }
     }
     return net;
   }
 
-  /** One transaction: the batch's net effect and the position after its last transaction. */
+  /**
+   * One transaction: the batch's net effect and the position after its last transaction, sent as
+   * multi-statement queries: a round trip per table and megabyte, not per statement, because the
+   * target's thread would otherwise wait for us (and, on a busy machine, for a CPU) between each.
+   * The next query is built while the server runs the previous one. The first query starts the
+   * transaction and the last one ends with the position and COMMIT, so the position commits with
+   * exactly the rows it covers; the server stops at a failing statement, and the batch rolls back.
+   */
   async apply(changes: RowChange[], position: BinlogPosition, gtid: string | null, transactions: number): Promise<ApplyStats> {
+    const t0 = performance.now();
     const net = this.reduce(changes);
     const stats: ApplyStats = { events: changes.length, deletes: 0, inserts: 0 };
-    await this.conn.query('START TRANSACTION');
+    const end = `${savePositionSql(this.jobId, position, gtid, changes.length, transactions)};COMMIT`;
+    let inflight: Promise<void> | null = null;
     try {
-      for (const [t, rows] of net) {
-        const all = [...rows.values()];
-        const doomed = t.upsert ? all.filter((r) => r.row === null) : all;
-        for (let i = 0; i < doomed.length; i += MAX_KEYS_PER_DELETE) {
-          stats.deletes += await this.deleteKeys(t, doomed.slice(i, i + MAX_KEYS_PER_DELETE).map((r) => r.key));
-        }
-        const images = all.filter((r) => r.row !== null).map((r) => r.row as RowImage);
-        stats.inserts += await this.insertRows(t, images);
+      for (const q of this.queries(net, stats, end)) {
+        if (inflight) await inflight;
+        inflight = this.run(q);
       }
-      await savePosition(this.conn, this.jobId, position, gtid, changes.length, transactions);
-      await this.conn.query('COMMIT');
+      await inflight;
     } catch (err) {
+      // A query may still be running when building the next one failed: let it end first.
+      if (inflight) await inflight.catch(() => undefined);
       await this.conn.query('ROLLBACK').catch(() => undefined);
       throw err;
+    }
+    if (this.trace) {
+      this.trace.batches++;
+      this.trace.applyMs += performance.now() - t0;
     }
     return stats;
   }
 
-  private async deleteKeys(t: TableTarget, keys: CellValue[][]): Promise<number> {
-    if (keys.length === 0) return 0;
-    let where: string;
-    if (t.key.length === 1) {
-      where = `${quoteIdent(t.key[0].name)} IN (${keys.map((k) => literal(k[0], t.key[0])).join(', ')})`;
-    } else {
-      where = keys.map((k) => '(' + t.key.map((c, i) => `${quoteIdent(c.name)} = ${literal(k[i], c)}`).join(' AND ') + ')').join(' OR ');
+  private async run(s: Statement): Promise<void> {
+    const s0 = performance.now();
+    try {
+      await this.conn.query(s.sql);
+    } catch (err) {
+      throw s.table ? this.conflict(s.table, err) : err;
     }
-    await this.conn.query(`DELETE FROM ${qualified(this.database, t.name)} WHERE ${where}`);
-    return keys.length;
+    if (this.trace) {
+      this.trace.queries++;
+      this.trace.serverMs += performance.now() - s0;
+    }
   }
 
-  private async insertRows(t: TableTarget, rows: RowImage[]): Promise<number> {
-    if (rows.length === 0) return 0;
-    const head = `INSERT INTO ${qualified(this.database, t.name)} (${quoteList(t.columns.map((c) => c.name))}) VALUES `;
-    const keyNames = new Set(t.key.map((k) => k.name));
-    const others = t.columns.filter((c) => !keyNames.has(c.name));
-    const tail =
-      t.upsert && others.length > 0 ? ` ON DUPLICATE KEY UPDATE ${others.map((c) => `${quoteIdent(c.name)} = VALUES(${quoteIdent(c.name)})`).join(', ')}` : '';
-    const verb = t.upsert && others.length === 0 ? 'INSERT IGNORE' : 'INSERT';
-    let parts: string[] = [];
-    let bytes = head.length + tail.length;
-    const flush = async () => {
-      if (parts.length === 0) return;
-      try {
-        await this.conn.query(head.replace(/^INSERT/, verb) + parts.join(',') + tail);
-      } catch (err) {
-        throw this.conflict(t, err);
+  /**
+   * The batch's statements joined into queries: each holds one table's statements (a duplicate-key
+   * error then names its table) up to about a megabyte (one statement each where the binlog would
+   * annotate them, see rowAnnotations); the first opens the transaction, the last
+   * carries `end`. Built one query ahead, so the last one is known when it is yielded.
+   */
+  private *queries(net: Map<TableTarget, Map<string | number, NetRow>>, stats: ApplyStats, end: string): Generator<Statement> {
+    let held: Statement = { sql: 'START TRANSACTION' };
+    let heldStatements = 0;
+    for (const s of this.statements(net, stats)) {
+      if (heldStatements > 0 && (!this.packed || s.table !== held.table || held.sql.length + s.sql.length > this.queryBytes)) {
+        yield held;
+        held = { sql: s.sql, table: s.table };
+      } else {
+        held = { sql: `${held.sql};${s.sql}`, table: s.table };
       }
-      parts = [];
-      bytes = head.length + tail.length;
-    };
-    for (const row of rows) {
-      const values = t.columns.map((c) => {
-        if (!(c.name in row)) throw new Error(`binlog row of ${t.name} lacks column ${c.name}: the source and target definitions differ`);
-        return literal(row[c.name], c);
-      });
-      const text = `(${values.join(',')})`;
-      if (bytes + text.length > MAX_STATEMENT_BYTES) await flush();
-      parts.push(text);
-      bytes += text.length + 1;
+      heldStatements++;
     }
-    await flush();
-    return rows.length;
+    yield { sql: `${held.sql};${end}`, table: held.table };
+  }
+
+  /** The batch's statements, built lazily: per table its deletes, then its inserts. */
+  private *statements(net: Map<TableTarget, Map<string | number, NetRow>>, stats: ApplyStats): Generator<Statement> {
+    for (const [t, rows] of net) {
+      let doomed: NetRow[] = [];
+      for (const r of rows.values()) {
+        if (t.upsert && r.row !== null) continue;
+        doomed.push(r);
+        if (doomed.length === MAX_KEYS_PER_DELETE) {
+          yield this.deleteKeys(t, doomed);
+          stats.deletes += doomed.length;
+          doomed = [];
+        }
+      }
+      if (doomed.length > 0) {
+        yield this.deleteKeys(t, doomed);
+        stats.deletes += doomed.length;
+      }
+      let parts: string[] = [];
+      let bytes = t.insertHead.length + t.insertTail.length;
+      for (const r of rows.values()) {
+        if (r.row === null) continue;
+        const text = this.rowText(t, r.row);
+        if (parts.length > 0 && (parts.length >= MAX_ROWS_PER_INSERT || bytes + text.length > this.statementBytes)) {
+          yield { sql: t.insertHead + parts.join(',') + t.insertTail, table: t };
+          stats.inserts += parts.length;
+          parts = [];
+          bytes = t.insertHead.length + t.insertTail.length;
+        }
+        parts.push(text);
+        bytes += text.length + 1;
+      }
+      if (parts.length > 0) {
+        yield { sql: t.insertHead + parts.join(',') + t.insertTail, table: t };
+        stats.inserts += parts.length;
+      }
+    }
+  }
+
+  private rowText(t: TableTarget, row: RowImage): string {
+    const cols = t.columns;
+    const lits = t.literals;
+    let text = '(';
+    for (let i = 0; i < cols.length; i++) {
+      const v = row[cols[i].name];
+      if (v === undefined) throw new Error(`binlog row of ${t.name} lacks column ${cols[i].name}: the source and target definitions differ`);
+      text += (i === 0 ? '' : ',') + lits[i](v);
+    }
+    return text + ')';
+  }
+
+  private deleteKeys(t: TableTarget, rows: NetRow[]): Statement {
+    let where: string;
+    if (t.key.length === 1) {
+      const name = t.key[0].name;
+      const lit = t.keyLiterals[0];
+      where = `${quoteIdent(name)} IN (${rows.map((r) => lit(r.keyImage[name])).join(', ')})`;
+    } else {
+      where = rows.map((r) => '(' + t.key.map((c, i) => `${quoteIdent(c.name)} = ${t.keyLiterals[i](r.keyImage[c.name])}`).join(' AND ') + ')').join(' OR ');
+    }
+    return { sql: `DELETE FROM ${qualified(this.database, t.name)} WHERE ${where}`, table: t };
   }
 
   private conflict(t: TableTarget, err: unknown): unknown {
@@ -219,6 +386,15 @@ export class ChangeApplier {
   }
 
   async close(): Promise<void> {
+    const t = this.trace;
+    if (t) {
+      const round = (ms: number) => Math.round(ms);
+      const { openedAt, ...counts } = t;
+      const lifeMs = performance.now() - openedAt;
+      process.stderr.write(
+        JSON.stringify({ type: 'cdctrace', ...counts, serverMs: round(t.serverMs), applyMs: round(t.applyMs), lifeMs: round(lifeMs), outsideApplyMs: round(lifeMs - t.applyMs) }) + '\n',
+      );
+    }
     await closeQuietly(this.conn);
   }
 }

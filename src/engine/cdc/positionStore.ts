@@ -3,6 +3,7 @@
  * same transaction as the rows it covers, so after a kill the stored position is exactly the last
  * applied transaction: exactly once, whatever happens to the process.
  */
+import mysql from 'mysql2';
 import { queryRows, type Connection } from '../db/connection.js';
 import { CHECKPOINT_DB } from '../jobs/checkpoint.js';
 import type { BinlogPosition } from './types.js';
@@ -66,6 +67,13 @@ export async function loadCdcState(target: Connection, jobId: string): Promise<C
   };
 }
 
+const SAVE_POSITION = `INSERT INTO ${CHECKPOINT_DB}.cdc_state (job_id, binlog_file, binlog_pos, gtid, source_server, events, transactions, state, message, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'syncing', NULL, NOW(3))
+     ON DUPLICATE KEY UPDATE binlog_file = VALUES(binlog_file), binlog_pos = VALUES(binlog_pos),
+       gtid = COALESCE(VALUES(gtid), gtid), source_server = COALESCE(VALUES(source_server), source_server),
+       events = events + VALUES(events), transactions = transactions + VALUES(transactions),
+       state = 'syncing', message = NULL, updated_at = NOW(3)`;
+
 /** Runs inside the batch's transaction. */
 export async function savePosition(
   conn: Connection,
@@ -75,14 +83,12 @@ export async function savePosition(
   events: number,
   transactions: number,
 ): Promise<void> {
-  await conn.query(
-    `INSERT INTO ${CHECKPOINT_DB}.cdc_state (job_id, binlog_file, binlog_pos, gtid, source_server, events, transactions, state, message, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'syncing', NULL, NOW(3))
-     ON DUPLICATE KEY UPDATE binlog_file = VALUES(binlog_file), binlog_pos = VALUES(binlog_pos),
-       gtid = COALESCE(VALUES(gtid), gtid), source_server = COALESCE(VALUES(source_server), source_server), events = events + VALUES(events), transactions = transactions + VALUES(transactions),
-       state = 'syncing', message = NULL, updated_at = NOW(3)`,
-    [jobId, position.file, position.position, gtid, position.server ?? null, events, transactions],
-  );
+  await conn.query(SAVE_POSITION, [jobId, position.file, position.position, gtid, position.server ?? null, events, transactions]);
+}
+
+/** savePosition as one statement's text (values escaped), for a batch sent as one multi-statement query. */
+export function savePositionSql(jobId: string, position: BinlogPosition, gtid: string | null, events: number, transactions: number): string {
+  return mysql.format(SAVE_POSITION, [jobId, position.file, position.position, gtid, position.server ?? null, events, transactions]);
 }
 
 /** The outcome of a run (done, failed, stopped by DDL...), next to the position; the position is untouched. */

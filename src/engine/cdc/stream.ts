@@ -21,7 +21,7 @@ import { comparePositions } from './position.js';
 import { rawGeometryColumns } from './geometry.js';
 import { advanceGtidPosition } from './gtid.js';
 import { classifyStatement } from './statementGuard.js';
-import type { BinlogPosition, CellValue, RowImage, StreamItem } from './types.js';
+import type { BinlogPosition, RowImage, StreamItem } from './types.js';
 
 export interface StreamOptions {
   source: ServerSpec;
@@ -35,11 +35,11 @@ export interface StreamOptions {
   serverId: number;
   /** No event for this long while the source's binlog moved on = stalled (default 30 s). */
   stallMs?: number;
-  /** Items buffered ahead of the applier before the socket is paused (default 50,000). */
+  /** Items buffered ahead of the applier before the socket is paused (default 10,000: more only adds GC work). */
   maxBuffered?: number;
 }
 
-const HIGH_WATER = 50_000;
+const HIGH_WATER = 10_000;
 
 interface ZongJiEvent {
   getEventName(): string;
@@ -67,19 +67,38 @@ export async function sourcePosition(conn: Connection): Promise<BinlogPosition |
   return { file: String(rows[0].File), position: Number(rows[0].Position) };
 }
 
-function cell(v: unknown, table: string, column: string): CellValue {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'number' || Buffer.isBuffer(v)) return v;
-  if (typeof v === 'bigint') return v.toString();
+function notExact(v: unknown, table: string, column: string): never {
   // A Date would mean lost microseconds, an object a value decoded past its bytes (GEOMETRY arrives
   // as bytes, see geometry.ts): neither can be written back exactly.
   throw new StreamFatalError(`column ${table}.${column} arrived from the binlog as ${v instanceof Date ? 'a Date' : typeof v}, which cannot be written back exactly.`);
 }
 
+/**
+ * zongji's row object made a RowImage in place (no copy: a backlog decodes millions of them):
+ * bigint becomes its exact string, a missing value null, anything not exact is refused.
+ */
 function image(row: unknown, table: string): RowImage {
-  const out: RowImage = {};
-  for (const [k, v] of Object.entries(row as Record<string, unknown>)) out[k] = cell(v, table, k);
-  return out;
+  const r = row as Record<string, unknown>;
+  for (const k in r) {
+    const v = r[k];
+    switch (typeof v) {
+      case 'string':
+      case 'number':
+        break;
+      case 'object':
+        if (v !== null && !Buffer.isBuffer(v)) notExact(v, table, k);
+        break;
+      case 'bigint':
+        r[k] = v.toString();
+        break;
+      case 'undefined':
+        r[k] = null;
+        break;
+      default:
+        notExact(v, table, k);
+    }
+  }
+  return r as RowImage;
 }
 
 export class ChangeStream {
@@ -149,6 +168,11 @@ export class ChangeStream {
 
   private push(item: StreamItem): void {
     this.items.push(item);
+    this.pushed();
+  }
+
+  /** After items were added: pause the socket at the high-water mark, wake a waiting reader. */
+  private pushed(): void {
     if (!this.paused && this.items.length >= (this.opts.maxBuffered ?? HIGH_WATER)) {
       this.paused = true;
       (this.zongji.connection as Pausable | null)?.pause();
@@ -203,14 +227,16 @@ export class ChangeStream {
     if (!meta || meta.parentSchema !== this.opts.database || !this.tables.has(meta.tableName)) return;
     const table = meta.tableName;
     const name = ev.getEventName();
+    const items = this.items;
     for (const r of ev.rows ?? []) {
-      if (name === 'writerows') this.push({ kind: 'row', change: { op: 'insert', table, after: image(r, table) } });
-      else if (name === 'deleterows') this.push({ kind: 'row', change: { op: 'delete', table, before: image(r, table) } });
+      if (name === 'writerows') items.push({ kind: 'row', change: { op: 'insert', table, after: image(r, table) } });
+      else if (name === 'deleterows') items.push({ kind: 'row', change: { op: 'delete', table, before: image(r, table) } });
       else {
         const u = r as { before: unknown; after: unknown };
-        this.push({ kind: 'row', change: { op: 'update', table, before: image(u.before, table), after: image(u.after, table) } });
+        items.push({ kind: 'row', change: { op: 'update', table, before: image(u.before, table), after: image(u.after, table) } });
       }
     }
+    this.pushed();
   }
 
   private onQuery(ev: ZongJiEvent): void {

@@ -21,13 +21,34 @@ export function numberLiteral(n: number): string {
   return /e/i.test(s) ? s : `${s}e0`;
 }
 
+/** The characters mysql.escape rewrites in a string; most binlog strings have none of them. */
+// eslint-disable-next-line no-control-regex -- NUL and SUB are among them
+const NEEDS_ESCAPE = /[\0\b\t\n\r\x1a"'\\]/;
+
+function stringLiteral(s: string): string {
+  // Same text as mysql.escape gives, without its type dispatch and global-regex loop when nothing is escaped.
+  return NEEDS_ESCAPE.test(s) ? mysql.escape(s) : `'${s}'`;
+}
+
+function bytesLiteral(b: Buffer): string {
+  return b.length === 0 ? "''" : `X'${b.toString('hex')}'`;
+}
+
+/** The literal writer of one column (chosen once per table, not per value). */
+export function literalWriter(column: ColumnShape): (value: CellValue) => string {
+  const year = column.dataType === 'year';
+  return (value) => {
+    if (value === null) return 'NULL';
+    if (typeof value === 'string') return stringLiteral(value);
+    if (typeof value === 'number') {
+      // zongji decodes YEAR as 1900 + the stored byte; the stored 0 is the year 0000, not 1900.
+      if (year && value === 1900) return '0';
+      return numberLiteral(value);
+    }
+    return bytesLiteral(value);
+  };
+}
+
 export function literal(value: CellValue, column: ColumnShape): string {
-  if (value === null) return 'NULL';
-  if (Buffer.isBuffer(value)) return value.length === 0 ? "''" : `X'${value.toString('hex')}'`;
-  if (typeof value === 'number') {
-    // zongji decodes YEAR as 1900 + the stored byte; the stored 0 is the year 0000, not 1900.
-    if (column.dataType === 'year' && value === 1900) return '0';
-    return numberLiteral(value);
-  }
-  return mysql.escape(value);
+  return literalWriter(column)(value);
 }

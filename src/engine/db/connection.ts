@@ -23,6 +23,20 @@ export interface ConnectOptions {
   database?: string;
   /** Extra session statements run after the standard ones (e.g. sql_mode for writers). */
   session?: string[];
+  /**
+   * Statements without values are sent as they are, not scanned for placeholders first (mysql2's
+   * default scans every statement's text, megabytes for a change batch). Values still bind.
+   */
+  rawQueries?: boolean;
+  /**
+   * Several statements per query (one round trip). Only for SQL the product generates with every
+   * value escaped (the change applier); the server stops at the first failing statement.
+   */
+  multipleStatements?: boolean;
+}
+
+function rawQueryFormat(sql: string, values: unknown): string {
+  return Array.isArray(values) && values.length > 0 ? mysql.format(sql, values) : sql;
 }
 
 export async function connect(spec: ServerSpec, opts: ConnectOptions = {}): Promise<Connection> {
@@ -39,7 +53,7 @@ export async function connect(spec: ServerSpec, opts: ConnectOptions = {}): Prom
     supportBigNumbers: true,
     bigNumberStrings: true,
     decimalNumbers: false,
-    multipleStatements: false,
+    multipleStatements: opts.multipleStatements === true,
     // LOAD DATA LOCAL is only ever answered from memory: each load passes its own stream factory,
     // and this default refuses any file name the server might ask for.
     infileStreamFactory: (path: string) => {
@@ -48,6 +62,7 @@ export async function connect(spec: ServerSpec, opts: ConnectOptions = {}): Prom
       return r;
     },
     connectTimeout: 10_000,
+    ...(opts.rawQueries ? { queryFormat: rawQueryFormat } : {}),
   });
   try {
     await conn.query("SET time_zone = '+00:00'");
