@@ -7,7 +7,7 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { CutoverBlock, CutoverOutcome, JobResult, JobSpec, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/jobs/types.js';
 import type {
-  ConnectionReport, DatabaseInfo, DiscoveredReplica, LagThresholds, LagUpdate, Outcome, PollSession, ServerRef, ServerSummary, TableSummary,
+  ColumnSummary, ConnectionReport, DatabaseInfo, DiscoveredReplica, LagThresholds, LagUpdate, Outcome, PollSession, ServerRef, ServerSummary, TableSummary,
 } from '../engine/topology/types.js';
 import type { RepairResult, RepairSpec, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verify/types.js';
 import type { PartitionMap, PartitionTarget, RangeVerdict } from '../engine/partition/types.js';
@@ -77,6 +77,9 @@ export const TestConnectionRequest = new RequestType<ServerParams & { database?:
 export const ListDatabasesRequest = new RequestType<ServerParams & { only?: string[] }, Outcome<DatabaseInfo[]>, void>('rwMigrate/topology/listDatabases');
 
 export const ListTablesRequest = new RequestType<ServerParams & { database: string }, Outcome<TableSummary[]>, void>('rwMigrate/topology/listTables');
+
+/** Columns of a database's base tables (the named ones, or all): the incremental strategy's watermark pick. */
+export const ListColumnsRequest = new RequestType<ServerParams & { database: string; tables?: string[] }, Outcome<ColumnSummary[]>, void>('rwMigrate/topology/listColumns');
 
 export const DiscoverReplicasRequest = new RequestType<ServerParams, Outcome<DiscoveredReplica[]>, void>('rwMigrate/topology/discoverReplicas');
 
