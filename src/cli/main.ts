@@ -7,7 +7,7 @@ import { ConnectionFailedError, listJobs, resumeMigration, startMigration, withP
 import { connectionMessage } from './connectionHelp.js';
 import type { JobHandle, JobResult, JobSpec, ServerSpec } from '../engine/jobs/index.js';
 import { EXIT, EXIT_HELP, exitForState, UsageError } from './exit-codes.js';
-import { buildCopySpec, type CopyOptions } from './options.js';
+import { buildCopySpec, COPY_MODES, type CopyOptions } from './options.js';
 import { passwordFor } from './password.js';
 import { lookup, remember } from './registry.js';
 import { humanRenderer, jsonRenderer, positionText, type Renderer } from './render.js';
@@ -16,6 +16,7 @@ import { registerVerifyCommand } from './verifyCommand.js';
 import { registerPartitionCommand } from './partitionCommand.js';
 import { registerRouteCommand } from './routeCommand.js';
 import { registerSyncCommand } from './syncCommand.js';
+import { registerCutoverCommand } from './cutoverCommand.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -110,7 +111,7 @@ async function statusCommand(o: { to?: string; json?: boolean }): Promise<number
   for (const j of jobs) {
     const tables = j.spec.tables === 'all' ? 'all tables' : j.spec.tables.join(',');
     process.stdout.write(
-      `${j.id}  ${j.state.padEnd(9)} ${j.rowsCopied}/${j.totalRows} rows  ${j.spec.sourceDatabase} -> ${j.spec.targetDatabase} (${tables})  updated ${j.updatedAt}` +
+      `${j.id}  ${j.state.padEnd(9)}${j.phase ? ` phase ${j.phase}` : ''} ${j.rowsCopied}/${j.totalRows} rows  ${j.spec.sourceDatabase} -> ${j.spec.targetDatabase} (${tables})  updated ${j.updatedAt}` +
         ((j.snapshots?.length ?? 0) > 1 ? `\n    ${j.snapshots?.length} snapshots (resumed): apply changes from the first, ${positionText(j.snapshot)}` : '') +
         (j.message ? `\n    ${j.message.split('\n')[0]}` : '') +
         '\n',
@@ -137,7 +138,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--to <url>', 'target, mysql://USER@HOST:PORT/DB')
     .option('--tables <list>', 'comma-separated table names')
     .option('--all', 'every base table of the source database')
-    .addOption(new Option('--mode <mode>', 'copy mode').choices(['full']).default('full'))
+    .addOption(new Option('--mode <mode>', 'full: one snapshot copy; hybrid: snapshot, then follow the binlog until a cut-over').choices([...COPY_MODES]).default('full'))
+    .option('--first <tables>', 'hybrid: comma-separated tables to copy before the others')
+    .option('--sync-threshold <s>', 'hybrid: behind the source by less than this = in sync (default 1)')
     .option('--writers <n>', 'parallel writer connections (default 2)')
     .option('--chunk-time <s>', 'target seconds per chunk (default 0.5)')
     .option('--max-lag <s>', 'wait while a replica lags more (default 1)')
@@ -173,6 +176,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerPartitionCommand(program, setExit);
   registerRouteCommand(program, setExit);
   registerSyncCommand(program, setExit);
+  registerCutoverCommand(program, setExit);
   return program;
 }
 

@@ -1,5 +1,5 @@
 /** Turns the copy command's options into a JobSpec, rejecting anything ambiguous. */
-import type { IfExists, JobSpec, WriteMethod } from '../engine/jobs/index.js';
+import type { IfExists, JobMode, JobSpec, WriteMethod } from '../engine/jobs/index.js';
 import { UsageError } from './exit-codes.js';
 import { parseServerUrl } from './url.js';
 
@@ -23,7 +23,12 @@ export interface CopyOptions {
   allowReplicaTarget?: boolean;
   retries?: string;
   heartbeat?: string;
+  first?: string;
+  syncThreshold?: string;
 }
+
+/** The copy command's --mode choices (a new mode adds itself here and in buildCopySpec's checks). */
+export const COPY_MODES = ['full', 'hybrid'] as const satisfies readonly JobMode[];
 
 function num(value: string | undefined, name: string, min: number, max: number, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
@@ -43,13 +48,31 @@ export function parseTableList(text: string): string[] {
   return names;
 }
 
+/** --first: tables of the job to copy before the others (checked against --tables; with --all the engine checks). */
+export function parseFirst(text: string, tables: string[] | 'all'): string[] {
+  const names = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+  if (names.length === 0) throw new UsageError('--first needs at least one table name');
+  if (tables !== 'all') {
+    const unknown = names.filter((t) => !tables.includes(t));
+    if (unknown.length) throw new UsageError(`--first names ${unknown.join(', ')}, not among the job's tables (${tables.join(', ')}): name only tables in --tables`);
+  }
+  return [...new Set(names)];
+}
+
 export function buildCopySpec(o: CopyOptions): JobSpec {
   if (!o.from) throw new UsageError('--from is required');
   if (!o.to) throw new UsageError('--to is required');
   if (o.all && o.tables) throw new UsageError('use either --tables or --all, not both');
   if (!o.all && !o.tables) throw new UsageError('choose what to copy: --tables a,b or --all');
-  const mode = o.mode ?? 'full';
-  if (mode !== 'full') throw new UsageError(`--mode ${mode} is not supported (only: full)`);
+  const mode = (o.mode ?? 'full') as JobMode;
+  if (!(COPY_MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode ${mode} is not supported (choose one of: ${COPY_MODES.join(', ')})`);
+  if (mode !== 'hybrid' && o.first !== undefined) throw new UsageError('--first orders a hybrid job\'s snapshot: use it with --mode hybrid');
+  if (mode !== 'hybrid' && o.syncThreshold !== undefined) throw new UsageError('--sync-threshold is for --mode hybrid');
+  const tables = o.all ? 'all' : parseTableList(o.tables as string);
+  const first = o.first !== undefined ? parseFirst(o.first, tables) : undefined;
   const ifExists = (o.ifExists ?? 'abort') as IfExists;
   if (!['abort', 'truncate', 'upsert'].includes(ifExists)) throw new UsageError(`--if-exists must be abort, truncate or upsert`);
   if (ifExists === 'truncate' && !o.yes) {
@@ -74,8 +97,10 @@ export function buildCopySpec(o: CopyOptions): JobSpec {
     target: to.server,
     sourceDatabase: from.database as string,
     targetDatabase: to.database as string,
-    tables: o.all ? 'all' : parseTableList(o.tables as string),
-    mode: 'full',
+    tables,
+    mode,
+    ...(first ? { first } : {}),
+    ...(o.syncThreshold !== undefined ? { syncThresholdSeconds: num(o.syncThreshold, '--sync-threshold', 0.1, 3600, false) } : {}),
     writers: num(o.writers, '--writers', 1, 16, true),
     chunkTimeSeconds: num(o.chunkTime, '--chunk-time', 0.01, 60, false),
     maxLagSeconds: num(o.maxLag, '--max-lag', 0, 3600, false),

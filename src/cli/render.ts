@@ -2,7 +2,7 @@
  * Output: a one-line progress bar on a TTY, JSON lines with --json, sparse plain lines otherwise.
  * The bar is drawn from the job's JobView (the engine's one reducer), as the extension's views are.
  */
-import { emptyJobView, formatBytes, formatDuration, reduceJobView, type JobResult, type JobView, type ProgressEvent, type SnapshotPosition } from '../engine/jobs/index.js';
+import { emptyJobView, formatBytes, formatDuration, reduceJobView, PHASE_TEXT, type JobResult, type JobView, type ProgressEvent, type SnapshotPosition } from '../engine/jobs/index.js';
 import { connectionMessage } from './connectionHelp.js';
 
 export interface Renderer {
@@ -30,6 +30,17 @@ export function snapshotsNote(r: JobResult): string | null {
   return `${r.snapshotCount} snapshots: rows copied after the resume reflect a later point; apply changes from the first snapshot's position${from} to converge`;
 }
 
+/** A finished cut-over as the job's last lines: where it ended, the outage, the tables, how to lift the block. */
+export function cutoverLines(c: NonNullable<JobResult['cutover']>): string[] {
+  return [
+    `cut over (block ${c.block}) at ${c.finalPosition.file}:${c.finalPosition.position}${c.finalGtid ? `, GTID ${c.finalGtid}` : ''}: ` +
+      `writes blocked until the target caught up ${c.blockedToCaughtUpMs} ms, verified in ${c.verifyMs} ms`,
+    ...c.tables.map((t) => `  ${t.table}: ${t.rows.toLocaleString('en-US')} rows, ${t.match ? 'match' : 'MISMATCH'}`),
+    'writes stay blocked on the source; switch the application to the target, then lift the block with:',
+    ...c.lift.map((s) => `  ${s};`),
+  ];
+}
+
 export function retryLine(e: Extract<ProgressEvent, { type: 'retry' }>): string {
   return `retrying ${e.what} after ${e.cause} (attempt ${e.attempt} failed, ${e.retriesLeft} ${e.retriesLeft === 1 ? 'retry' : 'retries'} left): ${e.error}`;
 }
@@ -48,9 +59,40 @@ export function progressLine(e: JobView, width = 24): string {
   );
 }
 
-export function jsonRenderer(out: NodeJS.WritableStream = process.stdout): Renderer {
+type StreamEvent = Extract<ProgressEvent, { type: 'stream' }>;
+
+/** A following job's stream as one line: how far behind, what is pending, what was applied. */
+export function streamLine(e: StreamEvent): string {
+  const behind = e.behindSeconds === null ? 'behind: not known yet' : `behind ${e.behindSeconds.toFixed(1)} s`;
+  return (
+    `following: ${behind}, ${e.behindEvents.toLocaleString('en-US')} events pending; applied ${e.events.toLocaleString('en-US')} events ` +
+    `in ${e.transactions.toLocaleString('en-US')} transactions (${e.eventsPerSecond.toLocaleString('en-US')}/s) up to ${e.position.file}:${e.position.position}`
+  );
+}
+
+/**
+ * The line --json prints each time a hybrid job enters in-sync (scripts wait for it): where the
+ * stream stands at that moment, from its last stream event.
+ */
+export function inSyncLine(jobId: string, last: StreamEvent | null): Record<string, unknown> {
   return {
-    event: (e) => out.write(JSON.stringify(e) + '\n'),
+    type: 'state',
+    state: 'in-sync',
+    jobId,
+    behindSeconds: last?.behindSeconds ?? null,
+    behindEvents: last?.behindEvents ?? 0,
+    position: last?.position ?? null,
+  };
+}
+
+export function jsonRenderer(out: NodeJS.WritableStream = process.stdout): Renderer {
+  const lastStream = new Map<string, StreamEvent>();
+  return {
+    event: (e) => {
+      out.write(JSON.stringify(e) + '\n');
+      if (e.type === 'stream') lastStream.set(e.jobId, e);
+      if (e.type === 'phase' && e.phase === 'in-sync') out.write(JSON.stringify(inSyncLine(e.jobId, lastStream.get(e.jobId) ?? null)) + '\n');
+    },
     result: (r) => out.write(JSON.stringify({ type: 'result', ...r }) + '\n'),
     info: (message) => out.write(JSON.stringify({ type: 'info', message }) + '\n'),
   };
@@ -101,6 +143,22 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stderr): Rendere
         case 'retry':
           line(retryLine(e));
           break;
+        case 'phase':
+          line(`phase: ${PHASE_TEXT[e.phase]}${e.message ? ` (${e.message})` : ''}`);
+          break;
+        case 'cutover':
+          line(`cut-over ${e.step}: ${e.message}`);
+          break;
+        case 'stream':
+          if (tty) {
+            const cols = out.columns ?? 120;
+            out.write('\r\x1b[2K' + streamLine(e).slice(0, cols - 1));
+            barShown = true;
+          } else if (Date.now() - lastPlain > 5000) {
+            lastPlain = Date.now();
+            line(streamLine(e));
+          }
+          break;
       }
     },
     result(r) {
@@ -114,6 +172,7 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stderr): Rendere
       else if (r.connection) line(`failed: ${connectionMessage(r.connection)}${r.jobId ? `\nthen continue with: rw-migrate resume ${r.jobId}` : ''}`);
       else line(`failed: job ${r.jobId}: ${r.message ?? 'unknown error'}${r.jobId ? `\ncontinue with: rw-migrate resume ${r.jobId}` : ''}`);
       if (note && r.state === 'done') line(note);
+      if (r.state === 'done' && r.cutover) for (const l of cutoverLines(r.cutover)) line(l);
     },
     info: (message) => line(message),
   };

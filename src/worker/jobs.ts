@@ -26,7 +26,7 @@ interface LiveJob {
 /** The listing entry of a running job: its stored summary with the counts and state its events gave. */
 function summaryOf(job: LiveJob): JobSummary {
   const v = job.view;
-  return { ...job.summary, state: v.state, rowsCopied: v.rows, totalRows: v.totalRows, message: v.message };
+  return { ...job.summary, state: v.state, rowsCopied: v.rows, totalRows: v.totalRows, message: v.message, ...(v.mode === 'hybrid' ? { phase: v.phase } : {}) };
 }
 
 export function registerJobHandlers(connection: Connection): void {

@@ -44,6 +44,8 @@ interface ZongJiEvent {
   rows?: unknown[];
   query?: string;
   schema?: string;
+  /** The event header's time, epoch ms (the binlog keeps whole seconds). */
+  timestamp?: number;
 }
 
 /** The binlog connection zongji keeps; pause/resume give the applier backpressure. */
@@ -160,7 +162,7 @@ export class ChangeStream {
           this.onRows(ev);
           break;
         case 'xid':
-          this.push({ kind: 'commit', position: this.position(), gtid: ev.gtid ?? null });
+          this.push({ kind: 'commit', position: this.position(), gtid: ev.gtid ?? null, timestamp: ev.timestamp });
           break;
         case 'query':
           this.onQuery(ev);
@@ -199,7 +201,7 @@ export class ChangeStream {
       return;
     }
     // COMMIT of a non-transactional statement, or any other statement outside a transaction: a boundary.
-    this.push({ kind: 'commit', position: this.position(), gtid: ev.gtid ?? null });
+    this.push({ kind: 'commit', position: this.position(), gtid: ev.gtid ?? null, timestamp: ev.timestamp });
   }
 
   private async checkStall(stallMs: number): Promise<void> {

@@ -7,18 +7,18 @@
  * unique-key conflict stop the run with their message and fix.
  */
 import { closeQuietly, connect, serverLabel, type Connection } from '../db/connection.js';
-import { CancelledError, RefusedError, errorMessage } from '../db/errors.js';
+import { CancelledError, RefusedError } from '../db/errors.js';
 import { jobTables } from '../jobs/checkpoint.js';
 import { loadJob, withPasswords, type Passwords } from '../copy/jobControl.js';
 import type { ServerSpec } from '../db/server.js';
 import { inspectTable } from '../schema/inspector.js';
 import { binlogPreflight } from '../preflight/binlog.js';
 import { ChangeApplier } from './applier.js';
-import { StreamFatalError, StreamLostError, UniqueConflictError } from './errors.js';
+import { ChangeFollower } from './follower.js';
 import { comparePositions, formatPosition } from './position.js';
 import { ensureCdcSchema, loadCdcState, savePosition, setCdcOutcome } from './positionStore.js';
-import { ChangeStream, sourcePosition } from './stream.js';
-import type { BinlogPosition, RowChange, SyncEvent, SyncResult } from './types.js';
+import { sourcePosition } from './stream.js';
+import type { BinlogPosition, SyncEvent, SyncResult } from './types.js';
 
 export interface SyncOptions {
   onEvent?(e: SyncEvent): void;
@@ -44,6 +44,7 @@ export function syncJob(target: ServerSpec, jobId: string, pw: Passwords, opts: 
 
 class SyncRun {
   private cancelled = false;
+  private follower: ChangeFollower | null = null;
   private readonly started = performance.now();
   private events = 0;
   private transactions = 0;
@@ -61,6 +62,7 @@ class SyncRun {
 
   cancel(): void {
     this.cancelled = true;
+    this.follower?.cancel();
   }
 
   private emit(e: SyncEvent): void {
@@ -166,99 +168,39 @@ class SyncRun {
     });
   }
 
-  /** Streams and applies until the committed position reaches `stopAt`, reconnecting when the stream is lost. */
+  /** Streams and applies until the committed position reaches `stopAt` (follower.ts), reconnecting when the stream is lost. */
   private async follow(applier: ChangeApplier, source: ServerSpec, database: string, tables: string[], serverId: number, stopAt: BinlogPosition): Promise<void> {
-    const reconnectForMs = this.opts.reconnectForMs ?? 120_000;
-    let lostSince: number | null = null;
-    let lostAt = '';
-    let backoff = 250;
-    for (;;) {
-      const stream = new ChangeStream({ source, database, tables, from: this.applied as BinlogPosition, serverId, stallMs: this.opts.stallMs, maxBuffered: this.opts.bufferEvents });
-      try {
-        const progressed = await this.drain(stream, applier, stopAt);
-        if (progressed === 'end') return;
-      } catch (err) {
-        if (!(err instanceof StreamLostError)) {
-          if (err instanceof StreamFatalError || err instanceof UniqueConflictError) throw err;
-          throw err instanceof Error ? err : new Error(errorMessage(err));
-        }
-        const now = Date.now();
-        if (lostAt !== formatPosition(this.applied)) {
-          // progress since the last loss: a new outage, with a fresh clock and backoff
-          lostSince = now;
-          lostAt = formatPosition(this.applied);
-          backoff = 250;
-        }
-        lostSince ??= now;
-        if (now - lostSince > reconnectForMs) {
-          throw new Error(`${err.message}; gave up reconnecting after ${Math.round(reconnectForMs / 1000)} s. Nothing is lost: run the sync again when the source is back.`);
-        }
-        this.reconnects++;
-        this.emit({ type: 'sync-log', jobId: this.jobId, level: 'warn', message: `${err.message}; reconnecting from ${formatPosition(this.applied)}` });
-        await new Promise((r) => setTimeout(r, backoff));
-        backoff = Math.min(5_000, backoff * 2);
-      } finally {
-        await stream.close();
-      }
-      if (this.cancelled) throw new CancelledError();
+    const follower = new ChangeFollower(applier, this.applied as BinlogPosition, {
+      source,
+      database,
+      tables,
+      serverId,
+      stallMs: this.opts.stallMs,
+      reconnectForMs: this.opts.reconnectForMs,
+      batchEvents: this.opts.batchEvents,
+      bufferEvents: this.opts.bufferEvents,
+      onApplied: () => {
+        this.sync(follower);
+        this.progress();
+      },
+      onWarn: (message) => this.emit({ type: 'sync-log', jobId: this.jobId, level: 'warn', message }),
+    });
+    follower.setStop(stopAt);
+    this.follower = follower;
+    if (this.cancelled) follower.cancel();
+    try {
+      await follower.run();
+    } finally {
+      this.sync(follower);
+      this.follower = null;
     }
+    this.progress(true);
   }
 
-  /** Applies the stream until the end (returns 'end') or until it fails (throws). Resets the reconnect clock on progress. */
-  private async drain(stream: ChangeStream, applier: ChangeApplier, stopAt: BinlogPosition): Promise<'end'> {
-    const batchEvents = this.opts.batchEvents ?? 5_000;
-    let open: RowChange[] = [];
-    let ready: RowChange[] = [];
-    let readyTx = 0;
-    let last: { position: BinlogPosition; gtid: string | null } | null = null;
-    const flush = async (force = false) => {
-      if (!last || (!force && ready.length === 0 && readyTx === 0)) return;
-      await applier.apply(ready, last.position, last.gtid, readyTx);
-      this.events += ready.length;
-      this.transactions += readyTx;
-      this.applied = last.position;
-      ready = [];
-      readyTx = 0;
-      this.progress();
-    };
-    for (;;) {
-      if (this.cancelled) {
-        await flush();
-        throw new CancelledError();
-      }
-      const items = await stream.next(500);
-      if (items.length === 0) {
-        // Idle: events the stream does not hand out (a new file's header, other servers' checkpoints)
-        // still move its position; at a boundary past the stop point there is nothing left to apply.
-        if (open.length === 0 && comparePositions(stream.position(), stopAt) >= 0) {
-          last = { position: stream.position(), gtid: last?.gtid ?? null };
-          await flush(true);
-          this.progress(true);
-          return 'end';
-        }
-        continue;
-      }
-      for (const item of items) {
-        if (item.kind === 'row') {
-          open.push(item.change);
-          continue;
-        }
-        if (item.kind === 'stop') {
-          await flush();
-          throw new StreamFatalError(`the change stream stopped at ${formatPosition(item.position)}: ${item.reason}`);
-        }
-        ready.push(...open);
-        open = [];
-        readyTx++;
-        last = { position: item.position, gtid: item.gtid };
-        if (comparePositions(item.position, stopAt) >= 0) {
-          await flush();
-          this.progress(true);
-          return 'end';
-        }
-        if (ready.length >= batchEvents) await flush();
-      }
-      await flush();
-    }
+  private sync(f: ChangeFollower): void {
+    this.events = f.events;
+    this.transactions = f.transactions;
+    this.reconnects = f.reconnects;
+    this.applied = f.applied;
   }
 }

@@ -21,8 +21,11 @@ export type RowChange =
 /** What the stream hands the applier, in binlog order. */
 export type StreamItem =
   | { kind: 'row'; change: RowChange }
-  /** A transaction (or a statement outside one) ended here: a safe position to commit. */
-  | { kind: 'commit'; position: BinlogPosition; gtid: string | null }
+  /**
+   * A transaction (or a statement outside one) ended here: a safe position to commit. timestamp: the
+   * source's commit time (epoch ms, whole seconds as the binlog has it), absent for a rotate.
+   */
+  | { kind: 'commit'; position: BinlogPosition; gtid: string | null; timestamp?: number }
   /** A statement the stream must not pass over (DDL, TRUNCATE, RENAME on a captured table). */
   | { kind: 'stop'; position: BinlogPosition; reason: string };
 

@@ -43,6 +43,12 @@ export interface StartOptions {
   resumeJobId?: string;
   /** Extra lag probes (a topology module's heartbeat). */
   probes?: LagProbe[];
+  /**
+   * The copy is a hybrid job's snapshot phase: when every table is copied the job row stays
+   * `copying` and no `done` state is announced (the job goes on following the change stream); the
+   * result's state `done` then means the snapshot is complete.
+   */
+  snapshotOnly?: boolean;
 }
 
 type WorkItem =
@@ -184,8 +190,10 @@ class Migration {
       rows = result.rows;
       bytes = result.bytes;
       await this.addDeferredKeys(target, plans);
-      await setJobState(target, this.jobId, 'done');
-      this.setState('done');
+      if (!this.opts.snapshotOnly) {
+        await setJobState(target, this.jobId, 'done');
+        this.setState('done');
+      }
       return finish('done');
     } catch (err) {
       const e = this.failure ?? (err instanceof Error ? err : new Error(String(err)));

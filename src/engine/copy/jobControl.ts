@@ -7,6 +7,7 @@ import { connectAs } from './connectRole.js';
 import { CHECKPOINT_DB, copiedTotals, jobSnapshots } from '../jobs/checkpoint.js';
 import { startJob, type StartOptions } from './copyJob.js';
 import { databaseExists } from '../schema/inspector.js';
+import { loadHybridPhases } from '../jobs/hybridState.js';
 import type { JobEvents, JobHandle, JobSpec, JobState, JobSummary, ServerSpec } from '../jobs/types.js';
 
 export async function listJobs(target: ServerSpec): Promise<JobSummary[]> {
@@ -18,6 +19,7 @@ export async function listJobs(target: ServerSpec): Promise<JobSummary[]> {
       `SELECT id, spec, state, message, created_at, updated_at, binlog_file, binlog_pos, gtid_pos, total_rows
          FROM ${CHECKPOINT_DB}.jobs ORDER BY created_at DESC`,
     );
+    const phases = await loadHybridPhases(conn);
     const out: JobSummary[] = [];
     for (const r of rows) {
       const id = String(r.id);
@@ -41,6 +43,7 @@ export async function listJobs(target: ServerSpec): Promise<JobSummary[]> {
         rowsCopied: (await copiedTotals(conn, id)).rows,
         totalRows: Number(r.total_rows),
         message: r.message === null ? null : String(r.message),
+        ...(phases.has(id) ? { phase: phases.get(id)?.phase } : {}),
       });
     }
     return out;

@@ -29,12 +29,25 @@ export async function resolveTables(source: Connection, spec: JobSpec): Promise<
     const reason = `source database ${db} on ${serverLabel(spec.source)} has no tables: nothing to copy`;
     throw new RefusedError(`refused: ${reason}`, [reason]);
   }
-  if (spec.tables === 'all') return all;
-  const missing = spec.tables.filter((t) => !all.includes(t));
-  if (missing.length) {
-    throw new RefusedError(`tables not found in ${spec.sourceDatabase}: ${missing.join(', ')}`, missing.map((t) => `${t}: not found`));
+  if (spec.tables !== 'all') {
+    const missing = spec.tables.filter((t) => !all.includes(t));
+    if (missing.length) {
+      throw new RefusedError(`tables not found in ${spec.sourceDatabase}: ${missing.join(', ')}`, missing.map((t) => `${t}: not found`));
+    }
   }
-  return [...new Set(spec.tables)];
+  return firstTablesFirst(spec.tables === 'all' ? all : [...new Set(spec.tables)], spec.first);
+}
+
+/** The job's tables with `first` (a hybrid job's tables to copy before the others) in front, in its order. */
+export function firstTablesFirst(tables: string[], first: string[] | undefined): string[] {
+  if (!first || first.length === 0) return tables;
+  const unknown = first.filter((t) => !tables.includes(t));
+  if (unknown.length) {
+    const reason = `first table(s) ${unknown.join(', ')} are not among the job's tables (${tables.join(', ')}). Fix: name only tables the job copies in --first.`;
+    throw new RefusedError(`refused: ${reason}`, [reason]);
+  }
+  const head = [...new Set(first)];
+  return [...head, ...tables.filter((t) => !head.includes(t))];
 }
 
 export async function planTables(

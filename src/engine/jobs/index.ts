@@ -3,9 +3,15 @@
  * The checkpoint tables are the copy's business and stay behind this index.
  */
 export type {
+  CutoverBlock,
+  CutoverOutcome,
+  CutoverReport,
+  StreamPosition,
   IfExists,
   JobEvents,
   JobHandle,
+  JobMode,
+  JobPhaseName,
   JobResult,
   JobSpec,
   JobState,

@@ -50,6 +50,8 @@ export interface CutoverReport {
   tables: { table: string; rows: number; match: boolean }[];
   /** How the user lifts the block on the source, as statements to run (writes stay blocked until then). */
   lift: string[];
+  /** What the block does not cover, e.g. read-only: the connected accounts whose privilege bypasses read_only. */
+  warnings?: string[];
 }
 export type WriteMethod = 'load' | 'insert';
 

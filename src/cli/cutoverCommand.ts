@@ -1,0 +1,91 @@
+/**
+ * `rw-migrate cutover JOB --to URL --yes [--block read-only|lock]`: asks the running hybrid job to
+ * cut over (block writes to the moved tables on the source, wait for the target to catch up, verify)
+ * and waits for its answer. The job does the work; this command only talks to the target, where the
+ * request row lives. Without --yes it says what would be blocked where, and how it is lifted.
+ *
+ * Exit codes: 0 cut over (writes stay blocked on the source: the report prints how to lift), 1 failed
+ * (the block was lifted unless the message says otherwise), 2 bad input or no --yes, 3 refused
+ * (job unknown, not hybrid, not running, not in sync, already done).
+ */
+import { Option, type Command } from 'commander';
+import { describeCutover, requestCutover, type CutoverStep } from '../engine/cutover/index.js';
+import type { CutoverBlock, CutoverOutcome } from '../engine/jobs/index.js';
+import { EXIT, UsageError } from './exit-codes.js';
+import { passwordFor } from './password.js';
+import { lookup } from './registry.js';
+import { formatServerUrl, parseServerUrl } from './url.js';
+
+interface CutoverCliOptions {
+  to?: string;
+  yes?: boolean;
+  block: CutoverBlock;
+  timeout?: string;
+  json?: boolean;
+}
+
+const DEFAULT_TIMEOUT_SECONDS = 300;
+
+function exitFor(o: CutoverOutcome): number {
+  return o.state === 'done' ? EXIT.ok : o.state === 'refused' ? EXIT.refused : EXIT.failed;
+}
+
+function printOutcome(o: CutoverOutcome, out: (line: string) => void): void {
+  const r = o.report;
+  if (o.state !== 'done' || !r) {
+    process.stderr.write(`${o.state}: ${o.message}\n`);
+    return;
+  }
+  out(`done: cut over with block ${r.block}`);
+  out(`  source position after the block: ${r.finalPosition.file}:${r.finalPosition.position}${r.finalGtid ? `, GTID ${r.finalGtid}` : ''}`);
+  out(`  writes blocked until the target caught up: ${r.blockedToCaughtUpMs} ms; verification: ${r.verifyMs} ms`);
+  for (const t of r.tables) out(`  ${t.table}: ${t.rows} rows, ${t.match ? 'match' : 'MISMATCH'}`);
+  for (const w of r.warnings ?? []) out(`  warning: ${w}`);
+  out('Writes stay blocked on the source. Switch the application to the target; to lift the block on the source, run:');
+  for (const s of r.lift) out(`  ${s};`);
+}
+
+async function cutoverCommand(jobId: string, o: CutoverCliOptions): Promise<number> {
+  const text = o.to ?? lookup(jobId)?.to;
+  if (!text) throw new UsageError(`job ${jobId} is not in the local job list: pass --to mysql://USER@HOST:PORT (the job's target)`);
+  const target = parseServerUrl(text, '--to', false).server;
+  let timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
+  if (o.timeout !== undefined) {
+    timeoutSeconds = Number(o.timeout);
+    if (!(timeoutSeconds > 0)) throw new UsageError('--timeout must be a positive number of seconds');
+  }
+  target.password = await passwordFor('to', formatServerUrl(target));
+  if (!o.yes) {
+    let what: string;
+    try {
+      what = await describeCutover(target, jobId, o.block);
+    } catch (err) {
+      what = `Could not read job ${jobId} from the target (${err instanceof Error ? err.message : String(err)}). With --block ${o.block} the cut-over blocks writes on the job's source: ${
+        o.block === 'read-only' ? 'the whole server (SET GLOBAL read_only = ON, lifted by SET GLOBAL read_only = OFF)' : 'the moved tables (blocker triggers, lifted by DROP TRIGGER)'
+      }.`;
+    }
+    throw new UsageError(`refusing to cut over without --yes. ${what} Add --yes to go ahead.`);
+  }
+  const out = (line: string) => process.stdout.write(line + '\n');
+  const onStep = (step: CutoverStep, message: string) => {
+    if (o.json) out(JSON.stringify({ type: 'cutover', jobId, step, block: o.block, message }));
+    else process.stderr.write(`${step}: ${message}\n`);
+  };
+  const outcome = await requestCutover(target, jobId, o.block, { timeoutMs: timeoutSeconds * 1000, onStep });
+  if (o.json) out(JSON.stringify({ type: 'result', jobId, ...outcome }));
+  else printOutcome(outcome, out);
+  return exitFor(outcome);
+}
+
+export function registerCutoverCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('cutover')
+    .description('ask a running hybrid job to cut over: block writes on the source, let the target catch up, verify')
+    .argument('<job>', 'job id of a running hybrid job')
+    .option('--to <url>', 'the target holding the job (default: from the local job list)')
+    .option('--yes', 'really block writes on the source (without it: say what would be blocked, and stop)')
+    .addOption(new Option('--block <mode>', 'lock: blocker triggers on the moved tables; read-only: the whole source server').choices(['lock', 'read-only']).default('lock'))
+    .option('--timeout <seconds>', `how long to wait for the job's answer (default ${DEFAULT_TIMEOUT_SECONDS})`)
+    .option('--json', 'JSON lines on stdout')
+    .action(async (job: string, o: CutoverCliOptions) => setExit(await cutoverCommand(job, o)));
+}

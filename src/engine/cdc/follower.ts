@@ -1,0 +1,247 @@
+/**
+ * Follows a job's change stream: streams from the committed position and applies in batches
+ * (applier.ts commits the position with each batch), reconnecting when the stream is lost, until a
+ * stop position that may be set at any time, or never. `syncJob` sets the stop to the source's
+ * position when it starts; a hybrid job follows with no stop until a cut-over asks for everything up
+ * to the blocked source's position (`waitApplied`).
+ */
+import { CancelledError, errorMessage } from '../db/errors.js';
+import type { ServerSpec } from '../db/server.js';
+import type { ChangeApplier } from './applier.js';
+import { StreamFatalError, StreamLostError, UniqueConflictError } from './errors.js';
+import { comparePositions, formatPosition } from './position.js';
+import { ChangeStream } from './stream.js';
+import type { BinlogPosition, RowChange } from './types.js';
+
+export interface FollowerOptions {
+  source: ServerSpec;
+  database: string;
+  tables: string[];
+  serverId: number;
+  /** No event for this long while the source's binlog moved on = a stalled stream (default 30 s). */
+  stallMs?: number;
+  /** Keep reconnecting for this long without progress before failing (default 120 s). */
+  reconnectForMs?: number;
+  /** Row events per target transaction, at most (default 5,000; whole source transactions). */
+  batchEvents?: number;
+  /** Stream items read ahead of the applier (default 50,000). */
+  bufferEvents?: number;
+  /** After each committed batch. */
+  onApplied?(): void;
+  /** A lost stream being reconnected (the message says from where). */
+  onWarn?(message: string): void;
+}
+
+interface Waiter {
+  position: BinlogPosition;
+  resolve(): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** An idle stream's moved position is committed at most this often (the stored position tracks the source). */
+const IDLE_COMMIT_MS = 1_000;
+
+export class ChangeFollower {
+  /** Row events and transactions applied by this follower. */
+  events = 0;
+  transactions = 0;
+  reconnects = 0;
+  /** The committed position. */
+  applied: BinlogPosition;
+  /** The source's commit time of the last applied transaction (epoch ms), null before the first. */
+  lastCommitAt: number | null = null;
+  private stop: BinlogPosition | null = null;
+  private cancelled = false;
+  private waiters: Waiter[] = [];
+  private stream: ChangeStream | null = null;
+  private open: RowChange[] = [];
+  private ready: RowChange[] = [];
+
+  constructor(
+    private readonly applier: ChangeApplier,
+    from: BinlogPosition,
+    private readonly opts: FollowerOptions,
+  ) {
+    this.applied = from;
+  }
+
+  /** Row events received and not yet committed on the target. */
+  get pendingEvents(): number {
+    return this.open.length + this.ready.length + (this.stream?.buffered ?? 0);
+  }
+
+  /** Where `run` returns: once everything up to this position is committed (null: never). */
+  setStop(position: BinlogPosition | null): void {
+    this.stop = position;
+  }
+
+  get stopAt(): BinlogPosition | null {
+    return this.stop;
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  /**
+   * Resolves once everything up to `position` is committed on the target, and makes `run` return
+   * there (a cut-over's catch-up). Rejects after `timeoutMs`, and the stream then goes on.
+   */
+  waitApplied(position: BinlogPosition, timeoutMs: number): Promise<void> {
+    if (comparePositions(this.applied, position) >= 0) {
+      this.stop = position;
+      return Promise.resolve();
+    }
+    this.stop = position;
+    return new Promise<void>((resolve, reject) => {
+      const w: Waiter = {
+        position,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((x) => x !== w);
+          if (this.stop && comparePositions(this.stop, position) === 0) this.stop = null;
+          reject(new Error(`the target did not catch up to ${formatPosition(position)} within ${Math.round(timeoutMs / 1000)} s (applied up to ${formatPosition(this.applied)})`));
+        }, timeoutMs),
+      };
+      this.waiters.push(w);
+    });
+  }
+
+  private settleWaiters(): void {
+    for (const w of [...this.waiters]) {
+      if (comparePositions(this.applied, w.position) < 0) continue;
+      clearTimeout(w.timer);
+      this.waiters = this.waiters.filter((x) => x !== w);
+      w.resolve();
+    }
+  }
+
+  private failWaiters(err: Error): void {
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(err);
+    }
+  }
+
+  private reached(): boolean {
+    return this.stop !== null && comparePositions(this.applied, this.stop) >= 0;
+  }
+
+  /** Streams and applies until the committed position reaches the stop, reconnecting when the stream is lost. */
+  async run(): Promise<void> {
+    try {
+      await this.runInner();
+    } catch (err) {
+      this.failWaiters(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }
+  }
+
+  private async runInner(): Promise<void> {
+    if (this.reached()) return;
+    const reconnectForMs = this.opts.reconnectForMs ?? 120_000;
+    let lostSince: number | null = null;
+    let lostAt = '';
+    let backoff = 250;
+    for (;;) {
+      const { source, database, tables, serverId } = this.opts;
+      const stream = new ChangeStream({ source, database, tables, from: this.applied, serverId, stallMs: this.opts.stallMs, maxBuffered: this.opts.bufferEvents });
+      this.stream = stream;
+      try {
+        await this.drain(stream);
+        return;
+      } catch (err) {
+        if (!(err instanceof StreamLostError)) {
+          if (err instanceof StreamFatalError || err instanceof UniqueConflictError || err instanceof CancelledError) throw err;
+          throw err instanceof Error ? err : new Error(errorMessage(err));
+        }
+        const now = Date.now();
+        if (lostAt !== formatPosition(this.applied)) {
+          // progress since the last loss: a new outage, with a fresh clock and backoff
+          lostSince = now;
+          lostAt = formatPosition(this.applied);
+          backoff = 250;
+        }
+        lostSince ??= now;
+        if (now - lostSince > reconnectForMs) {
+          throw new Error(`${err.message}; gave up reconnecting after ${Math.round(reconnectForMs / 1000)} s. Nothing is lost: run again when the source is back.`);
+        }
+        this.reconnects++;
+        this.opts.onWarn?.(`${err.message}; reconnecting from ${formatPosition(this.applied)}`);
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(5_000, backoff * 2);
+      } finally {
+        this.stream = null;
+        this.open = [];
+        this.ready = [];
+        await stream.close();
+      }
+      if (this.cancelled) throw new CancelledError();
+    }
+  }
+
+  /** Applies the stream until the stop (returns) or until it fails (throws). */
+  private async drain(stream: ChangeStream): Promise<void> {
+    const batchEvents = this.opts.batchEvents ?? 5_000;
+    let readyTx = 0;
+    let last = null as { position: BinlogPosition; gtid: string | null; at: number | null } | null;
+    let lastIdleCommit = 0;
+    const flush = async (force = false) => {
+      if (!last || (!force && this.ready.length === 0 && readyTx === 0)) return;
+      await this.applier.apply(this.ready, last.position, last.gtid, readyTx);
+      this.events += this.ready.length;
+      this.transactions += readyTx;
+      this.applied = last.position;
+      if (last.at !== null) this.lastCommitAt = last.at;
+      this.ready = [];
+      readyTx = 0;
+      this.settleWaiters();
+      this.opts.onApplied?.();
+    };
+    for (;;) {
+      if (this.cancelled) {
+        await flush();
+        throw new CancelledError();
+      }
+      if (this.reached()) return;
+      const items = await stream.next(500);
+      if (items.length === 0) {
+        // Idle: events the stream does not hand out (a new file's header, other servers' checkpoints)
+        // still move its position. Committed when the stop is passed, and now and then otherwise, so
+        // the stored position is the source's when nothing is left to apply.
+        const at = stream.position();
+        if (this.open.length === 0 && this.ready.length === 0 && comparePositions(at, this.applied) > 0) {
+          const stopPassed = this.stop !== null && comparePositions(at, this.stop) >= 0;
+          if (stopPassed || Date.now() - lastIdleCommit >= IDLE_COMMIT_MS) {
+            lastIdleCommit = Date.now();
+            last = { position: at, gtid: last?.gtid ?? null, at: null };
+            await flush(true);
+          }
+        }
+        continue;
+      }
+      for (const item of items) {
+        if (item.kind === 'row') {
+          this.open.push(item.change);
+          continue;
+        }
+        if (item.kind === 'stop') {
+          await flush();
+          throw new StreamFatalError(`the change stream stopped at ${formatPosition(item.position)}: ${item.reason}`);
+        }
+        this.ready.push(...this.open);
+        this.open = [];
+        readyTx++;
+        last = { position: item.position, gtid: item.gtid, at: item.timestamp ? item.timestamp : (last?.at ?? null) };
+        if (this.stop !== null && comparePositions(item.position, this.stop) >= 0) {
+          await flush();
+          return;
+        }
+        if (this.ready.length >= batchEvents) await flush();
+      }
+      await flush();
+    }
+  }
+}

@@ -1,0 +1,307 @@
+/**
+ * A hybrid job: planning -> snapshot (the full copy, the `first` tables first) -> catching-up ->
+ * in-sync (following the source's binlog from the job's FIRST snapshot position, with no stop) ->
+ * cutting-over -> done. The jobs row says `copying` for as long as the job runs and `done` only after
+ * a cut-over; the phase is kept in rw_migrate.hybrid_state, so a resume continues where it stopped
+ * (an unfinished snapshot resumes the copy; a following job streams on from its committed position).
+ *
+ * The binlog pre-flight runs before the copy writes anything: a source whose binlog cannot be
+ * followed is refused up front, not after hours of copying.
+ */
+import { closeQuietly, type Connection } from '../db/connection.js';
+import { CancelledError, RefusedError } from '../db/errors.js';
+import type { ServerSpec } from '../db/server.js';
+import { ConnectionFailedError, connectAs } from '../copy/connectRole.js';
+import { startJob, type StartOptions } from '../copy/copyJob.js';
+import { loadJob } from '../copy/jobControl.js';
+import { resolveTables } from '../copy/planner.js';
+import { jobTables, setJobState } from '../jobs/checkpoint.js';
+import { ensureHybridState, loadHybridPhases, saveHybridPhase } from '../jobs/hybridState.js';
+import type { CutoverReport, JobEvents, JobHandle, JobPhaseName, JobResult, JobSpec, JobState, ProgressEvent } from '../jobs/types.js';
+import { binlogPreflight } from '../preflight/binlog.js';
+import { inspectTable } from '../schema/inspector.js';
+import { ChangeApplier } from '../cdc/applier.js';
+import { ChangeFollower } from '../cdc/follower.js';
+import { formatPosition } from '../cdc/position.js';
+import { ensureCdcSchema, loadCdcState, savePosition, setCdcOutcome } from '../cdc/positionStore.js';
+import type { BinlogPosition } from '../cdc/types.js';
+import { StreamMonitor } from './streamMonitor.js';
+import { CutoverDriver, dataDiffers } from './cutoverDriver.js';
+
+/** Phases in which the snapshot is complete and the job follows the stream. */
+const FOLLOWING: ReadonlySet<JobPhaseName> = new Set(['catching-up', 'in-sync', 'cutting-over']);
+
+export function startHybridJob(spec: JobSpec, events: JobEvents = {}, opts: StartOptions = {}): JobHandle {
+  const run = new HybridRun(spec, events, opts);
+  let resolveId: (id: string) => void = () => {};
+  const jobId = new Promise<string>((r) => (resolveId = r));
+  run.onId = resolveId;
+  const done = run.run();
+  done.then((r) => resolveId(r.jobId), () => undefined);
+  return { jobId, done, pause: () => run.pause(), resume: () => run.resume(), cancel: () => run.cancel() };
+}
+
+class HybridRun {
+  onId: (id: string) => void = () => {};
+  private jobId: string;
+  private cancelled = false;
+  private copy: JobHandle | null = null;
+  private follower: ChangeFollower | null = null;
+  private readonly started = performance.now();
+  /** The copy's result (rows, bytes, snapshots) once the snapshot phase ran in this process. */
+  private copyResult: JobResult | null = null;
+  private phase: JobPhaseName = 'planning';
+  /** Phase writes to the target, in order. */
+  private phaseWrites: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly spec: JobSpec,
+    private readonly events: JobEvents,
+    private readonly opts: StartOptions,
+  ) {
+    this.jobId = opts.resumeJobId ?? '';
+  }
+
+  private emit(e: ProgressEvent): void {
+    try {
+      this.events.onEvent?.(e);
+    } catch {
+      // a listener's bug must not fail the job
+    }
+  }
+
+  pause(): void {
+    this.copy?.pause();
+  }
+
+  resume(): void {
+    this.copy?.resume();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.copy?.cancel();
+    this.follower?.cancel();
+  }
+
+  private result(state: JobResult['state'], message?: string, extra: Partial<JobResult> = {}): JobResult {
+    const c = this.copyResult;
+    return {
+      jobId: this.jobId,
+      state,
+      rows: c?.rows ?? 0,
+      bytes: c?.bytes ?? 0,
+      seconds: (performance.now() - this.started) / 1000,
+      ...(message ? { message } : {}),
+      ...(c?.snapshotCount ? { snapshotCount: c.snapshotCount } : {}),
+      ...(c?.applyFrom ? { applyFrom: c.applyFrom } : {}),
+      ...(c?.retries ? { retries: c.retries } : {}),
+      ...extra,
+    };
+  }
+
+  /** Enters a phase: the event now, the row on the target in order (a failed write is a warning; the next one carries the phase). */
+  private setPhase(target: Connection, phase: JobPhaseName, message?: string): void {
+    this.phase = phase;
+    this.emit({ type: 'phase', jobId: this.jobId, phase, ...(message ? { message } : {}) });
+    const id = this.jobId;
+    this.phaseWrites = this.phaseWrites
+      .then(() => saveHybridPhase(target, id, phase, message ?? null))
+      .catch((err: unknown) => this.emit({ type: 'log', jobId: id, level: 'warn', message: `could not record phase ${phase} on the target: ${String(err)}` }));
+  }
+
+  private setState(state: JobState, message?: string): void {
+    this.emit({ type: 'state', jobId: this.jobId, state, ...(message ? { message } : {}) });
+  }
+
+  async run(): Promise<JobResult> {
+    let target: Connection | null = null;
+    try {
+      target = await connectAs(this.spec.target, 'target');
+      const recorded = this.jobId ? (await loadHybridPhases(target)).get(this.jobId) : undefined;
+      if (this.jobId) this.onId(this.jobId);
+      await this.preflight(target);
+      if (this.cancelled) throw new CancelledError();
+      if (!recorded || !FOLLOWING.has(recorded.phase)) {
+        const r = await this.snapshot(target);
+        if (r.state !== 'done') return r;
+      } else {
+        // A resume of a following job: it runs again, in the phase it stopped in.
+        await setJobState(target, this.jobId, 'copying');
+        this.setState('copying');
+      }
+      return await this.follow(target);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      const state: JobResult['state'] = e instanceof RefusedError ? 'refused' : e instanceof CancelledError ? 'cancelled' : 'failed';
+      const message = e instanceof CancelledError ? `cancelled in phase ${this.phase}; continue with: rw-migrate resume ${this.jobId}` : e.message;
+      if (target && this.jobId && state !== 'refused') {
+        await setJobState(target, this.jobId, state, message).catch(() => undefined);
+        await setCdcOutcome(target, this.jobId, state === 'failed' ? 'stopped' : state, message).catch(() => undefined);
+      }
+      this.setState(state, message);
+      return this.result(state, message, {
+        ...(e instanceof RefusedError && e.details ? { details: e.details } : {}),
+        ...(e instanceof ConnectionFailedError ? { connection: e.failure } : {}),
+      });
+    } finally {
+      await this.phaseWrites;
+      await closeQuietly(target);
+    }
+  }
+
+  /** The binlog pre-flight, before the copy writes anything: a stream that cannot follow is refused now. */
+  private async preflight(target: Connection): Promise<number> {
+    const source = await connectAs(this.spec.source, 'source');
+    try {
+      const tables = await this.tables(source, target);
+      const pre = await binlogPreflight({
+        source,
+        sourceSpec: this.spec.source,
+        target,
+        targetSpec: this.spec.target,
+        database: this.spec.sourceDatabase,
+        tables,
+        jobId: this.jobId || 'hybrid',
+      });
+      for (const n of pre.notes) this.emit({ type: 'log', jobId: this.jobId, level: 'warn', message: n });
+      return pre.serverId;
+    } finally {
+      await closeQuietly(source);
+    }
+  }
+
+  /** The job's tables: those it recorded when it has (a resume), else the spec's (checked on the source). */
+  private async tables(source: Connection, target: Connection): Promise<string[]> {
+    if (this.jobId) {
+      const recorded = await jobTables(target, this.jobId).catch(() => []);
+      if (recorded.length > 0) return recorded.map((t) => t.table);
+    }
+    return resolveTables(source, this.spec);
+  }
+
+  /** The copy, as this job's snapshot phase (a resume continues an unfinished one). */
+  private async snapshot(target: Connection): Promise<JobResult> {
+    const handle = startJob(
+      this.spec,
+      {
+        onEvent: (e) => {
+          if (e.type === 'planned') {
+            this.jobId = e.jobId;
+            this.phaseWrites = this.phaseWrites.then(() => ensureHybridState(target)).catch(() => undefined);
+            this.emit(e);
+            this.setPhase(target, 'snapshot');
+            return;
+          }
+          this.emit(e);
+        },
+      },
+      { ...this.opts, snapshotOnly: true },
+    );
+    this.copy = handle;
+    if (this.cancelled) handle.cancel();
+    handle.jobId.then(
+      (id) => {
+        this.jobId = id;
+        this.onId(id);
+      },
+      () => undefined,
+    );
+    const r = await handle.done;
+    this.copy = null;
+    this.jobId = r.jobId;
+    this.copyResult = r;
+    return r;
+  }
+
+  /** Follows the change stream from the committed position (at first the job's first snapshot), with no stop. */
+  private async follow(target: Connection): Promise<JobResult> {
+    await ensureHybridState(target);
+    await ensureCdcSchema(target);
+    const targetSpec: ServerSpec = this.spec.target;
+    const job = await loadJob(targetSpec, this.jobId);
+    if (!job) throw new Error(`job ${this.jobId} not found in rw_migrate on the target`);
+    const state = await loadCdcState(target, this.jobId);
+    const snap = job.snapshot;
+    const from: BinlogPosition | null =
+      state?.position ?? (snap.binlogFile && snap.binlogPosition !== null ? { file: snap.binlogFile, position: snap.binlogPosition } : null);
+    if (!from) {
+      throw new RefusedError(`job ${this.jobId} has no recorded binlog position (was the source's binlog on during the copy?). Fix: make a new hybrid job with the binlog on.`);
+    }
+    if (!state) await savePosition(target, this.jobId, from, null, 0, 0);
+    const serverId = await this.preflight(target);
+    const tables = (await jobTables(target, this.jobId)).map((t) => t.table);
+    const targetInfos = [];
+    for (const t of tables) targetInfos.push(await inspectTable(target, this.spec.targetDatabase, t));
+    const applier = await ChangeApplier.open(this.spec.target, this.spec.targetDatabase, this.jobId, targetInfos);
+    const follower = new ChangeFollower(applier, from, {
+      source: this.spec.source,
+      database: this.spec.sourceDatabase,
+      tables,
+      serverId,
+      onWarn: (message) => this.emit({ type: 'log', jobId: this.jobId, level: 'warn', message }),
+    });
+    this.follower = follower;
+    if (this.cancelled) follower.cancel();
+    this.setPhase(target, 'catching-up', `following the source's binlog from ${formatPosition(from)}`);
+    const monitor = new StreamMonitor(this.jobId, follower, this.spec.source, this.spec.syncThresholdSeconds, {
+      stream: (e) => this.emit(e),
+      phase: (p, message) => this.setPhase(target, p, message),
+    });
+    monitor.start();
+    let cutover: CutoverReport | null = null;
+    const driver = new CutoverDriver({
+      conn: target,
+      jobId: this.jobId,
+      spec: this.spec,
+      tables,
+      follower,
+      phase: () => this.phase,
+      behindSeconds: () => monitor.last?.behindSeconds ?? null,
+      onStart: (block) => {
+        monitor.frozen = true;
+        this.setPhase(target, 'cutting-over', `cut-over requested (block: ${block})`);
+      },
+      onStep: (step, block, message) => this.emit({ type: 'cutover', jobId: this.jobId, step, block, message }),
+      onFailed: (outcome) => {
+        if (dataDiffers(outcome)) return; // the job fails (below): no going back to following
+        monitor.reset();
+        const message = `cut-over ${outcome.state}: ${outcome.message}; following the source again`;
+        this.emit({ type: 'log', jobId: this.jobId, level: 'warn', message });
+        this.setPhase(target, 'catching-up', message);
+        this.setState('copying', message);
+        void setJobState(target, this.jobId, 'copying', message).catch(() => undefined);
+      },
+      onDone: async (outcome) => {
+        cutover = outcome.report ?? null;
+        await this.phaseWrites;
+        await setCdcOutcome(target, this.jobId, 'done', null);
+        await setJobState(target, this.jobId, 'done', outcome.message);
+        this.setPhase(target, 'done', outcome.message);
+        await this.phaseWrites;
+      },
+      onWarn: (message) => this.emit({ type: 'log', jobId: this.jobId, level: 'warn', message }),
+    });
+    driver.start();
+    try {
+      for (;;) {
+        // With no stop the follower returns only where a cut-over's catch-up set one, or throws (cancel, a fatal stream).
+        await follower.run();
+        const outcome = driver.last ? await driver.last : null;
+        if (!outcome) throw new Error(`the change stream stopped at ${formatPosition(follower.applied)} without a cut-over`);
+        if (outcome.state === 'done') {
+          const message = outcome.message;
+          this.setState('done', message);
+          return this.result('done', message, cutover ? { cutover } : {});
+        }
+        if (dataDiffers(outcome)) throw new Error(outcome.message);
+        // not cut over: follow on (the driver cleared the stop)
+      }
+    } finally {
+      await driver.stop();
+      await monitor.stop();
+      this.follower = null;
+      await applier.close();
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * When a following job is in sync: pure, so the thresholds are unit-tested without a server. In sync
+ * as soon as one reading is under the threshold; back to catching up only when the job stays over
+ * it for longer than a grace period, so one slow batch does not flap the phase (and the `in-sync`
+ * line the CLI prints means a settled state, not a lucky sample).
+ */
+
+export type StreamPhase = 'catching-up' | 'in-sync';
+
+export interface StreamPhaseState {
+  phase: StreamPhase;
+  /** Since when (epoch ms) the readings have been over the threshold while in sync; null when not. */
+  overSince: number | null;
+}
+
+export interface PhaseRule {
+  /** Behind less than this = in sync (seconds; JobSpec.syncThresholdSeconds, default 1). */
+  thresholdSeconds: number;
+  /** Over the threshold for longer than this while in sync = catching up again (default 5 s). */
+  graceMs: number;
+}
+
+export const DEFAULT_SYNC_THRESHOLD_SECONDS = 1;
+export const DEFAULT_FALL_BEHIND_GRACE_MS = 5_000;
+
+export function phaseRule(thresholdSeconds: number | undefined, graceMs = DEFAULT_FALL_BEHIND_GRACE_MS): PhaseRule {
+  const t = thresholdSeconds !== undefined && Number.isFinite(thresholdSeconds) && thresholdSeconds > 0 ? thresholdSeconds : DEFAULT_SYNC_THRESHOLD_SECONDS;
+  return { thresholdSeconds: t, graceMs };
+}
+
+export function startPhase(): StreamPhaseState {
+  return { phase: 'catching-up', overSince: null };
+}
+
+/**
+ * The state after one reading. behindSeconds null (nothing read yet) is no evidence either way:
+ * the phase stays.
+ */
+export function nextStreamPhase(state: StreamPhaseState, behindSeconds: number | null, now: number, rule: PhaseRule): StreamPhaseState {
+  if (behindSeconds === null) return state;
+  const under = behindSeconds < rule.thresholdSeconds;
+  if (state.phase === 'catching-up') return under ? { phase: 'in-sync', overSince: null } : state;
+  if (under) return state.overSince === null ? state : { phase: 'in-sync', overSince: null };
+  const since = state.overSince ?? now;
+  if (now - since > rule.graceMs) return { phase: 'catching-up', overSince: null };
+  return { phase: 'in-sync', overSince: since };
+}
+
+export interface BehindInput {
+  /** The committed position. */
+  applied: { file: string; position: number };
+  /** The source's current position (null: not read yet, or unreachable). */
+  source: { file: string; position: number } | null;
+  /** Row events received and not yet committed. */
+  pending: number;
+  /** The source's commit time of the last applied transaction (epoch ms; whole seconds). */
+  lastCommitAt: number | null;
+  now: number;
+}
+
+function fileNumber(file: string): number {
+  const m = /\.(\d+)$/.exec(file);
+  return m ? Number(m[1]) : NaN;
+}
+
+function atOrPast(a: { file: string; position: number }, b: { file: string; position: number }): boolean {
+  const fa = fileNumber(a.file);
+  const fb = fileNumber(b.file);
+  return fa !== fb ? fa > fb : a.position >= b.position;
+}
+
+/**
+ * Seconds behind the source: 0 when nothing is pending and the applied position is the source's
+ * current one; otherwise now minus the source's commit time of the last applied transaction (the
+ * binlog keeps whole seconds, so this errs high by up to a second, never low); null before any.
+ */
+export function behindSecondsOf(b: BehindInput): number | null {
+  if (b.pending === 0 && b.source && atOrPast(b.applied, b.source)) return 0;
+  if (b.lastCommitAt === null) return null;
+  return Math.max(0, Math.round((b.now - b.lastCommitAt) / 100) / 10);
+}

@@ -1,0 +1,427 @@
+// The cut-over of a hybrid job, against the real sandbox. The hybrid job itself is not used: a full
+// copy of the change-stream load tables is taken, a write load runs on the source, and
+// performCutover's waitApplied runs the existing sync once after the block (it applies up to the
+// source's position at its start, which is the position after the block). Every test lifts what it
+// blocked, so other tests on the sandbox are not affected.
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type mysql from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
+import { startJob, type JobSpec, type ServerSpec } from '../../src/engine/index.js';
+import { comparePositions, syncJob } from '../../src/engine/cdc/index.js';
+import {
+  CutoverFailedError,
+  finishCutover,
+  performCutover,
+  requestCutover,
+  runCutover,
+  watchCutover,
+  type CutoverDeps,
+  type CutoverStep,
+} from '../../src/engine/cutover/index.js';
+import { connect, closeQuietly } from '../../src/engine/db/index.js';
+import { RefusedError } from '../../src/engine/db/index.js';
+import type { CutoverBlock, CutoverReport, StreamPosition } from '../../src/engine/jobs/index.js';
+import { adminConnect, adminSpec, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
+import { spawnCli } from '../support/cli.js';
+import { allFacts, createLoadTables, LOAD_TABLES, runLoad, seedLoadTables } from '../support/cdcLoad.js';
+import mysql2 from 'mysql2/promise';
+
+let topo: Topology;
+let primary: mysql.Connection;
+let target: mysql.Connection;
+const runId = `${Date.now().toString(36)}${process.pid}`;
+const srcDb = `co_src_${runId}`;
+const dstDb = `co_dst_${runId}`;
+// The application's account: plain DML rights, so read_only applies to it (the admin bypasses it).
+const app = { user: `rwm_app_${runId}`.slice(0, 32), password: 'app-pw' };
+const weak = { user: `rwm_weak_${runId}`.slice(0, 32), password: 'weak-pw' };
+const SEED = 2000;
+let jobId = '';
+let idBase = 1_000_000;
+
+function sourceSpec(): ServerSpec {
+  return adminSpec(topo, topo.servers.primary);
+}
+function targetSpec(): ServerSpec {
+  return adminSpec(topo, topo.servers.target);
+}
+
+async function appConnect(): Promise<mysql.Connection> {
+  const s = topo.servers.primary;
+  return mysql2.createConnection({ host: s.host, port: s.port, user: app.user, password: app.password, database: srcDb });
+}
+
+/** waitApplied by one sync run: it applies up to the source's position when it starts. */
+async function syncUpTo(position: StreamPosition): Promise<void> {
+  const pw = { source: topo.users.admin.password, target: topo.users.admin.password };
+  const r = await syncJob(targetSpec(), jobId, pw).done;
+  if (r.state !== 'done') throw new Error(`sync ${r.state}: ${r.message ?? ''}`);
+  if (!r.stopAt || comparePositions(r.stopAt, position) < 0) throw new Error(`sync stopped at ${JSON.stringify(r.stopAt)}, before ${JSON.stringify(position)}`);
+}
+
+function deps(block: CutoverBlock, over: Partial<CutoverDeps> = {}): CutoverDeps & { steps: { step: CutoverStep; message: string }[] } {
+  const steps: { step: CutoverStep; message: string }[] = [];
+  return {
+    source: sourceSpec(),
+    target: targetSpec(),
+    sourceDatabase: srcDb,
+    targetDatabase: dstDb,
+    tables: LOAD_TABLES,
+    jobId,
+    block,
+    waitApplied: (p) => syncUpTo(p),
+    onStep: (step, message) => steps.push({ step, message }),
+    steps,
+    ...over,
+  };
+}
+
+/** A write load as the application; resolves with the error that stopped it (null: stopped by the flag). */
+function startAppLoad(seed: number): { stop(): void; ended: Promise<Error | null>; conn: Promise<mysql.Connection> } {
+  let stop = false;
+  const conn = appConnect();
+  idBase += 1_000_000;
+  const base = idBase;
+  const ended = conn.then((c) =>
+    runLoad(c, srcDb, { seed, idBase: base, seedRows: SEED, stop: () => stop }).then(
+      () => null,
+      (e: Error) => e,
+    ),
+  );
+  return { stop: () => (stop = true), ended, conn };
+}
+
+async function maxItemId(): Promise<number> {
+  const [r] = await primary.query<RowDataPacket[]>(`SELECT MAX(id) AS m FROM \`${srcDb}\`.items WHERE id < 10000000`);
+  return Number(r[0].m);
+}
+
+async function ourTriggers(): Promise<number> {
+  const [r] = await primary.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME LIKE 'rwm\\_cutover\\_%'", [srcDb]);
+  return Number(r[0].n);
+}
+
+async function readOnly(): Promise<boolean> {
+  const [r] = await primary.query<RowDataPacket[]>('SELECT @@GLOBAL.read_only AS r');
+  return Number(r[0].r) === 1;
+}
+
+/** One write as the application: null when it succeeded, else the error. */
+async function appWrite(): Promise<(Error & { errno?: number }) | null> {
+  const c = await appConnect();
+  try {
+    await c.query('UPDATE items SET qty = qty + 1 WHERE id = 1');
+    return null;
+  } catch (err) {
+    return err as Error & { errno?: number };
+  } finally {
+    await c.end();
+  }
+}
+
+async function runLift(lift: string[]): Promise<void> {
+  for (const s of lift) await primary.query(s);
+}
+
+async function assertEqual(): Promise<void> {
+  assert.deepEqual(await allFacts(target, dstDb), await allFacts(primary, srcDb));
+}
+
+async function assertReport(r: CutoverReport, block: CutoverBlock): Promise<void> {
+  assert.equal(r.block, block);
+  assert.ok(r.blockedToCaughtUpMs > 0 && r.blockedToCaughtUpMs < 60_000, `blockedToCaughtUpMs ${r.blockedToCaughtUpMs}`);
+  assert.ok(r.verifyMs >= 0);
+  assert.match(r.finalPosition.file, /\S/);
+  assert.ok(r.finalPosition.position > 0);
+  assert.match(r.finalGtid ?? '', /^\d+-\d+-\d+/);
+  const [ms] = await primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
+  assert.ok(comparePositions(r.finalPosition, { file: String(ms[0].File), position: Number(ms[0].Position) }) <= 0);
+  assert.deepEqual(r.tables.map((t) => t.table).sort(), [...LOAD_TABLES].sort());
+  for (const t of r.tables) {
+    const [c] = await primary.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${srcDb}\`.\`${t.table}\``);
+    assert.equal(t.rows, Number(c[0].n), t.table);
+    assert.equal(t.match, true);
+  }
+}
+
+before(async () => {
+  topo = loadSandbox();
+  primary = await adminConnect(topo.servers.primary);
+  target = await adminConnect(topo.servers.target);
+  await primary.query(`CREATE DATABASE \`${srcDb}\` CHARACTER SET utf8mb4`);
+  await createLoadTables(primary, srcDb);
+  await seedLoadTables(primary, srcDb, SEED);
+  for (const [u, grants] of [
+    [app, 'SELECT, INSERT, UPDATE, DELETE'],
+    [weak, 'SELECT'],
+  ] as const) {
+    await primary.query('CREATE USER ?@? IDENTIFIED BY ?', [u.user, '%', u.password]);
+    await primary.query(`GRANT ${grants} ON \`${srcDb}\`.* TO ?@?`, [u.user, '%']);
+  }
+  const spec: JobSpec = { source: sourceSpec(), target: targetSpec(), sourceDatabase: srcDb, targetDatabase: dstDb, tables: LOAD_TABLES, mode: 'full' };
+  const r = await startJob(spec).done;
+  assert.equal(r.state, 'done', r.message);
+  jobId = r.jobId;
+});
+
+afterEach(async () => {
+  // Whatever a test left: no read_only, none of our triggers.
+  await primary.query('SET GLOBAL read_only = OFF');
+  const [t] = await primary.query<RowDataPacket[]>("SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME LIKE 'rwm\\_cutover\\_%'", [srcDb]);
+  for (const r of t) await primary.query(`DROP TRIGGER \`${srcDb}\`.\`${String(r.n)}\``);
+});
+
+after(async () => {
+  await primary.query('SET GLOBAL read_only = OFF').catch(() => undefined);
+  for (const u of [app, weak]) await primary.query('DROP USER IF EXISTS ?@?', [u.user, '%']).catch(() => undefined);
+  await primary.query(`DROP DATABASE IF EXISTS \`${srcDb}\``).catch(() => undefined);
+  await target.query(`DROP DATABASE IF EXISTS \`${dstDb}\``).catch(() => undefined);
+  await target.query('DELETE FROM rw_migrate.cutover WHERE job_id LIKE ?', [`%${runId}%`]).catch(() => undefined);
+  await primary.end();
+  await target.end();
+});
+
+describe('cut-over (performCutover, waitApplied = one sync run)', () => {
+  for (const block of ['lock', 'read-only'] as const) {
+    it(`${block}: the load's writes are refused after the block, the target equals the source, the lift lets writes through`, async () => {
+      const load = startAppLoad(block === 'lock' ? 5 : 9);
+      const before = await maxItemId();
+      await waitFor('the load writing', async () => (await maxItemId()) > before + 5, 30_000);
+      const d = deps(block);
+      const report = await performCutover(d);
+      const err = (await load.ended) as (Error & { errno?: number }) | null;
+      load.stop();
+      await (await load.conn).end();
+      assert.ok(err, 'the load was stopped by the block');
+      if (block === 'lock') {
+        assert.equal(err.errno, 1644, err.message);
+        assert.match(err.message, new RegExp(`rw-migrate cutover ${jobId}: ${srcDb}\\.\\w+ moved to`));
+      } else {
+        assert.equal(err.errno, 1290, err.message);
+      }
+      await assertEqual();
+      await assertReport(report, block);
+      assert.deepEqual(
+        d.steps.map((s) => s.step),
+        ['blocked', 'caught-up', 'verified', 'done'],
+      );
+      if (block === 'lock') {
+        assert.equal(report.lift.length, LOAD_TABLES.length * 3);
+        assert.ok(report.lift.every((s) => s.startsWith('DROP TRIGGER IF EXISTS')));
+        assert.equal(await ourTriggers(), LOAD_TABLES.length * 3);
+      } else {
+        assert.deepEqual(report.lift, ['SET GLOBAL read_only = OFF']);
+        assert.equal(await readOnly(), true);
+        // The warning names the connected account whose privilege bypasses read_only (the test's admin).
+        assert.match(report.warnings?.join(' ') ?? '', new RegExp(`READ_ONLY ADMIN.*connected now and NOT blocked: .*${topo.users.admin.user}`));
+      }
+      // Still blocked after performCutover returned (the block outlives the cut-over's sessions).
+      const still = await appWrite();
+      assert.equal(still?.errno, block === 'lock' ? 1644 : 1290);
+      await runLift(report.lift);
+      assert.equal(await appWrite(), null);
+      assert.equal(await readOnly(), false);
+      assert.equal(await ourTriggers(), 0);
+    });
+  }
+
+  it('a waitApplied that rejects: the block is lifted, the error says nothing was changed', async () => {
+    const d = deps('lock', { waitApplied: () => Promise.reject(new Error('stream lost')) });
+    const err = await performCutover(d).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof CutoverFailedError, String(err));
+    assert.equal(err.blockLifted, true);
+    assert.match(err.message, /stream lost/);
+    assert.match(err.message, /Nothing was changed: the block was lifted and writes to the source are unblocked/);
+    assert.equal(await ourTriggers(), 0);
+    assert.equal(await appWrite(), null);
+    assert.deepEqual(
+      d.steps.map((s) => s.step),
+      ['blocked', 'failed'],
+    );
+  });
+
+  it('a target row corrupted while catching up: verification fails naming the table, nothing claimed, block lifted', async () => {
+    let id = 0;
+    const d = deps('read-only', {
+      waitApplied: async (p) => {
+        await syncUpTo(p);
+        const [r] = await target.query<RowDataPacket[]>(`SELECT id FROM \`${dstDb}\`.items ORDER BY id LIMIT 1`);
+        id = Number(r[0].id);
+        await target.query(`UPDATE \`${dstDb}\`.items SET qty = qty + 1 WHERE id = ?`, [id]);
+      },
+    });
+    const outcome = await runCutover(d);
+    try {
+      assert.equal(outcome.state, 'failed');
+      assert.equal(outcome.report, undefined);
+      assert.match(outcome.message, /verification found the target different from the source/);
+      assert.match(outcome.message, /items \(mismatch: source \d+ rows, target \d+ rows, 1 with different values \(qty\)\)/);
+      assert.doesNotMatch(outcome.message, /pairs \(|corpus \(/);
+      assert.match(outcome.message, /block was lifted and writes to the source are unblocked/);
+      assert.equal(await readOnly(), false);
+      assert.equal(await appWrite(), null);
+    } finally {
+      await target.query(`UPDATE \`${dstDb}\`.items SET qty = qty - 1 WHERE id = ?`, [id]);
+    }
+  });
+
+  it('lock: a transaction holding a moved table makes the lock time out: nothing blocked, the holder named', async () => {
+    const holder = await adminConnect(topo.servers.primary);
+    try {
+      await holder.query('START TRANSACTION');
+      await holder.query(`UPDATE \`${srcDb}\`.items SET qty = qty WHERE id = 2`);
+      const [me] = await holder.query<RowDataPacket[]>('SELECT CONNECTION_ID() AS id');
+      const d = deps('lock', { lockWaitSeconds: 1 });
+      const err = await performCutover(d).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof CutoverFailedError, String(err));
+      assert.match(err.message, /could not lock 3 table\(s\) within 1 s/);
+      assert.match(err.message, new RegExp(`thread ${me[0].id} \\(${topo.users.admin.user}@`));
+      assert.match(err.message, /Nothing was changed: writes to the source were not blocked/);
+      assert.equal(await ourTriggers(), 0);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    assert.equal(await appWrite(), null);
+  });
+
+  it('refuses a replica source and an account without the privileges, before blocking anything', async () => {
+    const onReplica = await performCutover(deps('lock', { source: adminSpec(topo, topo.servers.replica1) })).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(onReplica instanceof RefusedError, String(onReplica));
+    assert.match(onReplica.message, /is a replica, and the cut-over never writes to one/);
+    const s = topo.servers.primary;
+    const weakSource: ServerSpec = { host: s.host, port: s.port, user: weak.user, password: weak.password };
+    // Replication status needs SLAVE MONITOR: without it the source's role cannot be told, also a refusal.
+    await primary.query('GRANT SLAVE MONITOR ON *.* TO ?@?', [weak.user, '%']);
+    for (const block of ['lock', 'read-only'] as const) {
+      const err = await performCutover(deps(block, { source: weakSource })).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof RefusedError, String(err));
+      if (block === 'lock') assert.match(err.message, new RegExp(`lacks LOCK TABLES ON \`${srcDb}\`\\.\\*, TRIGGER ON .*Fix: GRANT LOCK TABLES ON`));
+      else assert.match(err.message, /lacks READ_ONLY ADMIN ON \*\.\* .*Fix: GRANT READ_ONLY ADMIN ON \*\.\* TO/);
+    }
+    assert.equal(await ourTriggers(), 0);
+    assert.equal(await readOnly(), false);
+  });
+});
+
+describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () => {
+  const hybridId = `hyb-${runId}`;
+
+  before(async () => {
+    const spec = { source: { ...sourceSpec(), password: undefined }, target: { ...targetSpec(), password: undefined }, sourceDatabase: srcDb, targetDatabase: dstDb, tables: LOAD_TABLES, mode: 'hybrid' };
+    await target.query("INSERT INTO rw_migrate.jobs (id, spec, state, created_at, updated_at) VALUES (?, ?, 'copying', NOW(3), NOW(3))", [hybridId, JSON.stringify(spec)]);
+  });
+  after(async () => {
+    await target.query('DELETE FROM rw_migrate.jobs WHERE id = ?', [hybridId]);
+  });
+
+  it('refuses an unknown job, a job that is not hybrid, a job that is not running, a job that is not in sync', async () => {
+    const unknown = await requestCutover(targetSpec(), `nope-${runId}`, 'lock', { timeoutMs: 2000 });
+    assert.equal(unknown.state, 'refused');
+    assert.match(unknown.message, /No job nope-/);
+    const full = await requestCutover(targetSpec(), jobId, 'lock', { timeoutMs: 2000 });
+    assert.equal(full.state, 'refused');
+    assert.match(full.message, /is a full job: only a hybrid job/);
+    const idle = await requestCutover(targetSpec(), hybridId, 'lock', { timeoutMs: 2000 });
+    assert.equal(idle.state, 'refused');
+    assert.match(idle.message, new RegExp(`is not running.*rw-migrate resume ${hybridId} first`));
+    const conn = await connect(targetSpec());
+    try {
+      assert.equal(await watchCutover(conn, hybridId, 'catching-up', 12.5), null);
+      const lagging = await requestCutover(targetSpec(), hybridId, 'lock', { timeoutMs: 2000 });
+      assert.equal(lagging.state, 'refused');
+      assert.match(lagging.message, /is catching-up, not in sync \(12\.5 s behind the source\)/);
+    } finally {
+      await closeQuietly(conn);
+    }
+    assert.equal(await ourTriggers(), 0);
+  });
+
+  it('round trip: a job loop picks up the request, cuts over, and the asker gets the report; a second request is refused', async () => {
+    const conn = await connect(targetSpec());
+    let stop = false;
+    // The job's side, as the hybrid job runs it: watch about every 300 ms, cut over when asked.
+    const jobLoop = (async () => {
+      while (!stop) {
+        const block = await watchCutover(conn, hybridId, 'in-sync', 0);
+        if (block) {
+          const outcome = await runCutover({ ...deps(block), jobId: hybridId });
+          await finishCutover(conn, hybridId, outcome);
+        }
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    })();
+    try {
+      await waitFor('the job loop alive', async () => {
+        const [r] = await target.query<RowDataPacket[]>('SELECT job_phase FROM rw_migrate.cutover WHERE job_id = ?', [hybridId]);
+        return r[0]?.job_phase === 'in-sync';
+      });
+      const steps: string[] = [];
+      const outcome = await requestCutover(targetSpec(), hybridId, 'lock', { timeoutMs: 60_000, onStep: (s) => steps.push(s) });
+      assert.equal(outcome.state, 'done', outcome.message);
+      assert.ok(outcome.report);
+      await assertReport(outcome.report, 'lock');
+      await assertEqual();
+      assert.equal(steps[0], 'requested');
+      assert.equal(steps.at(-1), 'done');
+      assert.equal((await appWrite())?.errno, 1644);
+      const again = await requestCutover(targetSpec(), hybridId, 'lock', { timeoutMs: 2000 });
+      assert.equal(again.state, 'refused');
+      assert.match(again.message, /has already cut over/);
+      await runLift(outcome.report.lift);
+      assert.equal(await appWrite(), null);
+    } finally {
+      stop = true;
+      await jobLoop;
+      await closeQuietly(conn);
+    }
+  });
+
+  it('a request nobody picks up is withdrawn on timeout', async () => {
+    const conn = await connect(targetSpec());
+    try {
+      // Alive and in sync, but never claims the request (as a job stuck elsewhere would). The
+      // round trip left the row done: start from no request.
+      await target.query('UPDATE rw_migrate.cutover SET state = NULL WHERE job_id = ?', [hybridId]);
+      assert.equal(await watchCutover(conn, hybridId, 'in-sync', 0), null);
+      const outcome = await requestCutover(targetSpec(), hybridId, 'read-only', { timeoutMs: 1000 });
+      assert.equal(outcome.state, 'failed');
+      assert.match(outcome.message, /did not pick up the cut-over request within 1 s; the request was withdrawn and nothing was changed/);
+      const [r] = await target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.cutover WHERE job_id = ?', [hybridId]);
+      assert.equal(r[0].state, null);
+      assert.equal(await readOnly(), false);
+    } finally {
+      await closeQuietly(conn);
+    }
+  });
+
+  it('CLI: cutover without --yes is refused (exit 2) and says what it would block where', async () => {
+    const url = `mysql://${topo.users.admin.user}@${topo.servers.target.host}:${topo.servers.target.port}`;
+    const run = spawnCli(['cutover', hybridId, '--to', url], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
+    assert.equal(await run.exit, 2);
+    const text = run.stderr.join('');
+    assert.match(text, /refusing to cut over without --yes/);
+    assert.match(text, new RegExp(`on ${topo.servers.primary.host}:${topo.servers.primary.port}`));
+    for (const t of LOAD_TABLES) assert.match(text, new RegExp(`${srcDb}\\.${t}`));
+    assert.match(text, /blocker triggers/);
+    assert.match(text, /DROP TRIGGER/);
+    const ro = spawnCli(['cutover', hybridId, '--to', url, '--block', 'read-only'], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
+    assert.equal(await ro.exit, 2);
+    assert.match(ro.stderr.join(''), /the WHOLE server .* becomes read-only .*SET GLOBAL read_only = OFF/);
+    assert.equal(await ourTriggers(), 0);
+    assert.equal(await readOnly(), false);
+  });
+});
