@@ -13,6 +13,7 @@ import { registerTopologyHandlers } from './topology.js';
 import { registerVerifyHandlers } from './verify.js';
 import { registerSqlHandlers } from './sql.js';
 import { registerSyncHandlers } from './sync.js';
+import { registerCutoverHandlers } from './cutover.js';
 
 const startedAt = Date.now();
 const connection = createConnection(ProposedFeatures.all);
@@ -49,5 +50,6 @@ registerVerifyHandlers(connection);
 registerPartitionHandlers(connection);
 registerSqlHandlers(connection);
 registerSyncHandlers(connection);
+registerCutoverHandlers(connection);
 
 connection.listen();

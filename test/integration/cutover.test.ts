@@ -24,6 +24,8 @@ import { RefusedError } from '../../src/engine/db/index.js';
 import type { CutoverBlock, CutoverReport, StreamPosition } from '../../src/engine/jobs/index.js';
 import { adminConnect, adminSpec, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
 import { spawnCli } from '../support/cli.js';
+import { startWorker } from '../support/worker.js';
+import { CutoverJobRequest } from '../../src/protocol/index.js';
 import { allFacts, createLoadTables, LOAD_TABLES, runLoad, seedLoadTables } from '../support/cdcLoad.js';
 import mysql2 from 'mysql2/promise';
 
@@ -292,6 +294,22 @@ describe('cut-over (performCutover, waitApplied = one sync run)', () => {
     assert.equal(await appWrite(), null);
   });
 
+  it('lock: a moved table that a table left behind cascades into is named in the warnings', async () => {
+    await primary.query(`CREATE TABLE \`${srcDb}\`.fk_parent (id INT PRIMARY KEY) ENGINE=InnoDB`);
+    const child = 'CREATE TABLE fk_child (id INT PRIMARY KEY, p INT NOT NULL, KEY (p)) ENGINE=InnoDB';
+    await primary.query(`${child.replace('fk_child', `\`${srcDb}\`.fk_child`).replace('KEY (p))', 'KEY (p), CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES fk_parent (id) ON DELETE CASCADE)')}`);
+    await target.query(child.replace('fk_child', `\`${dstDb}\`.fk_child`));
+    try {
+      const report = await performCutover(deps('lock', { tables: ['fk_child'], waitApplied: () => Promise.resolve() }));
+      assert.match(report.warnings?.join(' ') ?? '', new RegExp(`${srcDb}\\.fk_child still changes through foreign key fk_p \\(ON UPDATE RESTRICT, ON DELETE CASCADE\\) when ${srcDb}\\.fk_parent, which was not moved`));
+      assert.equal(report.lift.length, 3);
+      await runLift(report.lift);
+    } finally {
+      await primary.query(`DROP TABLE \`${srcDb}\`.fk_child, \`${srcDb}\`.fk_parent`);
+      await target.query(`DROP TABLE \`${dstDb}\`.fk_child`);
+    }
+  });
+
   it('refuses a replica source and an account without the privileges, before blocking anything', async () => {
     const onReplica = await performCutover(deps('lock', { source: adminSpec(topo, topo.servers.replica1) })).then(
       () => null,
@@ -334,7 +352,7 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
     assert.match(unknown.message, /No job nope-/);
     const full = await requestCutover(targetSpec(), jobId, 'lock', { timeoutMs: 2000 });
     assert.equal(full.state, 'refused');
-    assert.match(full.message, /is a full job: only a hybrid job/);
+    assert.match(full.message, /is not a hybrid job \(its mode is full\): only a hybrid job/);
     const idle = await requestCutover(targetSpec(), hybridId, 'lock', { timeoutMs: 2000 });
     assert.equal(idle.state, 'refused');
     assert.match(idle.message, new RegExp(`is not running.*rw-migrate resume ${hybridId} first`));
@@ -406,6 +424,23 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
     } finally {
       await closeQuietly(conn);
     }
+  });
+
+  it('the worker answers CutoverJobRequest through the same request row (refusals here: not running, not hybrid)', async () => {
+    const worker = await startWorker();
+    try {
+      await target.query('UPDATE rw_migrate.cutover SET job_seen_at = NOW(3) - INTERVAL 1 MINUTE WHERE job_id = ?', [hybridId]);
+      const idle = await worker.rpc.sendRequest(CutoverJobRequest, { jobId: hybridId, target: targetSpec(), block: 'lock' });
+      assert.equal(idle.state, 'refused');
+      assert.match(idle.message, /is not running \(last seen 6\d s ago\)/);
+      const full = await worker.rpc.sendRequest(CutoverJobRequest, { jobId, target: targetSpec(), block: 'read-only' });
+      assert.equal(full.state, 'refused');
+      assert.match(full.message, /its mode is full/);
+    } finally {
+      worker.stop();
+    }
+    assert.equal(await ourTriggers(), 0);
+    assert.equal(await readOnly(), false);
   });
 
   it('CLI: cutover without --yes is refused (exit 2) and says what it would block where', async () => {

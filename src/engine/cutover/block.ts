@@ -222,13 +222,18 @@ export async function blockWithTriggers(
  * decides whether the parent is still written.
  */
 async function cascadeWarnings(conn: Connection, database: string, tables: string[]): Promise<string[]> {
-  const rows = await queryRows(
+  let rows;
+  try {
+    rows = await queryRows(
     conn,
-    `SELECT TABLE_NAME AS child, REFERENCED_TABLE_SCHEMA AS pdb, REFERENCED_TABLE_NAME AS parent, CONSTRAINT_NAME AS fk, UPDATE_RULE AS ur, DELETE_RULE AS dr
+    `SELECT TABLE_NAME AS child, UNIQUE_CONSTRAINT_SCHEMA AS pdb, REFERENCED_TABLE_NAME AS parent, CONSTRAINT_NAME AS fk, UPDATE_RULE AS ur, DELETE_RULE AS dr
        FROM information_schema.REFERENTIAL_CONSTRAINTS
       WHERE CONSTRAINT_SCHEMA = ? AND (UPDATE_RULE IN ('CASCADE', 'SET NULL', 'SET DEFAULT') OR DELETE_RULE IN ('CASCADE', 'SET NULL', 'SET DEFAULT'))`,
     [database],
-  ).catch(() => []);
+    );
+  } catch (err) {
+    return [`Foreign keys that cascade into the moved tables (triggers do not fire for cascades) could not be read: ${errorMessage(err)}.`];
+  }
   const moved = new Set(tables);
   return rows
     .filter((r) => moved.has(String(r.child)) && !(String(r.pdb) === database && moved.has(String(r.parent))))

@@ -55,7 +55,7 @@ export function cutoverRefusal(jobId: string, target: ServerSpec, job: JobRow | 
   const where = serverLabel(target);
   if (!job) return `No job ${jobId} on ${where}: list the jobs there with rw-migrate status --to URL (the job id, and the target URL it was started with).`;
   if (job.mode !== 'hybrid') {
-    return `Job ${jobId} is a ${job.mode} job: only a hybrid job (copy, then follow the source's changes) can cut over. Start a hybrid job for these tables instead (job mode hybrid).`;
+    return `Job ${jobId} is not a hybrid job (its mode is ${job.mode}): only a hybrid job (copy, then follow the source's changes) can cut over. Start a hybrid job for these tables instead (job mode hybrid).`;
   }
   if (row?.state === 'done') return `Job ${jobId} has already cut over: ${row.message ?? 'done'}.`;
   if (row?.state === 'requested' || row?.state === 'running') {

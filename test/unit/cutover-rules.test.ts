@@ -1,0 +1,89 @@
+// Pure rules of the cut-over: when a request is refused, the blocker trigger's name and message,
+// which privileges a block needs and which bypass read_only per server version, and that the
+// change stream passes over the trigger DDL the lock block writes to the binlog.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { cutoverRefusal } from '../../src/engine/cutover/request.js';
+import type { CutoverRow } from '../../src/engine/cutover/requestStore.js';
+import { blockerMessage, blockerTriggerName, readOnlyBypassPrivileges, setReadOnlyPrivileges } from '../../src/engine/cutover/block.js';
+import { cutoverPrivileges } from '../../src/engine/cutover/privileges.js';
+import { classifyStatement } from '../../src/engine/cdc/statementGuard.js';
+import type { ServerFacts } from '../../src/engine/topology/types.js';
+
+const target = { host: 'db9', port: 3306, user: 'app' };
+const row = (over: Partial<CutoverRow>): CutoverRow => ({
+  jobId: 'j1',
+  seenMsAgo: 300,
+  phase: 'in-sync',
+  behindSeconds: 0,
+  block: null,
+  state: null,
+  step: null,
+  message: null,
+  report: null,
+  ...over,
+});
+const hybrid = { state: 'copying', mode: 'hybrid' as const };
+
+test('cutoverRefusal: each reason, and none for a live in-sync hybrid job', () => {
+  assert.match(cutoverRefusal('j1', target, null, null) ?? '', /^No job j1 on db9:3306/);
+  assert.match(cutoverRefusal('j1', target, { state: 'done', mode: 'full' }, null) ?? '', /is not a hybrid job \(its mode is full\): only a hybrid job/);
+  assert.match(cutoverRefusal('j1', target, { state: 'done', mode: 'incremental' }, null) ?? '', /its mode is incremental/);
+  assert.match(cutoverRefusal('j1', target, hybrid, row({ state: 'done', message: 'cut over' })) ?? '', /has already cut over/);
+  assert.match(cutoverRefusal('j1', target, hybrid, row({ state: 'running' })) ?? '', /already running/);
+  assert.match(cutoverRefusal('j1', target, hybrid, null) ?? '', /is not running: .*rw-migrate resume j1 first/);
+  assert.match(cutoverRefusal('j1', target, hybrid, row({ seenMsAgo: 61_000 })) ?? '', /not running \(last seen 61 s ago\)/);
+  assert.match(cutoverRefusal('j1', target, { ...hybrid, state: 'done' }, row({ seenMsAgo: 61_000 })) ?? '', /is already done/);
+  assert.match(cutoverRefusal('j1', target, hybrid, row({ phase: 'catching-up', behindSeconds: 42 })) ?? '', /catching-up, not in sync \(42\.0 s behind the source\)/);
+  assert.match(cutoverRefusal('j1', target, hybrid, row({ phase: 'snapshot', behindSeconds: null })) ?? '', /how far behind is not known yet/);
+  assert.equal(cutoverRefusal('j1', target, hybrid, row({})), null);
+  assert.equal(cutoverRefusal('j1', target, hybrid, row({ state: 'failed' })), null, 'a failed cut-over may be asked again');
+});
+
+test('blocker triggers: short stable names, a message within SIGNAL limits that needs no escaping', () => {
+  const n = blockerTriggerName('20261129-124400-ab12', 'orders', 'i');
+  assert.match(n, /^rwm_cutover_[0-9a-f]{10}_i$/);
+  assert.equal(n, blockerTriggerName('20261129-124400-ab12', 'orders', 'i'));
+  assert.notEqual(n, blockerTriggerName('20261129-124400-ab12', 'orders2', 'i'));
+  const m = blockerMessage('j1', "shop.o'rd\\ers", 'db9:3306/shop_new.orders');
+  assert.equal(m, 'rw-migrate cutover j1: shop.o?rd?ers moved to db9:3306/shop_new.orders, writes blocked here');
+  assert.ok(blockerMessage('j'.repeat(64), 't'.repeat(64), 'h'.repeat(100)).length <= 128);
+});
+
+function facts(flavor: 'mariadb' | 'mysql', v: [number, number, number]): ServerFacts {
+  return { version: v.join('.'), flavor, versionNumber: v, serverId: 1, readOnly: false, logBin: true, binlogFormat: 'ROW', gtidMode: 'ON', gtidPosition: '' };
+}
+
+test('read_only bypass and SET GLOBAL read_only privileges per version (MariaDB 10.11 split READ_ONLY ADMIN from SUPER)', () => {
+  assert.deepEqual(readOnlyBypassPrivileges(facts('mariadb', [10, 11, 19])), ['READ_ONLY ADMIN']);
+  assert.deepEqual(readOnlyBypassPrivileges(facts('mariadb', [11, 4, 2])), ['READ_ONLY ADMIN']);
+  assert.deepEqual(readOnlyBypassPrivileges(facts('mariadb', [10, 6, 0])), ['READ_ONLY ADMIN', 'SUPER']);
+  assert.deepEqual(readOnlyBypassPrivileges(facts('mysql', [8, 0, 36])), ['SUPER', 'CONNECTION_ADMIN']);
+  assert.deepEqual(setReadOnlyPrivileges(facts('mysql', [8, 0, 36])), ['SUPER', 'SYSTEM_VARIABLES_ADMIN']);
+});
+
+test('cutoverPrivileges: what each block needs, and the GRANT that fixes it', () => {
+  const f = facts('mariadb', [10, 11, 19]);
+  const acct = "'app'@'%'";
+  const all = ['GRANT ALL PRIVILEGES ON *.* TO `app`@`%`'];
+  assert.deepEqual(cutoverPrivileges(all, acct, f, 'lock', 'shop', ['orders']).missing, []);
+  assert.deepEqual(cutoverPrivileges(all, acct, f, 'read-only', 'shop', ['orders']).missing, []);
+  const dml = ['GRANT SELECT, INSERT, UPDATE, DELETE ON `shop`.* TO `app`@`%`'];
+  const lock = cutoverPrivileges(dml, acct, f, 'lock', 'shop', ['orders']);
+  assert.deepEqual(lock.missing, ['LOCK TABLES ON `shop`.*', 'TRIGGER ON `shop`.*']);
+  assert.deepEqual(lock.fix, ["GRANT LOCK TABLES ON `shop`.* TO 'app'@'%'", "GRANT TRIGGER ON `shop`.* TO 'app'@'%'"]);
+  const perTable = ['GRANT SELECT, LOCK TABLES ON `shop`.* TO `app`@`%`', 'GRANT TRIGGER ON `shop`.`orders` TO `app`@`%`'];
+  assert.deepEqual(cutoverPrivileges(perTable, acct, f, 'lock', 'shop', ['orders']).missing, []);
+  assert.deepEqual(cutoverPrivileges(perTable, acct, f, 'lock', 'shop', ['orders', 'items']).missing, ['TRIGGER ON `shop`.*']);
+  const superOnly = ['GRANT SUPER ON *.* TO `app`@`%`'];
+  assert.deepEqual(cutoverPrivileges(superOnly, acct, f, 'read-only', 'shop', ['orders']).fix, ["GRANT READ_ONLY ADMIN ON *.* TO 'app'@'%'"]);
+  assert.deepEqual(cutoverPrivileges(superOnly, acct, facts('mariadb', [10, 6, 0]), 'read-only', 'shop', ['orders']).missing, []);
+});
+
+test('the change stream passes over the blocker trigger DDL and its lift (no stop on a captured table)', () => {
+  const tables = new Set(['orders']);
+  const create =
+    "CREATE DEFINER=`app`@`%` TRIGGER `shop`.`rwm_cutover_0123456789_d` BEFORE DELETE ON `shop`.`orders` FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'x'";
+  assert.equal(classifyStatement(create, 'shop', 'shop', tables).kind, 'ignore');
+  assert.equal(classifyStatement('DROP TRIGGER IF EXISTS `shop`.`rwm_cutover_0123456789_d`', 'shop', 'shop', tables).kind, 'ignore');
+});
