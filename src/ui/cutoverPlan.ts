@@ -47,8 +47,8 @@ export function cutoverConfirmation(s: CutoverSubject): CutoverConfirmation {
   return {
     message: `Cut over ${s.label}? Writes on the source ${source} will be blocked.`,
     detail: [
-      `"${lockButton}": blocks writes to ${lockWhat} on ${source}; the server's other tables stay writable.`,
-      `"${readOnlyButton}": sets read_only on ${source}: writes to the whole server, every database, are blocked (except by accounts with SUPER or READ_ONLY ADMIN).`,
+      `"${lockButton}": blocks writes to ${lockWhat} on ${source} with blocker triggers (put in place under a short LOCK TABLES); the server's other tables stay writable.`,
+      `"${readOnlyButton}": sets read_only on ${source}: writes to the whole server, every database, are blocked (accounts allowed to bypass read_only, such as READ_ONLY ADMIN, still write).`,
       `Then the job applies the source's last changes to ${target}, verifies every moved table by checksum, and stops.`,
       `Writes stay blocked on ${source} until you lift the block yourself: the statements to lift it are shown when the cut-over ends. Point the application at ${serverName(s.target)} before lifting it.`,
     ].join('\n'),
@@ -73,7 +73,7 @@ export function cutoverOutcomeText(s: Pick<CutoverSubject, 'label' | 'source'>, 
     `Final position: ${pos}: the target holds every change up to it.`,
     `Tables verified by checksum: ${r.tables.map((t) => `${t.table} (${t.rows.toLocaleString('en-US')} rows, ${t.match ? 'match' : 'MISMATCH'})`).join(', ') || 'none'}.`,
     `Blocked to caught up: ${(r.blockedToCaughtUpMs / 1000).toFixed(1)} s; verification: ${(r.verifyMs / 1000).toFixed(1)} s.`,
-    `Writes are still blocked on ${source} (${r.block === 'read-only' ? 'read_only' : 'table locks'}). Lift the block when the application uses the target:`,
+    `Writes are still blocked on ${source} (${r.block === 'read-only' ? 'read_only' : 'blocker triggers on the moved tables'}). Lift the block when the application uses the target:`,
     ...r.lift.map((l) => `  ${l}`),
   ];
   return {

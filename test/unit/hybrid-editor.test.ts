@@ -174,14 +174,14 @@ describe('Cut Over: the modal and the outcome', () => {
       { block: 'read-only', button: 'Set read_only on primary' },
     ]);
     const lines = c.detail.split('\n');
-    assert.equal(lines[0], '"Block the 3 tables (lock)": blocks writes to the 3 tables shop.customers, shop.orders, shop.order_items on primary (127.0.0.1:3306); the server\'s other tables stay writable.');
+    assert.equal(lines[0], '"Block the 3 tables (lock)": blocks writes to the 3 tables shop.customers, shop.orders, shop.order_items on primary (127.0.0.1:3306) with blocker triggers (put in place under a short LOCK TABLES); the server\'s other tables stay writable.');
     assert.match(lines[1], /^"Set read_only on primary": sets read_only on primary \(127\.0\.0\.1:3306\): writes to the whole server, every database, are blocked/);
     assert.match(lines[2], /applies the source's last changes to target \(127\.0\.0\.1:3309\), database shop_copy, verifies every moved table by checksum/);
     assert.match(lines[3], /^Writes stay blocked on primary \(127\.0\.0\.1:3306\) until you lift the block yourself/);
     const one = cutoverConfirmation({ ...subject, tables: ['orders'], source: { host: '10.0.0.5', port: 3306 } });
     assert.equal(one.choices[0].button, 'Block the 1 table (lock)');
     assert.equal(one.choices[1].button, 'Set read_only on 10.0.0.5:3306');
-    assert.match(one.detail, /blocks writes to the table shop\.orders on 10\.0\.0\.5:3306;/);
+    assert.match(one.detail, /blocks writes to the table shop\.orders on 10\.0\.0\.5:3306 with blocker triggers/);
     assert.equal(cutoverConfirmation({ ...subject, tables: 'all' }).choices[0].button, 'Block every table of shop (lock)');
     assert.equal(serverName({ host: 'h', port: 1, name: 'h:1' }), 'h:1');
   });
