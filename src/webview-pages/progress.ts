@@ -111,6 +111,8 @@ function buildChart(): void {
   const axis = (scale: string, label: string, side?: number): uPlot.Axis => ({
     scale,
     label,
+    // Room for "150,000" beside the axis label.
+    size: 64,
     stroke: fg,
     grid: { stroke: grid, width: 1, show: side === undefined },
     ticks: { stroke: grid, width: 1 },

@@ -138,14 +138,17 @@ function isFinished(state: JobState): boolean {
 export function progressView(s: ProgressSnapshot, history: readonly ProgressSample[]): ProgressView {
   const finished = isFinished(s.state) || s.result !== undefined;
   const state: JobState = s.result ? s.result.state : s.state;
-  const percent = state === 'done' ? 100 : barPercent(s.rows, s.totalRows);
+  // A hybrid job past its snapshot has copied every row the snapshot had: the bar is full, whatever the estimate said.
+  const following = s.mode === 'hybrid' && (s.phase === 'catching-up' || s.phase === 'in-sync' || s.phase === 'cutting-over');
+  const percent = state === 'done' || following ? 100 : barPercent(s.rows, s.totalRows);
   const total = s.totalRows > 0 ? `${s.totalIsEstimate ? '~' : ''}${formatCount(s.totalRows)}` : 'unknown';
   const rowsText =
     state === 'done'
       ? `${formatCount(s.rows)} rows copied`
-      : `${formatCount(s.rows)} of ${total} rows${s.totalIsEstimate && s.totalRows > 0 ? ' (estimated total)' : ' (exact total)'}`;
+      : following
+        ? `${formatCount(s.rows)} rows copied in the snapshot`
+        : `${formatCount(s.rows)} of ${total} rows${s.totalIsEstimate && s.totalRows > 0 ? ' (estimated total)' : ' (exact total)'}`;
   let etaLine = etaText(s.etaSeconds, state, s.totalIsEstimate);
-  const following = s.mode === 'hybrid' && (s.phase === 'catching-up' || s.phase === 'in-sync' || s.phase === 'cutting-over');
   if (following) etaLine = 'Snapshot copied; following the source\'s changes';
   if (finished) etaLine = s.result ? `Took ${formatDuration(s.result.seconds * 1000)}` : STATE_TEXT[state];
   const rate = finished ? (s.result && s.result.seconds > 0 ? s.result.rows / s.result.seconds : 0) : smoothRate(history, s.rowsPerSecond);
@@ -160,7 +163,13 @@ export function progressView(s: ProgressSnapshot, history: readonly ProgressSamp
     canCutover: mode === 'hybrid' && cutover.can,
     cutoverText: mode === 'hybrid' ? cutover.text : '',
     title: `${TITLE[mode]} ${s.jobId}`,
-    stateText: s.result?.message && state !== 'done' ? `${STATE_TEXT[state]}: ${s.result.message}` : STATE_TEXT[state],
+    // A hybrid or incremental job's phase line says what it does; its badge says only that it runs.
+    stateText:
+      s.result?.message && state !== 'done'
+        ? `${STATE_TEXT[state]}: ${s.result.message}`
+        : state === 'copying' && (s.mode ?? 'full') !== 'full'
+          ? 'Running'
+          : STATE_TEXT[state],
     percent,
     percentText: percent === null ? '–' : `${percent.toFixed(1)}%`,
     rowsText,

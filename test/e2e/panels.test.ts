@@ -134,10 +134,10 @@ function hybridMessages(): { catchingUp: ProgressHostMessage; inSync: ProgressHo
     now += 1_000;
     store.ingest(e, now);
   }
-  // A minute of catching up: the delay falls from 40 s to about a second.
+  // A minute of catching up: the delay falls from 6 s to about a second.
   for (let i = 0; i < 60; i++) {
     now += 1_000;
-    store.ingest(stream('h7c01', 10_000 + i * 3_000, Math.max(1.2, 40 - i * 0.7), { eventsPerSecond: 3_000 + (i % 5) * 200, behindEvents: Math.max(40, 9_000 - i * 150) }), now);
+    store.ingest(stream('h7c01', 10_000 + i * 3_000, Math.max(1.2, 6 - i * 0.08), { eventsPerSecond: 3_000 + (i % 5) * 200, behindEvents: Math.max(40, 9_000 - i * 150) }), now);
   }
   const catchingUp = store.replay('h7c01') as ProgressHostMessage;
   now += 1_000;
@@ -170,7 +170,7 @@ test('progress page: a hybrid job shows its phase, the delay and events/s; Cut O
 
   await p.post(inSync);
   text = await page.locator('body').innerText();
-  for (const expected of ['In sync (4 of 6)', '0.4 s behind the source', '1,250 events/s applied', '3 events behind', 'mariadb-bin.000004:1238576']) {
+  for (const expected of ['Running', '100.0%', '30,000 rows copied in the snapshot', 'In sync (4 of 6)', '0.4 s behind the source', '1,250 events/s applied', '3 events behind', 'mariadb-bin.000004:1238576']) {
     assert.ok(text.includes(expected), `missing "${expected}" in:\n${text}`);
   }
   assert.equal(await cutover.isEnabled(), true, 'enabled in sync');

@@ -112,6 +112,9 @@ describe('progress store and page: a hybrid job', () => {
     });
     assert.equal(v.etaText, "Snapshot copied; following the source's changes");
     assert.equal(v.rateText, '1,250 events/s');
+    assert.equal(v.stateText, 'Running');
+    assert.equal(v.percentText, '100.0%', 'the snapshot is copied');
+    assert.equal(v.rowsText, '30,000 rows copied in the snapshot');
     assert.equal(v.tableText, '3 of 3 tables copied');
     assert.equal(v.chunkText, '');
     assert.equal(v.showCutover, true);
