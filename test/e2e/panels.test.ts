@@ -137,7 +137,7 @@ function hybridMessages(): { catchingUp: ProgressHostMessage; inSync: ProgressHo
   // A minute of catching up: the delay falls from 6 s to about a second.
   for (let i = 0; i < 60; i++) {
     now += 1_000;
-    store.ingest(stream('h7c01', 10_000 + i * 3_000, Math.max(1.2, 6 - i * 0.08), { eventsPerSecond: 3_000 + (i % 5) * 200, behindEvents: Math.max(40, 9_000 - i * 150) }), now);
+    store.ingest(stream('h7c01', 10_000 + i * 3_000, Math.max(1.2, 6 - i * 0.1), { eventsPerSecond: 3_000 + (i % 5) * 200, behindEvents: Math.max(40, 9_000 - i * 150) }), now);
   }
   const catchingUp = store.replay('h7c01') as ProgressHostMessage;
   now += 1_000;
