@@ -216,7 +216,10 @@ export class JobsModel {
 
   /** Records a job this session just started, before its first event arrives. */
   applyStarted(summary: JobSummary): void {
-    this.rows.set(summary.id, { ...rowFromSummary(summary), live: true });
+    const fresh = rowFromSummary(summary);
+    // The worker's first events can arrive before the start's answer: keep what they said, with the spec's mode.
+    const known = this.rows.get(summary.id);
+    this.rows.set(summary.id, { ...fresh, view: known ? { ...known.view, mode: summary.spec.mode } : fresh.view, live: true });
     this.emit({ kind: 'rows' });
   }
 

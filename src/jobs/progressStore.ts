@@ -108,7 +108,15 @@ export class JobProgressStore {
 
   /** Registers a job before its first event, so the report has its spec (and the view its mode: which phases). Idempotent. */
   begin(jobId: string, spec: JobSpec | null, now = this.clock(), mode: JobMode = spec?.mode ?? 'full'): void {
-    if (this.jobs.has(jobId)) return;
+    const known = this.jobs.get(jobId);
+    if (known) {
+      // The job's first events came before its start's answer: the spec arrives now, and with it the mode.
+      if (spec && !known.spec) {
+        known.spec = spec;
+        known.view = { ...known.view, mode: spec.mode };
+      }
+      return;
+    }
     this.jobs.set(jobId, {
       view: { ...emptyJobView(jobId, now), mode },
       spec,

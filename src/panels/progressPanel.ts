@@ -53,12 +53,17 @@ export class ProgressPanel {
       existing.panel.reveal();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, `Copy ${jobId}`, vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, ProgressPanel.title(jobId), vscode.ViewColumn.Active, {
       enableScripts: true,
       retainContextWhenHidden: false,
       localResourceRoots: localRoots(ctx.extension.extensionUri),
     });
     ProgressPanel.attach(ctx, panel, jobId);
+  }
+
+  /** "Copy <id>" for a full copy, "Hybrid <id>" or "Incremental <id>" by the job's mode. */
+  private static title(jobId: string): string {
+    return `${TITLE[ProgressPanel.deps?.store.view(jobId)?.mode ?? 'full']} ${jobId}`;
   }
 
   private static attach(ctx: Ctx, panel: vscode.WebviewPanel, jobId: string): void {
@@ -74,8 +79,8 @@ export class ProgressPanel {
     private readonly panel: vscode.WebviewPanel,
     private readonly jobId: string,
   ) {
-    panel.title = `Copy ${jobId}`;
-    panel.webview.html = webviewHtml(panel.webview, ctx.extension.extensionUri, { title: `Copy ${jobId}`, script: 'progress' });
+    panel.title = ProgressPanel.title(jobId);
+    panel.webview.html = webviewHtml(panel.webview, ctx.extension.extensionUri, { title: panel.title, script: 'progress' });
     this.subs.push(panel.webview.onDidReceiveMessage((msg: ProgressPageMessage) => void this.onMessage(msg)));
     const store = ProgressPanel.deps?.store;
     if (store) this.subs.push(store.subscribe(jobId, (msg) => this.post(msg)));

@@ -98,8 +98,8 @@ describe('Hybrid job: progress and Cut Over', function () {
     await primary.query(`CREATE DATABASE \`${srcDb}\``);
     await primary.query(`CREATE TABLE \`${srcDb}\`.accounts (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, balance DECIMAL(12,2) NOT NULL)`);
     await primary.query(`CREATE TABLE \`${srcDb}\`.entries (id BIGINT AUTO_INCREMENT PRIMARY KEY, account_id INT NOT NULL, amount DECIMAL(12,2) NOT NULL, KEY (account_id))`);
-    await primary.query(`INSERT INTO \`${srcDb}\`.accounts SELECT seq, CONCAT('account ', seq), seq * 10 FROM seq_1_to_500`);
-    await primary.query(`INSERT INTO \`${srcDb}\`.entries (account_id, amount) SELECT 1 + seq % 500, seq / 100 FROM seq_1_to_3000`);
+    await primary.query(`INSERT INTO \`${srcDb}\`.accounts SELECT seq, CONCAT('account ', seq), seq * 10 FROM \`${srcDb}\`.seq_1_to_500`);
+    await primary.query(`INSERT INTO \`${srcDb}\`.entries (account_id, amount) SELECT 1 + seq % 500, seq / 100 FROM \`${srcDb}\`.seq_1_to_3000`);
     // The profile the Cut Over flow finds the target's password in (as a user's profile would hold it).
     const server = (s: SandboxServer, name: string) => ({ name, host: s.host, port: s.port, user: admin.user });
     const profile = { name: PROFILE, primary: server(topo.servers.primary, 'primary') };
@@ -162,8 +162,10 @@ describe('Hybrid job: progress and Cut Over', function () {
     assert.equal(replay?.snapshot.phase, 'in-sync');
     assert.ok(replay?.snapshot.stream, 'the panel state has the stream');
     assert.ok(replay.history.some((h) => h.behindSeconds !== undefined && h.eventsPerSecond !== undefined), 'the chart samples carry the delay and events/s');
-    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((x) => x.label === `Hybrid ${jobId}`);
-    assert.ok(tab, `no progress tab "Hybrid ${jobId}": ${vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((x) => x.label).join(', ')}`);
+    const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+    await whenTrue(`the progress tab "Hybrid ${jobId}" (tabs: ${tabs().map((x) => x.label).join(', ')})`, 10_000, [vscode.window.tabGroups.onDidChangeTabs], () =>
+      tabs().find((x) => x.label === `Hybrid ${jobId}` && x.input instanceof vscode.TabInputWebview),
+    );
 
     // Cut Over, cancelled at the modal: nothing is blocked, the job keeps following.
     const dismiss = stubMessages('showWarningMessage', () => undefined);

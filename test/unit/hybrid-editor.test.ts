@@ -218,3 +218,23 @@ describe('Cut Over: the modal and the outcome', () => {
     assert.match(cutoverOutcomeText(subject, { state: 'refused', message: 'not in sync' }).message, /refused: not in sync$/);
   });
 });
+
+describe('a job whose first events arrive before the start answers', () => {
+  test('the Jobs view row and the progress store keep those events and take the spec\'s mode', () => {
+    const m = new JobsModel(clock);
+    const events = hybridEvents('early', false);
+    m.applyEvent(events[0]);
+    m.applyStarted(jobSummary('early', { state: 'planning', rowsCopied: 0 }, { mode: 'hybrid', tables: HYBRID_TABLES }));
+    const row = m.get('early')!;
+    assert.equal(row.view.mode, 'hybrid');
+    assert.equal(row.view.tablesTotal, 3, 'the planned event is kept');
+    assert.equal(row.label, 'shop.3 tables → 127.0.0.1:3309/shop_copy');
+    const store = new JobProgressStore({ clock: () => 0, schedule: () => ({ cancel() {} }) });
+    store.ingest(events[0], 0);
+    store.begin('early', jobSummary('early', {}, { mode: 'hybrid' }).spec, 0);
+    for (const e of events.slice(1)) store.ingest(e, 0);
+    assert.equal(store.view('early')?.mode, 'hybrid');
+    assert.equal(store.replay('early')?.snapshot.phase, 'catching-up');
+    assert.equal(store.record('early')?.spec?.mode, 'hybrid', 'the report has the spec');
+  });
+});
