@@ -6,7 +6,8 @@
  *
  * Exit codes: 0 cut over (writes stay blocked on the source: the report prints how to lift), 1 failed
  * (the block was lifted unless the message says otherwise), 2 bad input or no --yes, 3 refused
- * (job unknown, not hybrid, not running, not in sync, already done).
+ * (job unknown, not hybrid, not running, not in sync, already done), 4 cancelled by Ctrl-C (a request the
+ * job had not picked up is withdrawn).
  */
 import { Option, type Command } from 'commander';
 import { describeCutover, requestCutover, type CutoverStep } from '../engine/cutover/index.js';
@@ -71,10 +72,25 @@ async function cutoverCommand(jobId: string, o: CutoverCliOptions): Promise<numb
     if (o.json) out(JSON.stringify({ type: 'cutover', jobId, step, block: o.block, message }));
     else process.stderr.write(`${step}: ${message}\n`);
   };
-  const outcome = await requestCutover(target, jobId, o.block, { timeoutMs: timeoutSeconds * 1000, onStep });
+  // Ctrl-C withdraws a request the job has not picked up; once it runs, the job finishes it (a second Ctrl-C leaves).
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    if (++interrupts === 1) abort.abort();
+    else process.exit(EXIT.cancelled);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let outcome: CutoverOutcome;
+  try {
+    outcome = await requestCutover(target, jobId, o.block, { timeoutMs: timeoutSeconds * 1000, onStep, signal: abort.signal });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   if (o.json) out(JSON.stringify({ type: 'result', jobId, ...outcome }));
   else printOutcome(outcome, out);
-  return exitFor(outcome);
+  return abort.signal.aborted && outcome.state === 'failed' ? EXIT.cancelled : exitFor(outcome);
 }
 
 export function registerCutoverCommand(program: Command, setExit: (code: number) => void): void {

@@ -310,6 +310,35 @@ describe('cut-over (performCutover, waitApplied = one sync run)', () => {
     }
   });
 
+  it('lock: CREATE TRIGGER refused on the second table: the triggers made on the first are dropped, nothing blocked', async () => {
+    const part = { user: `rwm_part_${runId}`.slice(0, 32), password: 'part-pw' };
+    const role = `rwm_role_${runId}`.slice(0, 32);
+    await primary.query('CREATE USER ?@? IDENTIFIED BY ?', [part.user, '%', part.password]);
+    await primary.query(`CREATE ROLE \`${role}\``);
+    try {
+      // TRIGGER on items only; a granted role makes the pre-flight leave the verdict to the server.
+      await primary.query(`GRANT SELECT, LOCK TABLES ON \`${srcDb}\`.* TO ?@?`, [part.user, '%']);
+      await primary.query(`GRANT TRIGGER ON \`${srcDb}\`.items TO ?@?`, [part.user, '%']);
+      // SUPER: CREATE TRIGGER with the binlog on needs it (log_bin_trust_function_creators is OFF).
+      await primary.query('GRANT SLAVE MONITOR, SUPER ON *.* TO ?@?', [part.user, '%']);
+      await primary.query(`GRANT \`${role}\` TO ?@?`, [part.user, '%']);
+      const s = topo.servers.primary;
+      const d = deps('lock', { source: { host: s.host, port: s.port, user: part.user, password: part.password }, tables: ['items', 'pairs'] });
+      const err = await performCutover(d).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof CutoverFailedError, String(err));
+      assert.equal(err.blockLifted, true);
+      assert.match(err.message, /CREATE TRIGGER failed \(.*TRIGGER command denied.*\); the triggers made so far were dropped\. Nothing was changed/);
+      assert.equal(await ourTriggers(), 0);
+      assert.equal(await appWrite(), null);
+    } finally {
+      await primary.query('DROP USER IF EXISTS ?@?', [part.user, '%']);
+      await primary.query(`DROP ROLE IF EXISTS \`${role}\``);
+    }
+  });
+
   it('refuses a replica source and an account without the privileges, before blocking anything', async () => {
     const onReplica = await performCutover(deps('lock', { source: adminSpec(topo, topo.servers.replica1) })).then(
       () => null,
@@ -327,7 +356,9 @@ describe('cut-over (performCutover, waitApplied = one sync run)', () => {
         (e: unknown) => e,
       );
       assert.ok(err instanceof RefusedError, String(err));
-      if (block === 'lock') assert.match(err.message, new RegExp(`lacks LOCK TABLES ON \`${srcDb}\`\\.\\*, TRIGGER ON .*Fix: GRANT LOCK TABLES ON`));
+      if (block === 'lock') {
+        assert.match(err.message, new RegExp(`lacks LOCK TABLES ON \`${srcDb}\`\\.\\*, TRIGGER ON .*, SUPER ON \\*\\.\\* \\(CREATE TRIGGER with the binary log on.*Fix: GRANT LOCK TABLES ON`));
+      }
       else assert.match(err.message, /lacks READ_ONLY ADMIN ON \*\.\* .*Fix: GRANT READ_ONLY ADMIN ON \*\.\* TO/);
     }
     assert.equal(await ourTriggers(), 0);
@@ -417,13 +448,29 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
       assert.equal(await watchCutover(conn, hybridId, 'in-sync', 0), null);
       const outcome = await requestCutover(targetSpec(), hybridId, 'read-only', { timeoutMs: 1000 });
       assert.equal(outcome.state, 'failed');
-      assert.match(outcome.message, /did not pick up the cut-over request within 1 s; the request was withdrawn and nothing was changed/);
+      assert.match(outcome.message, /No answer within 1 s: job hyb-\S+ had not picked up the cut-over request; the request was withdrawn and nothing was changed/);
       const [r] = await target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.cutover WHERE job_id = ?', [hybridId]);
       assert.equal(r[0].state, null);
       assert.equal(await readOnly(), false);
     } finally {
       await closeQuietly(conn);
     }
+  });
+
+  it('a cut-over claimed by a job process that died is failed by the next process of the job, saying the block may be in place', async () => {
+    await target.query(
+      "UPDATE rw_migrate.cutover SET state = 'running', block = 'lock', claimed_by = 'gone:1:x', message = 'writes to 3 table(s) are refused' WHERE job_id = ?",
+      [hybridId],
+    );
+    const conn = await connect(targetSpec());
+    try {
+      assert.equal(await watchCutover(conn, hybridId, 'in-sync', 0), null);
+    } finally {
+      await closeQuietly(conn);
+    }
+    const [r] = await target.query<RowDataPacket[]>('SELECT state, message FROM rw_migrate.cutover WHERE job_id = ?', [hybridId]);
+    assert.equal(r[0].state, 'failed');
+    assert.match(String(r[0].message), /process that was running this cut-over stopped before it finished \(block: lock\)\. Writes to the moved tables may still be blocked.*Its last step: writes to 3 table/);
   });
 
   it('the worker answers CutoverJobRequest through the same request row (refusals here: not running, not hybrid)', async () => {
@@ -443,6 +490,43 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
     assert.equal(await readOnly(), false);
   });
 
+  it('CLI: cutover --yes against a running job exits 0 and prints the lift; asked again it is refused with exit 3', async () => {
+    const url = `mysql://${topo.users.admin.user}@${topo.servers.target.host}:${topo.servers.target.port}`;
+    await target.query('UPDATE rw_migrate.cutover SET state = NULL WHERE job_id = ?', [hybridId]);
+    const conn = await connect(targetSpec());
+    let stop = false;
+    const jobLoop = (async () => {
+      while (!stop) {
+        const block = await watchCutover(conn, hybridId, 'in-sync', 0);
+        if (block) await finishCutover(conn, hybridId, await runCutover({ ...deps(block), jobId: hybridId }));
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    })();
+    try {
+      const run = spawnCli(['cutover', hybridId, '--to', url, '--yes', '--block', 'read-only'], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
+      const code = await run.exit;
+      const text = run.lines.join('\n');
+      assert.equal(code, 0, text + run.stderr.join(''));
+      assert.match(text, /^done: cut over with block read-only/m);
+      for (const t of LOAD_TABLES) assert.match(text, new RegExp(`^  ${t}: \\d+ rows, match$`, 'm'));
+      assert.match(text, /to lift the block on the source, run:\n {2}SET GLOBAL read_only = OFF;/);
+      assert.match(text, /warning: read_only does not block accounts with READ_ONLY ADMIN/);
+      assert.match(run.stderr.join(''), /^requested: /m);
+      assert.equal(await readOnly(), true);
+      await assertEqual();
+      await primary.query('SET GLOBAL read_only = OFF');
+      const again = spawnCli(['cutover', hybridId, '--to', url, '--yes', '--json'], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
+      assert.equal(await again.exit, 3);
+      const result = again.lines.map((l) => JSON.parse(l) as { type: string; state?: string; message?: string }).find((l) => l.type === 'result');
+      assert.equal(result?.state, 'refused');
+      assert.match(result?.message ?? '', /has already cut over/);
+    } finally {
+      stop = true;
+      await jobLoop;
+      await closeQuietly(conn);
+    }
+  });
+
   it('CLI: cutover without --yes is refused (exit 2) and says what it would block where', async () => {
     const url = `mysql://${topo.users.admin.user}@${topo.servers.target.host}:${topo.servers.target.port}`;
     const run = spawnCli(['cutover', hybridId, '--to', url], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
@@ -456,6 +540,10 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
     const ro = spawnCli(['cutover', hybridId, '--to', url, '--block', 'read-only'], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
     assert.equal(await ro.exit, 2);
     assert.match(ro.stderr.join(''), /the WHOLE server .* becomes read-only .*SET GLOBAL read_only = OFF/);
+    // A target that cannot be reached: bad input (exit 2) naming it, as for the other commands.
+    const down = spawnCli(['cutover', hybridId, '--to', 'mysql://nobody@127.0.0.1:1', '--yes'], { RW_MIGRATE_TO_PASSWORD: 'x' });
+    assert.equal(await down.exit, 2);
+    assert.match(down.stderr.join(''), /127\.0\.0\.1:1/);
     assert.equal(await ourTriggers(), 0);
     assert.equal(await readOnly(), false);
   });

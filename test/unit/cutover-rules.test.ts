@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { cutoverRefusal } from '../../src/engine/cutover/request.js';
 import type { CutoverRow } from '../../src/engine/cutover/requestStore.js';
 import { blockerMessage, blockerTriggerName, readOnlyBypassPrivileges, setReadOnlyPrivileges } from '../../src/engine/cutover/block.js';
-import { cutoverPrivileges } from '../../src/engine/cutover/privileges.js';
+import { cutoverPrivileges as privileges } from '../../src/engine/cutover/privileges.js';
 import { classifyStatement } from '../../src/engine/cdc/statementGuard.js';
 import type { ServerFacts } from '../../src/engine/topology/types.js';
 
@@ -64,6 +64,8 @@ test('read_only bypass and SET GLOBAL read_only privileges per version (MariaDB 
 
 test('cutoverPrivileges: what each block needs, and the GRANT that fixes it', () => {
   const f = facts('mariadb', [10, 11, 19]);
+  const cutoverPrivileges = (lines: string[], acct: string, fx: ServerFacts, block: 'lock' | 'read-only', db: string, tables: string[]) =>
+    privileges(lines, acct, fx, block, db, tables, true);
   const acct = "'app'@'%'";
   const all = ['GRANT ALL PRIVILEGES ON *.* TO `app`@`%`'];
   assert.deepEqual(cutoverPrivileges(all, acct, f, 'lock', 'shop', ['orders']).missing, []);
@@ -78,6 +80,13 @@ test('cutoverPrivileges: what each block needs, and the GRANT that fixes it', ()
   const superOnly = ['GRANT SUPER ON *.* TO `app`@`%`'];
   assert.deepEqual(cutoverPrivileges(superOnly, acct, f, 'read-only', 'shop', ['orders']).fix, ["GRANT READ_ONLY ADMIN ON *.* TO 'app'@'%'"]);
   assert.deepEqual(cutoverPrivileges(superOnly, acct, facts('mariadb', [10, 6, 0]), 'read-only', 'shop', ['orders']).missing, []);
+  // CREATE TRIGGER with the binlog on needs SUPER unless log_bin_trust_function_creators is ON.
+  const lockGrants = ['GRANT SELECT, LOCK TABLES, TRIGGER ON `shop`.* TO `app`@`%`'];
+  assert.deepEqual(privileges(lockGrants, acct, f, 'lock', 'shop', ['orders'], true).missing, []);
+  const untrusted = privileges(lockGrants, acct, f, 'lock', 'shop', ['orders'], false);
+  assert.match(untrusted.missing.join(), /^SUPER ON \*\.\* \(CREATE TRIGGER with the binary log on/);
+  assert.deepEqual(untrusted.fix, ["GRANT SUPER ON *.* TO 'app'@'%' (or SET GLOBAL log_bin_trust_function_creators = ON)"]);
+  assert.deepEqual(privileges([...lockGrants, 'GRANT SUPER ON *.* TO `app`@`%`'], acct, f, 'lock', 'shop', ['orders'], false).missing, []);
 });
 
 test('the change stream passes over the blocker trigger DDL and its lift (no stop on a captured table)', () => {

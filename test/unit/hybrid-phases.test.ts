@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { behindSecondsOf, nextStreamPhase, phaseRule, startPhase, type StreamPhaseState } from '../../src/engine/hybrid/phaseMachine.js';
 import { firstTablesFirst } from '../../src/engine/copy/planner.js';
 import { buildCopySpec } from '../../src/cli/options';
-import { inSyncLine, streamLine } from '../../src/cli/render';
+import { cutoverLines, inSyncLine, streamLine } from '../../src/cli/render';
 
 const rule = phaseRule(1, 5_000);
 
@@ -79,5 +79,23 @@ describe('hybrid: first tables and options', () => {
     const e = { type: 'stream' as const, jobId: 'j', events: 1200, transactions: 40, eventsPerSecond: 300, behindSeconds: 0.4, behindEvents: 12, position: { file: 'b.000002', position: 777 } };
     assert.deepEqual(inSyncLine('j', e), { type: 'state', state: 'in-sync', jobId: 'j', behindSeconds: 0.4, behindEvents: 12, position: { file: 'b.000002', position: 777 } });
     assert.equal(streamLine(e), 'following: behind 0.4 s, 12 events pending; applied 1,200 events in 40 transactions (300/s) up to b.000002:777');
+  });
+
+  it('a finished cut-over ends with where, how long, the tables and how to lift the block', () => {
+    const lines = cutoverLines({
+      block: 'lock',
+      finalPosition: { file: 'b.000003', position: 42 },
+      finalGtid: '0-1-9',
+      blockedToCaughtUpMs: 180,
+      verifyMs: 95,
+      tables: [{ table: 'items', rows: 1200, match: true }],
+      lift: ['DROP TRIGGER `db`.`t1`'],
+    });
+    assert.deepEqual(lines, [
+      'cut over (block lock) at b.000003:42, GTID 0-1-9: writes blocked until the target caught up 180 ms, verified in 95 ms',
+      '  items: 1,200 rows, match',
+      'writes stay blocked on the source; switch the application to the target, then lift the block with:',
+      '  DROP TRIGGER `db`.`t1`;',
+    ]);
   });
 });

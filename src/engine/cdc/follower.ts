@@ -206,7 +206,9 @@ export class ChangeFollower {
         throw new CancelledError();
       }
       if (this.reached()) return;
-      const items = await stream.next(500);
+      // With a stop set (a cut-over waits, writes blocked) an idle stream is looked at often: its
+      // position may already be past the stop with nothing left to apply.
+      const items = await stream.next(this.stop ? 50 : 500);
       if (items.length === 0) {
         // Idle: events the stream does not hand out (a new file's header, other servers' checkpoints)
         // still move its position. Committed when the stop is passed, and now and then otherwise, so

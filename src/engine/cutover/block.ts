@@ -16,7 +16,8 @@
  * allowed" and "trigger in place"; the triggers are what blocks afterwards, and they outlive this
  * process, unlike a held lock. Measured on MariaDB 10.11.19: CREATE TRIGGER is allowed under
  * LOCK TABLES ... WRITE of its table (test/integration/cutover.test.ts does it on every run).
- * CREATE TRIGGER is binlogged but is no row change and not DDL the change stream stops on.
+ * CREATE TRIGGER is binlogged but is no row change and not DDL the change stream stops on; with the
+ * binlog on it needs SUPER unless log_bin_trust_function_creators is ON (privileges.ts checks it).
  */
 import { createHash } from 'node:crypto';
 import { closeQuietly, connect, queryRows, type Connection } from '../db/connection.js';
@@ -34,9 +35,15 @@ export interface ActiveBlock {
   timing?: string;
 }
 
-/** Thrown when the block could not be taken: nothing was blocked (the message says why). */
+/**
+ * Thrown when the block could not be taken. Nothing is blocked unless `remaining` lists lift
+ * statements: a partly made block whose clean-up failed too (the message says why).
+ */
 export class BlockNotTakenError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly remaining: string[] = [],
+  ) {
     super(message);
     this.name = 'BlockNotTakenError';
   }
@@ -164,6 +171,7 @@ export async function blockWithTriggers(
   const created: string[] = [];
   let t1 = 0;
   let timing = '';
+  let warnings: string[] = [];
   const drop = (name: string) => `DROP TRIGGER IF EXISTS ${qualified(database, name)}`;
   try {
     // Read before locking: information_schema.TRIGGERS opens the tables, which would wait on our own lock.
@@ -175,6 +183,8 @@ export async function blockWithTriggers(
         String(r.n),
       ),
     );
+    // Read before the block too: every query after it lengthens the outage.
+    warnings = await cascadeWarnings(info, database, tables);
     await lockConn.query('SET SESSION lock_wait_timeout = ?', [opts.lockWaitSeconds]);
     const t0 = performance.now();
     try {
@@ -205,15 +215,26 @@ export async function blockWithTriggers(
         }
       }
     } catch (err) {
-      for (const name of created) await lockConn.query(drop(name)).catch(() => undefined);
+      const left: string[] = [];
+      for (const name of created) await lockConn.query(drop(name)).catch(() => left.push(name));
+      if (left.length > 0) {
+        // The lock session may be gone: drop the rest from a new session once our lock is released.
+        await closeQuietly(lockConn);
+        const again = await liftBlock(source, left.map(drop));
+        if (again !== null) {
+          throw new BlockNotTakenError(`CREATE TRIGGER failed (${errorMessage(err)}), and dropping the triggers made so far failed too (${again}).`, left.map(drop));
+        }
+      }
       throw new BlockNotTakenError(`CREATE TRIGGER failed (${errorMessage(err)}); the triggers made so far were dropped.`);
     }
-    await lockConn.query('UNLOCK TABLES');
+    // The triggers are the block from here on; a failed UNLOCK only means the session ends with the
+    // lock, which closing it releases.
+    await lockConn.query('UNLOCK TABLES').catch(() => undefined);
     timing = `lock taken in ${Math.round(t1 - t0)} ms, ${created.length} triggers created in ${Math.round(performance.now() - t1)} ms`;
   } finally {
     await closeQuietly(lockConn);
   }
-  return { lift: created.map(drop), warnings: await cascadeWarnings(info, database, tables), timing };
+  return { lift: created.map(drop), warnings, timing };
 }
 
 /**
@@ -225,11 +246,11 @@ async function cascadeWarnings(conn: Connection, database: string, tables: strin
   let rows;
   try {
     rows = await queryRows(
-    conn,
-    `SELECT TABLE_NAME AS child, UNIQUE_CONSTRAINT_SCHEMA AS pdb, REFERENCED_TABLE_NAME AS parent, CONSTRAINT_NAME AS fk, UPDATE_RULE AS ur, DELETE_RULE AS dr
-       FROM information_schema.REFERENTIAL_CONSTRAINTS
-      WHERE CONSTRAINT_SCHEMA = ? AND (UPDATE_RULE IN ('CASCADE', 'SET NULL', 'SET DEFAULT') OR DELETE_RULE IN ('CASCADE', 'SET NULL', 'SET DEFAULT'))`,
-    [database],
+      conn,
+      `SELECT TABLE_NAME AS child, UNIQUE_CONSTRAINT_SCHEMA AS pdb, REFERENCED_TABLE_NAME AS parent, CONSTRAINT_NAME AS fk, UPDATE_RULE AS ur, DELETE_RULE AS dr
+         FROM information_schema.REFERENTIAL_CONSTRAINTS
+        WHERE CONSTRAINT_SCHEMA = ? AND (UPDATE_RULE IN ('CASCADE', 'SET NULL', 'SET DEFAULT') OR DELETE_RULE IN ('CASCADE', 'SET NULL', 'SET DEFAULT'))`,
+      [database],
     );
   } catch (err) {
     return [`Foreign keys that cascade into the moved tables (triggers do not fire for cascades) could not be read: ${errorMessage(err)}.`];

@@ -87,8 +87,8 @@ async function preflight(conn: Connection, deps: CutoverDeps): Promise<Awaited<R
   const have = new Set(present.map((r) => String(r.t)));
   const absent = deps.tables.filter((t) => !have.has(t));
   if (absent.length > 0) throw new RefusedError(`The source ${where} has no table ${absent.map((t) => `${deps.sourceDatabase}.${t}`).join(', ')}: nothing was blocked.`);
-  const [me] = await queryRows(conn, 'SELECT CURRENT_USER() AS u');
-  const verdict = cutoverPrivileges(await readGrants(conn), account(String(me.u)), facts, deps.block, deps.sourceDatabase, deps.tables);
+  const [me] = await queryRows(conn, 'SELECT CURRENT_USER() AS u, @@GLOBAL.log_bin_trust_function_creators AS trust');
+  const verdict = cutoverPrivileges(await readGrants(conn), account(String(me.u)), facts, deps.block, deps.sourceDatabase, deps.tables, Number(me.trust) === 1);
   // With roles granted, their privileges are not in SHOW GRANTS: the server itself refuses at the
   // block statement, which is still before anything is blocked.
   if (verdict.missing.length > 0 && verdict.roles.length === 0) {
@@ -150,9 +150,13 @@ export async function performCutover(deps: CutoverDeps): Promise<CutoverReport> 
             });
     } catch (err) {
       const why = err instanceof BlockNotTakenError ? err.message : errorMessage(err);
-      const message = `Cut-over failed: ${why} Nothing was changed: writes to the source were not blocked.`;
+      const remaining = err instanceof BlockNotTakenError ? err.remaining : [];
+      const message =
+        remaining.length === 0
+          ? `Cut-over failed: ${why} Nothing was changed: writes to the source were not blocked.`
+          : `Cut-over failed: ${why} Writes to part of the moved tables are STILL BLOCKED on ${serverLabel(deps.source)}: lift by hand with ${remaining.join('; ')}`;
       step('failed', message);
-      throw new CutoverFailedError(message, true);
+      throw new CutoverFailedError(message, remaining.length === 0);
     }
     try {
       return await afterBlock(conn, deps, facts.flavor, active, blockStarted, step);
@@ -173,56 +177,56 @@ async function afterBlock(
   blockStarted: number,
   step: (s: CutoverStep, m: string) => void,
 ): Promise<CutoverReport> {
-    const where = serverLabel(deps.source);
-    const catchUpTimeoutMs = deps.catchUpTimeoutMs ?? 60_000;
-    const blockedWhat = deps.block === 'read-only' ? `the whole server ${where} is read-only` : `writes to ${deps.tables.length} table(s) on ${where} are refused by blocker triggers`;
-    const position = await sourcePosition(conn);
-    if (!position) throw await fail(deps, active, 'the source has no binary log position (SHOW MASTER STATUS is empty: is log_bin on?)');
-    const finalGtid = await readGtid(conn, flavor);
-    step('blocked', `${blockedWhat}${active.timing ? ` (${active.timing})` : ''}; source at ${position.file}:${position.position}${finalGtid ? ` (GTID ${finalGtid})` : ''}${active.warnings.length ? `. ${active.warnings.join(' ')}` : ''}`);
-    try {
-      await deps.waitApplied(position, catchUpTimeoutMs);
-    } catch (err) {
-      throw await fail(deps, active, `the target did not catch up to ${position.file}:${position.position} (${errorMessage(err)})`);
-    }
-    const blockedToCaughtUpMs = Math.round(performance.now() - blockStarted);
-    step('caught-up', `the target holds everything up to ${position.file}:${position.position}, ${blockedToCaughtUpMs} ms after the block`);
-    const verifyStarted = performance.now();
-    let verdicts: TableVerdict[];
-    try {
-      const report = await verify({
-        source: deps.source,
-        target: deps.target,
-        database: deps.sourceDatabase,
-        targetDatabase: deps.targetDatabase,
-        tables: deps.tables,
-        mode: 'rows',
-        maxDiffRows: 20,
-      });
-      verdicts = report.tables;
-    } catch (err) {
-      throw await fail(deps, active, `verification could not run (${errorMessage(err)})`);
-    }
-    const verifyMs = Math.round(performance.now() - verifyStarted);
-    const bad = verdicts.filter((v) => v.status !== 'match');
-    const missing = deps.tables.filter((t) => !verdicts.some((v) => v.table === t));
-    if (bad.length > 0 || missing.length > 0) {
-      const what = [...bad.map(differs), ...missing.map((t) => `${t} (not verified)`)];
-      throw await fail(deps, active, `verification found the target different from the source after catching up: ${what.join('; ')}. Nothing is cut over`);
-    }
-    step('verified', `${verdicts.length} table(s) equal on source and target by checksum of exact values (${verifyMs} ms)`);
-    const report: CutoverReport = {
-      block: deps.block,
-      finalPosition: position,
-      finalGtid,
-      blockedToCaughtUpMs,
-      verifyMs,
-      tables: verdicts.map((v) => ({ table: v.table, rows: v.sourceRows ?? 0, match: true })),
-      lift: active.lift,
-      ...(active.warnings.length ? { warnings: active.warnings } : {}),
-    };
-    step('done', `cut over: switch the application to ${serverLabel(deps.target)}; writes stay blocked on ${where} until you run: ${active.lift.join('; ')}`);
-    return report;
+  const where = serverLabel(deps.source);
+  const catchUpTimeoutMs = deps.catchUpTimeoutMs ?? 60_000;
+  const blockedWhat = deps.block === 'read-only' ? `the whole server ${where} is read-only` : `writes to ${deps.tables.length} table(s) on ${where} are refused by blocker triggers`;
+  const position = await sourcePosition(conn);
+  if (!position) throw await fail(deps, active, 'the source has no binary log position (SHOW MASTER STATUS is empty: is log_bin on?)');
+  const finalGtid = await readGtid(conn, flavor);
+  step('blocked', `${blockedWhat}${active.timing ? ` (${active.timing})` : ''}; source at ${position.file}:${position.position}${finalGtid ? ` (GTID ${finalGtid})` : ''}${active.warnings.length ? `. ${active.warnings.join(' ')}` : ''}`);
+  try {
+    await deps.waitApplied(position, catchUpTimeoutMs);
+  } catch (err) {
+    throw await fail(deps, active, `the target did not catch up to ${position.file}:${position.position} (${errorMessage(err)})`);
+  }
+  const blockedToCaughtUpMs = Math.round(performance.now() - blockStarted);
+  step('caught-up', `the target holds everything up to ${position.file}:${position.position}, ${blockedToCaughtUpMs} ms after the block`);
+  const verifyStarted = performance.now();
+  let verdicts: TableVerdict[];
+  try {
+    const report = await verify({
+      source: deps.source,
+      target: deps.target,
+      database: deps.sourceDatabase,
+      targetDatabase: deps.targetDatabase,
+      tables: deps.tables,
+      mode: 'rows',
+      maxDiffRows: 20,
+    });
+    verdicts = report.tables;
+  } catch (err) {
+    throw await fail(deps, active, `verification could not run (${errorMessage(err)})`);
+  }
+  const verifyMs = Math.round(performance.now() - verifyStarted);
+  const bad = verdicts.filter((v) => v.status !== 'match');
+  const missing = deps.tables.filter((t) => !verdicts.some((v) => v.table === t));
+  if (bad.length > 0 || missing.length > 0) {
+    const what = [...bad.map(differs), ...missing.map((t) => `${t} (not verified)`)];
+    throw await fail(deps, active, `verification found the target different from the source after catching up: ${what.join('; ')}. Nothing is cut over`);
+  }
+  step('verified', `${verdicts.length} table(s) equal on source and target by checksum of exact values (${verifyMs} ms)`);
+  const report: CutoverReport = {
+    block: deps.block,
+    finalPosition: position,
+    finalGtid,
+    blockedToCaughtUpMs,
+    verifyMs,
+    tables: verdicts.map((v) => ({ table: v.table, rows: v.sourceRows ?? 0, match: true })),
+    lift: active.lift,
+    ...(active.warnings.length ? { warnings: active.warnings } : {}),
+  };
+  step('done', `cut over: switch the application to ${serverLabel(deps.target)}; writes stay blocked on ${where} until you run: ${active.lift.join('; ')}`);
+  return report;
 }
 
 /** Lifts the block and builds the error that says so (or says loudly that it is still in place). */

@@ -20,7 +20,20 @@ function tableGrantCovers(grants: Grant[], privilege: string, database: string, 
   return grants.some((g) => !g.columns && g.database === database && g.table === table && (g.privileges.includes(privilege) || g.privileges.includes('ALL PRIVILEGES')));
 }
 
-export function cutoverPrivileges(grantLines: string[], account: string, facts: ServerFacts, block: CutoverBlock, database: string, tables: string[]): PrivilegeVerdict {
+/**
+ * @param trustFunctionCreators @@log_bin_trust_function_creators: measured on MariaDB 10.11.19, with
+ * the binlog on and this OFF (the default), CREATE TRIGGER needs SUPER (BINLOG ADMIN is not enough:
+ * error 1419). The source of a cut-over always has its binlog on.
+ */
+export function cutoverPrivileges(
+  grantLines: string[],
+  account: string,
+  facts: ServerFacts,
+  block: CutoverBlock,
+  database: string,
+  tables: string[],
+  trustFunctionCreators: boolean,
+): PrivilegeVerdict {
   const parsed = parseGrants(grantLines);
   const missing: string[] = [];
   const fix: string[] = [];
@@ -40,6 +53,10 @@ export function cutoverPrivileges(grantLines: string[], account: string, facts: 
         missing.push(`${privilege} ON ${dbScope}`);
         fix.push(`GRANT ${privilege} ON ${dbScope} TO ${account}`);
       }
+    }
+    if (facts.logBin && !trustFunctionCreators && !hasPrivilege(parsed, { anyOf: ['SUPER'], global: true })) {
+      missing.push('SUPER ON *.* (CREATE TRIGGER with the binary log on, unless log_bin_trust_function_creators = ON)');
+      fix.push(`GRANT SUPER ON *.* TO ${account} (or SET GLOBAL log_bin_trust_function_creators = ON)`);
     }
   }
   return { missing, fix, roles: parsed.roles };

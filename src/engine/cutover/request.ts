@@ -4,7 +4,8 @@
  * job's answer. The job itself does the work (performCutover) in its own process; this side never
  * touches the source.
  */
-import { closeQuietly, connect, queryRows, serverLabel, type Connection } from '../db/connection.js';
+import { closeQuietly, queryRows, serverLabel, type Connection } from '../db/connection.js';
+import { connectAs } from '../copy/connectRole.js';
 import { errorMessage } from '../db/errors.js';
 import type { ServerSpec } from '../db/server.js';
 import { CHECKPOINT_DB } from '../jobs/checkpoint.js';
@@ -20,6 +21,8 @@ export interface RequestCutoverOptions {
   timeoutMs: number;
   /** Each step the job records (requested, blocked, caught-up, verified, done, failed). */
   onStep?(step: CutoverStep, message: string): void;
+  /** Stop waiting (Ctrl-C): a request the job has not picked up yet is withdrawn, as on timeout. */
+  signal?: AbortSignal;
 }
 
 function refused(message: string): CutoverOutcome {
@@ -81,7 +84,8 @@ export function cutoverRefusal(jobId: string, target: ServerSpec, job: JobRow | 
  * not running or not in sync. On timeout a request the job has not picked up yet is withdrawn.
  */
 export async function requestCutover(target: ServerSpec, jobId: string, block: CutoverBlock, opts: RequestCutoverOptions): Promise<CutoverOutcome> {
-  const conn = await connect(target);
+  // A connection failure is a ConnectionFailedError naming the target and the fix, as for the other commands.
+  const conn = await connectAs(target, 'target');
   try {
     const job = await readJob(conn, jobId);
     if (job) await ensureCutoverSchema(conn);
@@ -103,14 +107,14 @@ export async function requestCutover(target: ServerSpec, jobId: string, block: C
       }
     };
     step('requested', `asked job ${jobId} to cut over (block: ${block})`);
-    return await waitForAnswer(conn, jobId, opts.timeoutMs, step);
+    return await waitForAnswer(conn, jobId, opts, step);
   } finally {
     await closeQuietly(conn);
   }
 }
 
-async function waitForAnswer(conn: Connection, jobId: string, timeoutMs: number, step: (s: CutoverStep, m: string) => void): Promise<CutoverOutcome> {
-  const deadline = Date.now() + timeoutMs;
+async function waitForAnswer(conn: Connection, jobId: string, opts: RequestCutoverOptions, step: (s: CutoverStep, m: string) => void): Promise<CutoverOutcome> {
+  const deadline = Date.now() + opts.timeoutMs;
   let lastStep: string | null = 'requested';
   for (;;) {
     const row = await readCutoverRow(conn, jobId);
@@ -123,25 +127,26 @@ async function waitForAnswer(conn: Connection, jobId: string, timeoutMs: number,
       if (row.step && row.step !== lastStep) step(row.step, row.message ?? '');
       return { state: row.state, message: row.message ?? row.state, ...(row.report ? { report: row.report } : {}) };
     }
-    if (Date.now() > deadline) return timedOut(conn, jobId, timeoutMs);
+    if (opts.signal?.aborted) return stopWaiting(conn, jobId, 'Cancelled');
+    if (Date.now() > deadline) return stopWaiting(conn, jobId, `No answer within ${Math.round(opts.timeoutMs / 1000)} s`);
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
 
-async function timedOut(conn: Connection, jobId: string, timeoutMs: number): Promise<CutoverOutcome> {
-  const secs = Math.round(timeoutMs / 1000);
+/** Stops waiting for the answer: withdraws a request not picked up yet, else says the job is still at it. */
+async function stopWaiting(conn: Connection, jobId: string, why: string): Promise<CutoverOutcome> {
   try {
     const [res] = await conn.query(`UPDATE ${CUTOVER_TABLE} SET state = NULL, step = NULL, updated_at = NOW(3) WHERE job_id = ? AND state = 'requested'`, [jobId]);
     if ((res as { affectedRows: number }).affectedRows === 1) {
-      return { state: 'failed', message: `Job ${jobId} did not pick up the cut-over request within ${secs} s; the request was withdrawn and nothing was changed.` };
+      return { state: 'failed', message: `${why}: job ${jobId} had not picked up the cut-over request; the request was withdrawn and nothing was changed.` };
     }
   } catch (err) {
-    return { state: 'failed', message: `Timed out after ${secs} s and could not withdraw the request (${errorMessage(err)}).` };
+    return { state: 'failed', message: `${why}, and the request could not be withdrawn (${errorMessage(err)}): the job may still pick it up.` };
   }
   return {
     state: 'failed',
     message:
-      `No answer within ${secs} s, but job ${jobId} is still running the cut-over: writes to the moved tables may be blocked on the source ` +
+      `${why}, but job ${jobId} is already running the cut-over: writes to the moved tables may be blocked on the source ` +
       'until it ends. Its outcome will be on the job (rw-migrate status --to URL).',
   };
 }
@@ -151,7 +156,7 @@ async function timedOut(conn: Connection, jobId: string, timeoutMs: number): Pro
  * which server, which tables or the whole server, and how the block is lifted.
  */
 export async function describeCutover(target: ServerSpec, jobId: string, block: CutoverBlock): Promise<string> {
-  const conn = await connect(target);
+  const conn = await connectAs(target, 'target');
   try {
     const rows = await queryRows(conn, `SELECT spec FROM ${CHECKPOINT_DB}.jobs WHERE id = ?`, [jobId]).catch(() => []);
     if (!rows[0]) return `No job ${jobId} on ${serverLabel(target)}: list the jobs there with rw-migrate status --to URL.`;

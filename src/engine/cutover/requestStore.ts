@@ -7,6 +7,8 @@
  * state: NULL no request; requested (written by the asker) -> running (claimed by the job) ->
  * done | failed (written by the job). refused is written by the job when it will not cut over.
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Connection } from '../db/connection.js';
 import { queryRows } from '../db/connection.js';
 import { CHECKPOINT_DB } from '../jobs/checkpoint.js';
@@ -30,13 +32,26 @@ const DDL = [
      step VARCHAR(16) NULL,
      message TEXT NULL,
      report LONGTEXT NULL,
+     claimed_by VARCHAR(128) NULL,
      updated_at DATETIME(3) NOT NULL
    ) ENGINE=InnoDB`,
 ];
 
+// CREATE ... IF NOT EXISTS is binlogged even when nothing is created: once per connection, not on
+// every 500 ms watch (the target's replicas would receive each one).
+const ensured = new WeakSet<Connection>();
+
 export async function ensureCutoverSchema(conn: Connection): Promise<void> {
+  if (ensured.has(conn)) return;
   for (const stmt of DDL) await conn.query(stmt);
+  // claimed_by came after the first version of the table.
+  const cols = await queryRows(conn, "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'cutover' AND COLUMN_NAME = 'claimed_by'", [CHECKPOINT_DB]);
+  if (cols.length === 0) await conn.query(`ALTER TABLE ${CUTOVER_TABLE} ADD COLUMN claimed_by VARCHAR(128) NULL AFTER report`);
+  ensured.add(conn);
 }
+
+/** This process, as the claimant of a request: a later process of the same job sees that the claimant is gone. */
+const PROCESS_TOKEN = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
 export interface CutoverRow {
   jobId: string;
@@ -88,10 +103,21 @@ export async function watchCutover(conn: Connection, jobId: string, phase: JobPh
      ON DUPLICATE KEY UPDATE job_seen_at = NOW(3), job_phase = VALUES(job_phase), job_behind_seconds = VALUES(job_behind_seconds)`,
     [jobId, phase, behindSeconds ?? null],
   );
+  // A cut-over claimed by another process of this job that is not finished: that process died
+  // during it (a job runs in one process at a time). Its block may still be in place: say so.
+  await conn.query(
+    `UPDATE ${CUTOVER_TABLE}
+        SET state = 'failed', step = 'failed', updated_at = NOW(3),
+            message = CONCAT('The job process that was running this cut-over stopped before it finished (block: ', IFNULL(block, '?'),
+              '). Writes to the moved tables may still be blocked on the source: check SHOW TRIGGERS LIKE ''rwm_cutover_%'' and @@read_only there, and lift what is left. Its last step: ',
+              IFNULL(message, 'none recorded'))
+      WHERE job_id = ? AND state = 'running' AND (claimed_by IS NULL OR claimed_by <> ?)`,
+    [jobId, PROCESS_TOKEN],
+  );
   // The claim is one conditional UPDATE, so two processes of the same job can never both run it.
   const [res] = await conn.query(
-    `UPDATE ${CUTOVER_TABLE} SET state = 'running', step = NULL, message = NULL, updated_at = NOW(3) WHERE job_id = ? AND state = 'requested'`,
-    [jobId],
+    `UPDATE ${CUTOVER_TABLE} SET state = 'running', step = NULL, message = NULL, claimed_by = ?, updated_at = NOW(3) WHERE job_id = ? AND state = 'requested'`,
+    [PROCESS_TOKEN, jobId],
   );
   if ((res as { affectedRows: number }).affectedRows !== 1) return null;
   const row = await readCutoverRow(conn, jobId);

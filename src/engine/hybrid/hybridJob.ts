@@ -50,6 +50,8 @@ class HybridRun {
   private readonly started = performance.now();
   /** The copy's result (rows, bytes, snapshots) once the snapshot phase ran in this process. */
   private copyResult: JobResult | null = null;
+  /** Rows the snapshot copied, from the checkpoint (a resume of a following job runs no copy). */
+  private rowsCopied = 0;
   private phase: JobPhaseName = 'planning';
   /** Phase writes to the target, in order. */
   private phaseWrites: Promise<void> = Promise.resolve();
@@ -89,7 +91,7 @@ class HybridRun {
     return {
       jobId: this.jobId,
       state,
-      rows: c?.rows ?? 0,
+      rows: c?.rows ?? this.rowsCopied,
       bytes: c?.bytes ?? 0,
       seconds: (performance.now() - this.started) / 1000,
       ...(message ? { message } : {}),
@@ -221,6 +223,7 @@ class HybridRun {
     const targetSpec: ServerSpec = this.spec.target;
     const job = await loadJob(targetSpec, this.jobId);
     if (!job) throw new Error(`job ${this.jobId} not found in rw_migrate on the target`);
+    this.rowsCopied = job.rowsCopied;
     const state = await loadCdcState(target, this.jobId);
     const snap = job.snapshot;
     const from: BinlogPosition | null =
