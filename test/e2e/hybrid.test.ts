@@ -125,7 +125,9 @@ test('Migrate Database To… Hybrid: in sync with the delay and events/s, then C
   const count = async (c: Connection, db: string) => Number(((await c.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${db}\`.entries`))[0][0] as { n: number }).n);
   const want = await count(primary, SRC);
   await waitFor(`the target's entries at the source's ${want}`, async () => (await count(target, DST)) === want, 60_000).catch(async (err: Error) => {
-    throw new Error(`${err.message} (target has ${await count(target, DST)})`);
+    const [dumps] = await primary.query<RowDataPacket[]>("SELECT ID, COMMAND, TIME, STATE, LEFT(INFO, 120) AS INFO FROM information_schema.PROCESSLIST WHERE USER <> 'repl' AND ID <> CONNECTION_ID()");
+    const [status] = await target.query<RowDataPacket[]>('SELECT * FROM rw_migrate.cdc_state ORDER BY 1 DESC LIMIT 1').catch(() => [[]] as never);
+    throw new Error(`${err.message} (target has ${await count(target, DST)}; the source's sessions: ${JSON.stringify(dumps)}; cdc_state: ${JSON.stringify(status)})`);
   });
   const cutover = frame.getByRole('button', { name: 'Cut over to the target' });
   await waitFrameText(frame, /In sync \(4 of 6\)/, 60_000);
