@@ -11,7 +11,7 @@ import type { LagIndicator } from '../statusbar/lagIndicator.js';
 import type { TopologyTree } from '../tree/topologyTree.js';
 import { runFlow } from '../ui/quickFlow.js';
 import { WorkerInfoPanel } from '../panels/workerInfoPanel.js';
-import { controlJob, openJobProgress, openJobReport, refreshJobs, resumeJob, syncJob, type JobsController } from './jobs.js';
+import { controlJob, cutoverJob, openJobProgress, openJobReport, refreshJobs, resumeJob, syncJob, type JobsController } from './jobs.js';
 import { migrateFlow } from './migrate.js';
 import { runSqlCommand } from './sql.js';
 import { partitionFlow, PARTITION_FLOW } from './partition.js';
@@ -73,6 +73,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   'rwMigrate.resumeJob': { flow: 'Resume Job', make: (d) => (arg) => resumeJob(d.ctx, d.jobs, arg) },
   'rwMigrate.cancelJob': { flow: 'Cancel Job', make: (d) => (arg) => controlJob(d.jobs, 'cancel', 'Cancel Job', arg) },
   'rwMigrate.syncJob': { flow: 'Sync Job', make: (d) => (arg) => syncJob(d.ctx, d.jobs, arg) },
+  'rwMigrate.cutoverJob': { flow: 'Cut Over', make: (d) => (arg) => cutoverJob(d.ctx, d.jobs, arg) },
   'rwMigrate.clearFinishedJobs': { flow: 'Clear Finished Jobs', make: (d) => () => d.jobs.model.clearFinished() },
   'rwMigrate.openJobReport': { flow: 'Open Job Report', make: (d) => (arg) => openJobReport(d.jobs, arg) },
   'rwMigrate.openJobProgress': { flow: 'Open Job Progress', make: (d) => (arg) => openJobProgress(d.ctx, d.jobs, arg) },

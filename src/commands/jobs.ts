@@ -10,15 +10,16 @@ import type { WorkerScope } from '../workerClient.js';
 import type { Ctx } from '../ctx.js';
 import { startedJobSummary } from '../engine/jobs/jobSummary.js';
 import { redactSpec } from '../engine/jobs/redact.js';
-import type { JobSpec, ServerSpec } from '../engine/jobs/types.js';
-import { canCancel, canPause, JobsModel, rowResume, summarizeRow, type JobRow } from '../jobs/jobsModel.js';
+import type { CutoverBlock, CutoverOutcome, JobSpec, ServerSpec } from '../engine/jobs/types.js';
+import { canCancel, canCutover, canPause, canSync, JobsModel, rowResume, summarizeRow, type JobRow } from '../jobs/jobsModel.js';
 import { findProfileServer } from '../jobs/resume.js';
 import { JobsTree } from '../jobs/jobsTree.js';
 import { JobProgressStore } from '../jobs/progressStore.js';
 import { ProgressPanel } from '../panels/progressPanel.js';
 import { exportReportCommand } from './report.js';
 import { JobControlRequest, JobEventNotification, JobFinishedNotification, ListJobsRequest, ResumeJobRequest, StartJobRequest, type JobAction } from '../protocol/index.js';
-import { SyncEventNotification, SyncJobRequest, type SyncResult } from '../protocol/index.js';
+import { CutoverJobRequest, SyncEventNotification, SyncJobRequest, type SyncResult } from '../protocol/index.js';
+import { cutoverConfirmation, cutoverOutcomeText, type CutoverSubject } from '../ui/cutoverPlan.js';
 import { toSpec, withPassword } from '../ui/servers.js';
 import { FlowStop, input, pickOne, runFlow } from '../ui/quickFlow.js';
 
@@ -38,7 +39,12 @@ export class JobsController implements vscode.Disposable {
 
   constructor(private readonly ctx: Ctx) {
     this.model.onChange((change) => {
-      if (change.kind === 'event') this.progress.ingest(change.event);
+      if (change.kind === 'event') {
+        // A job only listed so far (not started here): its row knows the mode, and so which phases it has.
+        const id = change.event.jobId;
+        if (!this.progress.has(id)) this.progress.begin(id, null, undefined, this.model.get(id)?.view.mode);
+        this.progress.ingest(change.event);
+      }
       if (change.kind === 'finished') this.progress.finish(change.result);
     });
     this.subscription = ctx.worker.onDidStart((scope) => this.onWorkerStart(scope));
@@ -132,7 +138,17 @@ export class JobsController implements vscode.Disposable {
       }
       // Not in this worker (a reload): continue from the checkpoint instead.
     }
+    await this.fromCheckpoint(row, flow);
+    return 'resumed';
+  }
+
+  /**
+   * Runs a job on from its target's checkpoint (ResumeJobRequest): a stopped job continues after its
+   * last committed chunk; a finished incremental job runs its next increment from the stored marks.
+   */
+  private async fromCheckpoint(row: JobRow, flow: string): Promise<void> {
     if (!row.endpoints) throw new FlowStop(`${flow}: job ${row.id} has no recorded source and target. Refresh the Jobs view (it lists the jobs recorded on target profiles) and try again.`, 'warning');
+    const client = await this.client();
     const source = await this.serverWithPassword(flow, row.endpoints.source, 'source');
     const target = await this.serverWithPassword(flow, row.endpoints.target, 'target');
     const before = this.model.applyResuming(row.id);
@@ -145,7 +161,27 @@ export class JobsController implements vscode.Disposable {
     }
     this.extraTargets.set(`${target.host}:${target.port}`, target);
     this.ctx.log.info(`job ${row.id}: resumed from the checkpoint on ${target.host}:${target.port}`);
-    return 'resumed';
+  }
+
+  /** An incremental job's next run: the rows above its stored marks (resumeMigration continues a finished incremental job). */
+  async nextIncrement(row: JobRow, flow: string): Promise<void> {
+    if (row.view.mode !== 'incremental' || row.view.state !== 'done') throw new FlowStop(`${flow}: job ${row.label} is a ${row.view.mode} job, ${row.view.state}; only a finished incremental run has a next increment.`);
+    await this.fromCheckpoint(row, flow);
+  }
+
+  /**
+   * Cut Over: asks the running hybrid job to block writes on its source (`block`), apply the last
+   * changes, verify and stop, through the request row the job picks up (CutoverJobRequest). Answers
+   * when the job has finished the cut-over or refused it.
+   */
+  async cutover(row: JobRow, block: CutoverBlock, flow: string): Promise<CutoverOutcome> {
+    if (!row.endpoints) throw new FlowStop(`${flow}: job ${row.id} has no recorded source and target. Refresh the Jobs view and try again.`, 'warning');
+    const target = await this.serverWithPassword(flow, row.endpoints.target, 'target');
+    const client = await this.client();
+    this.ctx.log.info(`job ${row.id}: cut-over requested (${block})`);
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cutting over ${row.label}…` }, () =>
+      client.sendRequest(CutoverJobRequest, { jobId: row.id, target, block }),
+    );
   }
 
   /** A job endpoint with its password: from the profile server it matches, else asked (not stored). */
@@ -219,7 +255,13 @@ export function createJobs(ctx: Ctx): JobsController {
   const jobs = ctx.own(new JobsController(ctx));
   const tree = ctx.own(new JobsTree(jobs.model, () => refreshJobs(ctx, jobs)));
   ctx.own(vscode.window.createTreeView('rwMigrate.jobs', { treeDataProvider: tree, showCollapseAll: false }));
-  ctx.own(ProgressPanel.register(ctx, { store: jobs.progress, control: async (jobId, action) => (await jobs.client()).sendRequest(JobControlRequest, { jobId, action }) }));
+  ctx.own(
+    ProgressPanel.register(ctx, {
+      store: jobs.progress,
+      control: async (jobId, action) => (await jobs.client()).sendRequest(JobControlRequest, { jobId, action }),
+      cutover: (jobId) => runFlow(ctx.log, 'Cut Over', () => cutoverJob(ctx, jobs, jobId)).then(() => undefined),
+    }),
+  );
   ctx.own(jobs.model.onChange(() => void vscode.commands.executeCommand('setContext', 'rwMigrate.hasJobs', jobs.model.list().length > 0)));
   return jobs;
 }
@@ -264,9 +306,18 @@ export async function openJobProgress(ctx: Ctx, jobs: JobsController, arg: unkno
   else await showSummary(ctx, row);
 }
 
-/** Sync Changes Since the Copy: applies the source's binlog changes since the job's recorded position, then stops. */
+/**
+ * Sync Changes Since the Copy: a finished full copy applies the source's binlog changes since its
+ * recorded position, then stops; a finished incremental job runs its next increment.
+ */
 export async function syncJob(ctx: Ctx, jobs: JobsController, arg: unknown): Promise<void> {
-  const row = await rowFor(jobs, arg, 'Sync Job', (r) => r.view.state === 'done');
+  const row = await rowFor(jobs, arg, 'Sync Job', (r) => canSync(r.view));
+  if (row.view.mode === 'incremental') {
+    await jobs.nextIncrement(row, 'Sync Job');
+    if (jobs.progress.has(row.id)) ProgressPanel.show(ctx, row.id);
+    void vscode.window.showInformationMessage(`${row.label}: the next increment runs (the rows above the stored marks). Progress is in the Jobs view.`);
+    return;
+  }
   const r = await jobs.sync(row, 'Sync Job');
   ctx.log.info(`job ${row.id}: sync ${r.state}: ${r.message ?? ''}`);
   if (r.state === 'done') {
@@ -275,4 +326,54 @@ export async function syncJob(ctx: Ctx, jobs: JobsController, arg: unknown): Pro
     const why = [r.message ?? '', ...(r.details ?? [])].filter(Boolean).join('\n');
     throw new FlowStop(`Sync of ${row.label} ${r.state === 'refused' ? 'refused (nothing was written)' : r.state}: ${why}`, r.state === 'cancelled' ? 'warning' : 'error');
   }
+}
+
+/** What the Cut Over modal and its outcome name: the job's source, target and moved tables. */
+function cutoverSubject(row: JobRow): CutoverSubject {
+  const endpoints = row.endpoints as NonNullable<JobRow['endpoints']>;
+  const planned = row.view.tables.map((t) => t.table);
+  return {
+    jobId: row.id,
+    label: row.label,
+    source: endpoints.source,
+    sourceDatabase: endpoints.sourceDatabase,
+    target: endpoints.target,
+    targetDatabase: endpoints.targetDatabase,
+    tables: planned.length > 0 ? planned : row.tables,
+  };
+}
+
+/**
+ * Cut Over (the progress panel's button, the Jobs view's menu): a modal says what is blocked where,
+ * with one button per block mode; the chosen one is sent to the worker, and the outcome is shown
+ * (the report and how to lift the block, or why it failed).
+ */
+export async function cutoverJob(ctx: Ctx, jobs: JobsController, arg: unknown): Promise<CutoverOutcome | undefined> {
+  const flow = 'Cut Over';
+  const row = await rowFor(jobs, arg, flow, canCutover);
+  if (!canCutover(row)) {
+    const why = row.view.mode !== 'hybrid' ? `a ${row.view.mode} job has no cut-over` : `it is ${row.view.state}, phase ${row.view.phase}; Cut Over is offered while the job runs in sync`;
+    throw new FlowStop(`${flow}: not now for ${row.label}: ${why}.`, 'warning');
+  }
+  if (!row.endpoints) throw new FlowStop(`${flow}: job ${row.id} has no recorded source and target. Refresh the Jobs view and try again.`, 'warning');
+  const subject = cutoverSubject(row);
+  const text = cutoverConfirmation(subject);
+  const answer = await vscode.window.showWarningMessage(text.message, { modal: true, detail: text.detail }, ...text.choices.map((c) => c.button));
+  const choice = text.choices.find((c) => c.button === answer);
+  if (!choice) throw new FlowStop(`${flow} cancelled: nothing was blocked; ${row.label} keeps following the source.`);
+  let outcome: CutoverOutcome;
+  try {
+    outcome = await jobs.cutover(row, choice.block, flow);
+  } catch (err) {
+    throw new FlowStop(`${flow} of ${row.label} failed: ${errorText(err)}`, 'error');
+  }
+  const shown = cutoverOutcomeText(subject, outcome);
+  ctx.log.info(`job ${row.id}: cut-over ${outcome.state}: ${outcome.message}`);
+  if (!shown.ok && outcome.state !== 'done') throw new FlowStop(shown.message, 'error');
+  const show = shown.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  const lift = outcome.report?.lift ?? [];
+  void show(shown.message, { modal: true, detail: shown.detail }, ...(lift.length ? ['Copy Lift Statements'] : [])).then((b) => {
+    if (b) void vscode.env.clipboard.writeText(lift.join('\n'));
+  });
+  return outcome;
 }

@@ -7,16 +7,16 @@ import * as vscode from 'vscode';
 import type { ProfileStore } from '../connections/profiles.js';
 import { serverLabel, type ProfileSetting, type ServerSetting } from '../engine/topology/profileModel.js';
 import type { Ctx } from '../ctx.js';
-import { ListDatabasesRequest, ListTablesRequest, ServerSummaryRequest } from '../protocol/index.js';
+import { ListColumnsRequest, ListDatabasesRequest, ListTablesRequest, ServerSummaryRequest } from '../protocol/index.js';
 import {
-  buildJobSpec, checkChoices, confirmationText, describeOptions, IF_EXISTS_TEXT, OPTION_RULES, readOptions, replicaTargetText, serverKey, STRATEGIES, truncateText,
-  validateNumber, type MigrateOptions,
+  buildJobSpec, checkChoices, confirmationText, describeOptions, IF_EXISTS_TEXT, OPTION_RULES, readOptions, replicaTargetText, SAFETY_RULE, serverKey, STRATEGIES,
+  truncateText, validateNumber, watermarkCandidates, type MigrateOptions, type Strategy,
 } from '../ui/migratePlan.js';
 import { locate, nodeFacts } from '../ui/nodeFacts.js';
-import { confirm, FlowStop, input, pickMany, pickOne, shortTask, type Step } from '../ui/quickFlow.js';
+import { confirm, FlowStop, input, pickMany, pickOne, pickSome, shortTask, type Step } from '../ui/quickFlow.js';
 import { profilesOrStop, toSpec, unwrap, withPassword } from '../ui/servers.js';
 import type { JobsController } from './jobs.js';
-import type { JobSpec } from '../engine/jobs/types.js';
+import type { JobSpec, WatermarkSpec } from '../engine/jobs/types.js';
 
 const OPTIONS_KEY = 'rwMigrate.migrate.options';
 const TARGET_KEY = 'rwMigrate.migrate.targetProfile';
@@ -65,15 +65,19 @@ export async function pickSource(ctx: Ctx, store: ProfileStore, flow: string, ar
   return { profile, server, database, tables: facts.table ? [facts.table] : undefined };
 }
 
-async function pickTables(ctx: Ctx, store: ProfileStore, flow: string, src: SourcePick, total: number): Promise<string[]> {
+async function listBaseTables(ctx: Ctx, store: ProfileStore, flow: string, src: SourcePick) {
   const client = await ctx.worker.ready();
   const ref = await withPassword(store, flow, src.profile.name, src.server);
-  const tables = unwrap(
+  return unwrap(
     await shortTask(flow, `Listing tables of ${src.database}…`, () => client.sendRequest(ListTablesRequest, { server: ref, database: src.database })),
     flow,
     `list the tables of ${src.database}`,
     serverLabel(src.server),
   ).filter((t) => !t.isView);
+}
+
+async function pickTables(ctx: Ctx, store: ProfileStore, flow: string, src: SourcePick, total: number): Promise<string[]> {
+  const tables = await listBaseTables(ctx, store, flow, src);
   return pickMany(
     { flow, title: 'Tables', step: [3, total] },
     tables.map((t) => ({ label: t.name, description: `~${t.estimatedRows.toLocaleString('en-US')} rows${t.hasPrimaryKey ? '' : ' · no primary key'}`, value: t.name })),
@@ -123,6 +127,65 @@ async function pickOptions(ctx: Ctx, flow: string, step: [number, number]): Prom
   return options;
 }
 
+/**
+ * Incremental: the watermark column, picked among the columns every chosen table has (each item
+ * states what the strategy cannot see), then a safety window when the column holds time.
+ */
+async function pickWatermark(ctx: Ctx, store: ProfileStore, flow: string, src: SourcePick, tables: string[] | 'all', step: [number, number]): Promise<WatermarkSpec> {
+  const client = await ctx.worker.ready();
+  const ref = await withPassword(store, flow, src.profile.name, src.server);
+  const columns = unwrap(
+    await shortTask(flow, `Reading the columns of ${src.database}…`, () =>
+      client.sendRequest(ListColumnsRequest, { server: ref, database: src.database, ...(tables === 'all' ? {} : { tables }) }),
+    ),
+    flow,
+    `read the columns of ${src.database}`,
+    serverLabel(src.server),
+  );
+  const names = tables === 'all' ? [...new Set(columns.map((c) => c.table))] : tables;
+  const candidates = watermarkCandidates(columns, names);
+  if (candidates.length === 0) {
+    throw new FlowStop(
+      `${flow}: ${names.length === 1 ? `${names[0]} has` : `the ${names.length} tables do not all have`} no numeric or date/time column to use as the watermark. Pick the tables that share one (e.g. id or updated_at), or use the Full copy or Hybrid strategy.`,
+      'warning',
+    );
+  }
+  const chosen = await pickOne(
+    { flow, title: 'Watermark column', step },
+    candidates.map((c) => ({ label: c.label, description: c.description, detail: c.detail, value: c })),
+    'Which column marks new and changed rows? (each run copies the rows above the last mark)',
+  );
+  if (!chosen.temporal) return { column: chosen.column };
+  const safety = await input(
+    { flow, title: 'Safety window', step },
+    {
+      prompt: `Seconds behind the source's clock that the mark on ${chosen.column} stays (0 for none): a transaction that commits late with an older ${chosen.column} is then seen by the next run`,
+      value: '0',
+      validate: (t) => validateNumber(t, SAFETY_RULE),
+    },
+  );
+  const seconds = Number(safety);
+  return { column: chosen.column, ...(seconds > 0 ? { safetySeconds: seconds } : {}) };
+}
+
+/** Hybrid with several tables: which to copy first (optional; none keeps the planner's order). */
+async function pickFirst(ctx: Ctx, store: ProfileStore, flow: string, src: SourcePick, tables: string[] | 'all', step: [number, number]): Promise<string[]> {
+  const names = tables === 'all' ? (await listBaseTables(ctx, store, flow, src)).map((t) => t.name) : tables;
+  if (names.length < 2) return [];
+  return pickSome(
+    { flow, title: 'Tables to copy first (optional)', step },
+    names.map((t) => ({ label: t, value: t })),
+    'Tables the snapshot copies before the others: Space selects; Enter with none keeps the default order',
+  );
+}
+
+/** What the chosen strategy needs beyond the common choices. */
+async function strategyDetails(ctx: Ctx, store: ProfileStore, flow: string, src: SourcePick, tables: string[] | 'all', strategy: Strategy, step: [number, number]) {
+  if (strategy === 'incremental') return { watermark: await pickWatermark(ctx, store, flow, src, tables, step) };
+  if (strategy === 'hybrid') return { first: await pickFirst(ctx, store, flow, src, tables, step) };
+  return {};
+}
+
 /** A target that replicates (or is read_only) needs its own modal; the engine refuses it otherwise. */
 async function confirmReplicaTarget(ctx: Ctx, store: ProfileStore, flow: string, profile: ProfileSetting, spec: JobSpec): Promise<JobSpec> {
   const client = await ctx.worker.ready();
@@ -156,12 +219,15 @@ export async function migrateFlow(ctx: Ctx, store: ProfileStore, jobs: JobsContr
   const strategy = await pickOne(
     { flow, title: 'Strategy', step: [5, total] },
     STRATEGIES.map((s) => ({ label: s.label, description: s.id, detail: s.detail, value: s.id })),
-    'How to copy (more strategies join later)',
+    'How to copy',
   );
+  const details = await strategyDetails(ctx, store, flow, src, tables, strategy, [5, total]);
   const options = await pickOptions(ctx, flow, [6, total]);
   const targetReplicas = [];
   for (const replica of targetProfile.replicas ?? []) targetReplicas.push(await toSpec(await withPassword(store, flow, targetProfile.name, replica)));
-  let spec = buildJobSpec({ source: sourceSpec, sourceDatabase: src.database, tables, target: targetSpec, targetDatabase, targetReplicas, strategy, options, heartbeat: targetProfile.heartbeat });
+  let spec = buildJobSpec({
+    source: sourceSpec, sourceDatabase: src.database, tables, target: targetSpec, targetDatabase, targetReplicas, strategy, options, heartbeat: targetProfile.heartbeat, ...details,
+  });
   spec = await confirmReplicaTarget(ctx, store, flow, targetProfile, spec);
   if (options.ifExists === 'truncate') {
     await confirm(flow, truncateText(spec), 'Delete Rows and Copy');
@@ -170,7 +236,7 @@ export async function migrateFlow(ctx: Ctx, store: ProfileStore, jobs: JobsContr
   await confirm(flow, confirmationText(spec), scope === 'table' ? 'Migrate Tables' : 'Migrate Database');
   const jobId = await jobs.start(spec);
   const what = `${src.database}.${tables === 'all' ? '*' : tables.join(',')} → ${serverKey(targetSpec)}/${spec.targetDatabase}`;
-  ctx.log.info(`${flow}: started job ${jobId}: ${what} (${spec.ifExists})`);
+  ctx.log.info(`${flow}: started ${spec.mode} job ${jobId}: ${what} (${spec.ifExists}${spec.watermark ? `, watermark ${spec.watermark.column}` : ''})`);
   void vscode.commands.executeCommand('rwMigrate.jobs.focus');
   void vscode.window.showInformationMessage(`Migration started: ${what}. Progress is in the Jobs view.`, 'Open Progress').then((b) => {
     if (b) void vscode.commands.executeCommand('rwMigrate.openJobProgress', jobs.model.get(jobId));

@@ -14,6 +14,8 @@ export { isActive };
 export interface JobEndpoints {
   source: ServerSpec;
   target: ServerSpec;
+  sourceDatabase: string;
+  targetDatabase: string;
 }
 
 export interface JobRow {
@@ -49,6 +51,20 @@ export function canResume(state: JobState): boolean {
 
 export function canCancel(state: JobState): boolean {
   return isActive(state);
+}
+
+/** A hybrid job in sync, run by a worker of this window, may be cut over (the Cut Over button and menu). */
+export function canCutover(row: Pick<JobRow, 'view' | 'interrupted'>): boolean {
+  const v = row.view;
+  return v.mode === 'hybrid' && v.phase === 'in-sync' && (v.state === 'copying' || v.state === 'planning') && !row.interrupted;
+}
+
+/**
+ * Sync Changes Since the Copy applies to a finished full copy (the binlog since its snapshot) and to
+ * a finished incremental run (its next increment, from the stored marks).
+ */
+export function canSync(view: Pick<JobView, 'mode' | 'state'>): boolean {
+  return view.state === 'done' && (view.mode === 'full' || view.mode === 'incremental');
 }
 
 /**
@@ -103,7 +119,7 @@ function rowFromSummary(s: JobSummary): JobRow {
     tables: spec.tables,
     live: false,
     interrupted: false,
-    endpoints: { source: strip(spec.source), target: strip(spec.target) },
+    endpoints: { source: strip(spec.source), target: strip(spec.target), sourceDatabase: spec.sourceDatabase, targetDatabase: spec.targetDatabase },
   };
 }
 
@@ -200,7 +216,10 @@ export class JobsModel {
 
   /** Records a job this session just started, before its first event arrives. */
   applyStarted(summary: JobSummary): void {
-    this.rows.set(summary.id, { ...rowFromSummary(summary), live: true });
+    const fresh = rowFromSummary(summary);
+    // The worker's first events can arrive before the start's answer: keep what they said, with the spec's mode.
+    const known = this.rows.get(summary.id);
+    this.rows.set(summary.id, { ...fresh, view: known ? { ...known.view, mode: summary.spec.mode } : fresh.view, live: true });
     this.emit({ kind: 'rows' });
   }
 
@@ -233,10 +252,29 @@ export class JobsModel {
 
 const numberFormat = new Intl.NumberFormat('en-US');
 
-/** The tree description, e.g. "45% · 12,300 rows/s · throttled". */
+const FOLLOWING: ReadonlySet<string> = new Set(['catching-up', 'in-sync', 'cutting-over']);
+
+/** The tree description, e.g. "45% · 12,300 rows/s · throttled", or "In sync (4 of 6) · 0.4 s behind · 120 events/s". */
 export function describeRow(row: JobRow): string {
   const v = row.view;
   const parts: string[] = [];
+  // Hybrid and incremental jobs say where they are; a full copy's state says it.
+  const phased = v.mode !== 'full' && !row.interrupted;
+  if (phased && isActive(v.state)) parts.push(phaseText(v));
+  if (phased && isActive(v.state) && v.mode === 'hybrid' && FOLLOWING.has(v.phase)) {
+    if (v.state === 'paused') parts.push('paused');
+    const s = v.stream;
+    if (s) {
+      parts.push(s.behindSeconds === null ? 'delay unknown' : s.behindSeconds <= 0 ? 'up to date' : `${s.behindSeconds < 10 ? s.behindSeconds.toFixed(1) : numberFormat.format(Math.round(s.behindSeconds))} s behind`);
+      parts.push(`${numberFormat.format(Math.round(s.eventsPerSecond))} events/s`);
+    }
+    if (v.throttle.throttled) parts.push('throttled');
+    return parts.join(' · ');
+  }
+  if (phased && !isActive(v.state) && v.state !== 'done') {
+    parts.push(`${v.state} in ${phaseText(v)}`, `${numberFormat.format(v.rows)} rows`);
+    return parts.join(' · ');
+  }
   if (row.interrupted) {
     parts.push(`interrupted (${v.state})`, `${numberFormat.format(v.rows)} rows`);
   } else if (isActive(v.state)) {
@@ -255,13 +293,15 @@ export function describeRow(row: JobRow): string {
   return parts.join(' · ');
 }
 
-/** Encodes what the row allows, for regex `when` clauses: `type=job,state=copying,pause,cancel`. */
+/** Encodes what the row allows, for regex `when` clauses: `type=job,state=copying,pause,cancel` (also `sync`, `cutover`). */
 export function rowContext(row: JobRow): string {
   const { state } = row.view;
   const facts = [`type=job`, `state=${state}`];
   if (canPause(state) && !row.interrupted) facts.push('pause');
   if (rowResume(row)) facts.push('resume');
   if (canCancel(state) && !row.interrupted) facts.push('cancel');
+  if (canSync(row.view)) facts.push('sync');
+  if (canCutover(row)) facts.push('cutover');
   return facts.join(',');
 }
 
@@ -270,6 +310,7 @@ export function summarizeRow(row: JobRow): string {
   const v = row.view;
   const lines = [
     `Job ${row.id}: ${v.state}${row.interrupted ? ' (interrupted: no worker runs it; Resume continues from the checkpoint)' : ''}`,
+    `Mode: ${v.mode}`,
     `Phase: ${phaseText(v)}`,
     `Source: ${row.source}`,
     `Target: ${row.target}`,
@@ -277,10 +318,19 @@ export function summarizeRow(row: JobRow): string {
     `Rows: ${numberFormat.format(v.rows)}${v.totalRows > 0 ? ` of ${v.totalIsEstimate ? '~' : ''}${numberFormat.format(v.totalRows)}` : ''}`,
   ];
   if (v.tablesTotal > 0) lines.push(`Tables done: ${v.tablesDone} of ${v.tablesTotal}`);
-  if (v.rowsPerSecond > 0) lines.push(`Rate: ${numberFormat.format(Math.round(v.rowsPerSecond))} rows/s`);
-  if (v.etaSeconds !== null && isActive(v.state)) lines.push(`ETA: ${formatDuration(v.etaSeconds * 1000)}`);
-  if (v.table && isActive(v.state)) lines.push(`Current table: ${v.table}`);
+  // A hybrid job following the stream has copied its snapshot: the copy's rate and table are history.
+  const copying = !(v.mode === 'hybrid' && FOLLOWING.has(v.phase));
+  if (v.rowsPerSecond > 0 && copying) lines.push(`Rate: ${numberFormat.format(Math.round(v.rowsPerSecond))} rows/s`);
+  if (v.etaSeconds !== null && isActive(v.state) && copying) lines.push(`ETA: ${formatDuration(v.etaSeconds * 1000)}`);
+  if (v.table && isActive(v.state) && copying) lines.push(`Current table: ${v.table}`);
   if (v.throttle.throttled) lines.push(`Throttled: ${v.throttle.reason ?? 'yes'}`);
+  if (v.stream) {
+    const s = v.stream;
+    lines.push(
+      `Change stream: ${numberFormat.format(s.events)} events applied at ${s.position.file}:${s.position.position}, ${numberFormat.format(Math.round(s.eventsPerSecond))} events/s, ${numberFormat.format(s.behindEvents)} queued, ${s.behindSeconds === null ? 'delay unknown' : `${s.behindSeconds.toFixed(1)} s behind the source`}`,
+    );
+  }
+  for (const c of v.cutover.slice(-3)) lines.push(`Cut-over ${c.step}: ${c.message}`);
   if (v.message) lines.push(`Message: ${v.message}`);
   for (const d of rowDetails(v)) lines.push(`  - ${d}`);
   lines.push(`Created: ${new Date(v.startedAt).toISOString()}`, `Updated: ${new Date(v.updatedAt).toISOString()}`);

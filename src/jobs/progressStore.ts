@@ -4,7 +4,7 @@
  * most one per `minIntervalMs` (250 ms: 4 a second) so a chatty job cannot flood a webview, and a
  * reopened panel is restored from `replay()`. vscode-free: time and timers are injected.
  */
-import type { JobResult, JobSpec, ProgressEvent } from '../engine/jobs/types.js';
+import type { JobMode, JobResult, JobSpec, ProgressEvent } from '../engine/jobs/types.js';
 import type { VerifyReport } from '../engine/verify/types.js';
 import type { ProgressHostMessage, ProgressSample, ProgressSnapshot } from '../protocol/index.js';
 import { jobRecord, type JobRecord } from '../engine/jobs/jobRecord.js';
@@ -69,7 +69,16 @@ export function progressSnapshot(v: JobView, now: number): ProgressSnapshot {
     throttledMs: throttledMsAt(v, now),
     errors: [...v.errors],
     ...(v.result ? { result: v.result } : {}),
+    mode: v.mode,
+    phase: v.phase,
+    stream: v.stream ? { ...v.stream, position: { ...v.stream.position } } : null,
+    cutover: v.cutover.map((c) => ({ ...c })),
   };
+}
+
+/** A hybrid job past its snapshot follows the change stream: its chart shows events, not rows. */
+function streaming(v: JobView): boolean {
+  return v.mode === 'hybrid' && (v.phase === 'catching-up' || v.phase === 'in-sync' || v.phase === 'cutting-over');
 }
 
 /** The worst lag named in a throttle reason such as "replica1: lag 3 s > 1 s; replica2: lag 5 s > 1 s". */
@@ -97,11 +106,19 @@ export class JobProgressStore {
     this.schedule = opts.schedule ?? defaultSchedule;
   }
 
-  /** Registers a job before its first event, so the report has its spec. Idempotent. */
-  begin(jobId: string, spec: JobSpec | null, now = this.clock()): void {
-    if (this.jobs.has(jobId)) return;
+  /** Registers a job before its first event, so the report has its spec (and the view its mode: which phases). Idempotent. */
+  begin(jobId: string, spec: JobSpec | null, now = this.clock(), mode: JobMode = spec?.mode ?? 'full'): void {
+    const known = this.jobs.get(jobId);
+    if (known) {
+      // The job's first events came before its start's answer: the spec arrives now, and with it the mode.
+      if (spec && !known.spec) {
+        known.spec = spec;
+        known.view = { ...known.view, mode: spec.mode };
+      }
+      return;
+    }
     this.jobs.set(jobId, {
-      view: emptyJobView(jobId, now),
+      view: { ...emptyJobView(jobId, now), mode },
       spec,
       verify: null,
       history: [],
@@ -128,7 +145,7 @@ export class JobProgressStore {
 
   ingest(ev: ProgressEvent, now = this.clock()): void {
     const job = this.fold(ev, now);
-    if (ev.type === 'progress') this.sample(job, now);
+    if (ev.type === 'progress' || ev.type === 'stream') this.sample(job, now);
     job.dirty = true;
     this.flushSoon(ev.jobId, job, now);
   }
@@ -196,10 +213,13 @@ export class JobProgressStore {
     const last = job.history[job.history.length - 1];
     if (last && now - last.t < this.sampleEveryMs) return;
     const fresh = this.lastLag && now - this.lastLag.at <= LAG_FRESH_MS ? this.lastLag.seconds : null;
+    const v = job.view;
     const sample: ProgressSample = {
       t: now,
-      rowsPerSecond: job.view.rowsPerSecond,
-      lagSeconds: fresh ?? (job.view.throttle.throttled ? lagFromReason(job.view.throttle.reason) : null),
+      // The copy is over once the stream is followed: its last rate is not the rate now.
+      rowsPerSecond: streaming(v) ? 0 : v.rowsPerSecond,
+      lagSeconds: fresh ?? (v.throttle.throttled ? lagFromReason(v.throttle.reason) : null),
+      ...(v.mode === 'hybrid' ? { eventsPerSecond: v.stream?.eventsPerSecond ?? 0, behindSeconds: v.stream?.behindSeconds ?? null } : {}),
     };
     job.history.push(sample);
     job.unsent.push(sample);

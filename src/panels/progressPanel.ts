@@ -2,15 +2,21 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import type { JobProgressStore } from '../jobs/progressStore.js';
 import type { JobAction, ProgressHostMessage, ProgressPageMessage, ProgressSnapshot } from '../protocol/index.js';
+import type { JobMode } from '../engine/jobs/types.js';
 import { localRoots, webviewHtml } from './html.js';
 
 export interface ProgressPanelDeps {
   store: JobProgressStore;
   /** Steers the job in the worker (JobControlRequest). */
   control(jobId: string, action: JobAction): Promise<{ ok: boolean; message?: string }>;
+  /** Cut Over for a hybrid job: the host's modal, the request and its outcome (never rejects). */
+  cutover(jobId: string): Promise<void>;
 }
 
 const VIEW_TYPE = 'rwMigrate.progress';
+
+/** Panel titles by mode ("Copy" is what a full copy's tab has always said). */
+const TITLE: Record<JobMode, string> = { full: 'Copy', incremental: 'Incremental', hybrid: 'Hybrid' };
 
 /** The state the page keeps with setState; the serializer reads the job id from it after a reload. */
 interface PersistedState {
@@ -47,12 +53,17 @@ export class ProgressPanel {
       existing.panel.reveal();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, `Copy ${jobId}`, vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, ProgressPanel.title(jobId), vscode.ViewColumn.Active, {
       enableScripts: true,
       retainContextWhenHidden: false,
       localResourceRoots: localRoots(ctx.extension.extensionUri),
     });
     ProgressPanel.attach(ctx, panel, jobId);
+  }
+
+  /** "Copy <id>" for a full copy, "Hybrid <id>" or "Incremental <id>" by the job's mode. */
+  private static title(jobId: string): string {
+    return `${TITLE[ProgressPanel.deps?.store.view(jobId)?.mode ?? 'full']} ${jobId}`;
   }
 
   private static attach(ctx: Ctx, panel: vscode.WebviewPanel, jobId: string): void {
@@ -68,8 +79,8 @@ export class ProgressPanel {
     private readonly panel: vscode.WebviewPanel,
     private readonly jobId: string,
   ) {
-    panel.title = `Copy ${jobId}`;
-    panel.webview.html = webviewHtml(panel.webview, ctx.extension.extensionUri, { title: `Copy ${jobId}`, script: 'progress' });
+    panel.title = ProgressPanel.title(jobId);
+    panel.webview.html = webviewHtml(panel.webview, ctx.extension.extensionUri, { title: panel.title, script: 'progress' });
     this.subs.push(panel.webview.onDidReceiveMessage((msg: ProgressPageMessage) => void this.onMessage(msg)));
     const store = ProgressPanel.deps?.store;
     if (store) this.subs.push(store.subscribe(jobId, (msg) => this.post(msg)));
@@ -83,7 +94,8 @@ export class ProgressPanel {
     // Nothing before the handshake: the page would drop it, and `ready` replays the whole state anyway.
     if (!this.ready) return;
     // A job resumed from its checkpoint sends updates again after its finish: drop the finished title.
-    this.panel.title = msg.type === 'finished' ? `Copy ${this.jobId}: ${msg.result.state}` : `Copy ${this.jobId}`;
+    const name = `${TITLE[msg.snapshot.mode ?? 'full']} ${this.jobId}`;
+    this.panel.title = msg.type === 'finished' ? `${name}: ${msg.result.state}` : name;
     void this.panel.webview.postMessage(msg);
   }
 
@@ -94,9 +106,15 @@ export class ProgressPanel {
       if (replay) void this.panel.webview.postMessage(replay);
       return;
     }
-    if (msg.type !== 'pause' && msg.type !== 'resume' && msg.type !== 'cancel') return;
     const deps = ProgressPanel.deps;
     if (!deps) return;
+    if (msg.type === 'cutover') {
+      await deps.cutover(this.jobId);
+      const replay = deps.store.replay(this.jobId);
+      if (replay) void this.panel.webview.postMessage(replay); // re-enables the button when the job is still in sync
+      return;
+    }
+    if (msg.type !== 'pause' && msg.type !== 'resume' && msg.type !== 'cancel') return;
     if (msg.type === 'cancel') {
       const choice = await vscode.window.showWarningMessage(
         `Cancel copy job ${this.jobId}? Rows already copied stay on the target; the job can be resumed from its checkpoint.`,

@@ -5,9 +5,10 @@
  * webview messages are plain discriminated unions because postMessage has no RPC layer.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import type { CutoverBlock, CutoverOutcome, JobResult, JobSpec, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/jobs/types.js';
+import type { CutoverBlock, CutoverOutcome, JobMode, JobPhaseName, JobResult, JobSpec, JobState, JobSummary, ProgressEvent, ServerSpec, ThrottleState } from '../engine/jobs/types.js';
+import type { StreamView } from '../engine/jobs/jobView.js';
 import type {
-  ConnectionReport, DatabaseInfo, DiscoveredReplica, LagThresholds, LagUpdate, Outcome, PollSession, ServerRef, ServerSummary, TableSummary,
+  ColumnSummary, ConnectionReport, DatabaseInfo, DiscoveredReplica, LagThresholds, LagUpdate, Outcome, PollSession, ServerRef, ServerSummary, TableSummary,
 } from '../engine/topology/types.js';
 import type { RepairResult, RepairSpec, VerifyProgress, VerifyReport, VerifySpec } from '../engine/verify/types.js';
 import type { PartitionMap, PartitionTarget, RangeVerdict } from '../engine/partition/types.js';
@@ -77,6 +78,9 @@ export const TestConnectionRequest = new RequestType<ServerParams & { database?:
 export const ListDatabasesRequest = new RequestType<ServerParams & { only?: string[] }, Outcome<DatabaseInfo[]>, void>('rwMigrate/topology/listDatabases');
 
 export const ListTablesRequest = new RequestType<ServerParams & { database: string }, Outcome<TableSummary[]>, void>('rwMigrate/topology/listTables');
+
+/** Columns of a database's base tables (the named ones, or all): the incremental strategy's watermark pick. */
+export const ListColumnsRequest = new RequestType<ServerParams & { database: string; tables?: string[] }, Outcome<ColumnSummary[]>, void>('rwMigrate/topology/listColumns');
 
 export const DiscoverReplicasRequest = new RequestType<ServerParams, Outcome<DiscoveredReplica[]>, void>('rwMigrate/topology/discoverReplicas');
 
@@ -162,7 +166,13 @@ export interface ProgressSample {
   t: number;
   rowsPerSecond: number;
   lagSeconds: number | null;
+  /** Hybrid, while following the change stream: events applied per second, and the delay behind the source. */
+  eventsPerSecond?: number;
+  behindSeconds?: number | null;
 }
+
+/** A hybrid job's change stream as the progress panel shows it (JobView.stream). */
+export type ProgressStream = StreamView;
 
 /** Everything the progress panel shows for one job, folded from its events by the host. */
 export interface ProgressSnapshot {
@@ -187,10 +197,17 @@ export interface ProgressSnapshot {
   /** Warnings and failures, newest last. */
   errors: string[];
   result?: JobResult;
+  /** The job's mode and phase (absent in a page state saved before jobs had modes: a full copy). */
+  mode?: JobMode;
+  phase?: JobPhaseName;
+  /** Hybrid: the change stream's last report (null before the first). */
+  stream?: ProgressStream | null;
+  /** Hybrid: the cut-over's steps so far, newest last. */
+  cutover?: { step: string; message: string; at: string }[];
 }
 
-/** Progress page -> host. */
-export type ProgressPageMessage = { type: 'ready' } | { type: 'pause' } | { type: 'resume' } | { type: 'cancel' };
+/** Progress page -> host. `cutover` asks for a hybrid job's cut-over: the host confirms with a modal first. */
+export type ProgressPageMessage = { type: 'ready' } | { type: 'pause' } | { type: 'resume' } | { type: 'cancel' } | { type: 'cutover' };
 
 /** Host -> progress page: the whole state on `ready`, then coalesced updates (at most 4 a second). */
 export type ProgressHostMessage =

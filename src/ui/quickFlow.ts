@@ -50,6 +50,14 @@ export async function pickMany<T>(s: Step, items: Item<T>[], placeHolder: string
   return chosen.map((c) => c.value);
 }
 
+/** A multi-select where choosing nothing is an answer too (an optional step); Escape still cancels. */
+export async function pickSome<T>(s: Step, items: Item<T>[], placeHolder: string): Promise<T[]> {
+  if (items.length === 0) return [];
+  const chosen = await vscode.window.showQuickPick(items, { title: stepTitle(s), placeHolder, ignoreFocusOut: true, canPickMany: true, matchOnDescription: true });
+  if (!chosen) throw cancelled(s);
+  return chosen.map((c) => c.value);
+}
+
 export async function input(s: Step, opts: { prompt: string; value?: string; validate?: (text: string) => string | undefined; password?: boolean }): Promise<string> {
   const text = await vscode.window.showInputBox({
     title: stepTitle(s),

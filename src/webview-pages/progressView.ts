@@ -2,9 +2,10 @@
  * Pure view model of the progress panel: what the page shows for a snapshot and its sample history.
  * DOM-free so it is unit-tested; the page (progress.ts) only copies these strings into elements.
  */
-import type { JobState, ThrottleState } from '../engine/jobs/types.js';
-import type { ProgressSample, ProgressSnapshot } from '../protocol/index.js';
+import type { JobMode, JobState, ThrottleState } from '../engine/jobs/types.js';
+import type { ProgressSample, ProgressSnapshot, ProgressStream } from '../protocol/index.js';
 import { formatDuration } from '../engine/jobs/format.js';
+import { phaseText } from '../engine/jobs/jobView.js';
 
 export interface ProgressView {
   title: string;
@@ -25,6 +26,55 @@ export interface ProgressView {
   canCancel: boolean;
   finished: boolean;
   ok: boolean;
+  mode: JobMode;
+  /** "Catching up (3 of 6)" for hybrid and incremental jobs; empty for a full copy (its state says it). */
+  phaseText: string;
+  /** Hybrid: the change stream's figures (null before its first report). */
+  stream: StreamText | null;
+  /** Hybrid only: the Cut Over button is there; it is enabled only while the job is in sync. */
+  showCutover: boolean;
+  canCutover: boolean;
+  /** Why Cut Over is not enabled now, or what the cut-over is doing. */
+  cutoverText: string;
+}
+
+export interface StreamText {
+  behindText: string;
+  eventsRateText: string;
+  eventsBehindText: string;
+  appliedText: string;
+  positionText: string;
+}
+
+/** The delay behind the source as a person reads it. */
+export function behindText(behindSeconds: number | null): string {
+  if (behindSeconds === null) return 'not known yet (no change read)';
+  if (behindSeconds <= 0) return 'none: at the source\'s current position';
+  if (behindSeconds < 10) return `${behindSeconds.toFixed(1)} s behind the source`;
+  return `${formatDuration(behindSeconds * 1000)} behind the source`;
+}
+
+export function streamText(s: ProgressStream): StreamText {
+  return {
+    behindText: behindText(s.behindSeconds),
+    eventsRateText: `${formatCount(s.eventsPerSecond)} events/s applied`,
+    eventsBehindText: `${formatCount(s.behindEvents)} event${s.behindEvents === 1 ? '' : 's'} behind`,
+    appliedText: `${formatCount(s.events)} events in ${formatCount(s.transactions)} transactions`,
+    positionText: `${s.position.file}:${s.position.position}`,
+  };
+}
+
+const TITLE: Record<JobMode, string> = { full: 'Copy job', incremental: 'Incremental job', hybrid: 'Hybrid job' };
+
+function cutoverState(s: ProgressSnapshot, finished: boolean): { can: boolean; text: string } {
+  const steps = s.cutover ?? [];
+  const last = steps[steps.length - 1];
+  if (finished) return { can: false, text: last ? `Cut-over ${last.step}: ${last.message}` : '' };
+  if (last && last.step !== 'failed') return { can: false, text: `Cut-over ${last.step}: ${last.message}` };
+  if (s.phase === 'cutting-over') return { can: false, text: 'Cutting over…' };
+  if (s.phase !== 'in-sync') return { can: false, text: 'Cut Over is offered once the target is in sync with the source.' };
+  if (s.state === 'paused') return { can: false, text: 'Resume the job to cut over.' };
+  return { can: true, text: last ? `The last cut-over failed: ${last.message}` : 'In sync: Cut Over blocks writes on the source, applies the last changes, verifies and stops.' };
 }
 
 const STATE_TEXT: Record<JobState, string> = {
@@ -88,28 +138,54 @@ function isFinished(state: JobState): boolean {
 export function progressView(s: ProgressSnapshot, history: readonly ProgressSample[]): ProgressView {
   const finished = isFinished(s.state) || s.result !== undefined;
   const state: JobState = s.result ? s.result.state : s.state;
-  const percent = state === 'done' ? 100 : barPercent(s.rows, s.totalRows);
+  // A hybrid job past its snapshot has copied every row the snapshot had: the bar is full, whatever the estimate said.
+  const following = s.mode === 'hybrid' && (s.phase === 'catching-up' || s.phase === 'in-sync' || s.phase === 'cutting-over');
+  const percent = state === 'done' || following ? 100 : barPercent(s.rows, s.totalRows);
   const total = s.totalRows > 0 ? `${s.totalIsEstimate ? '~' : ''}${formatCount(s.totalRows)}` : 'unknown';
   const rowsText =
     state === 'done'
       ? `${formatCount(s.rows)} rows copied`
-      : `${formatCount(s.rows)} of ${total} rows${s.totalIsEstimate && s.totalRows > 0 ? ' (estimated total)' : ' (exact total)'}`;
+      : following
+        ? `${formatCount(s.rows)} rows copied in the snapshot`
+        : `${formatCount(s.rows)} of ${total} rows${s.totalIsEstimate && s.totalRows > 0 ? ' (estimated total)' : ' (exact total)'}`;
   let etaLine = etaText(s.etaSeconds, state, s.totalIsEstimate);
+  if (following) etaLine = 'Snapshot copied; following the source\'s changes';
   if (finished) etaLine = s.result ? `Took ${formatDuration(s.result.seconds * 1000)}` : STATE_TEXT[state];
   const rate = finished ? (s.result && s.result.seconds > 0 ? s.result.rows / s.result.seconds : 0) : smoothRate(history, s.rowsPerSecond);
   const tables = s.tablesTotal > 0 ? ` (${s.tablesDone} of ${s.tablesTotal} tables done)` : '';
+  const mode: JobMode = s.mode ?? 'full';
+  const cutover = cutoverState(s, finished);
   return {
-    title: `Copy job ${s.jobId}`,
-    stateText: s.result?.message && state !== 'done' ? `${STATE_TEXT[state]}: ${s.result.message}` : STATE_TEXT[state],
+    mode,
+    phaseText: mode === 'full' || !s.phase ? '' : phaseText({ mode, phase: s.phase }),
+    stream: s.stream ? streamText(s.stream) : null,
+    showCutover: mode === 'hybrid',
+    canCutover: mode === 'hybrid' && cutover.can,
+    cutoverText: mode === 'hybrid' ? cutover.text : '',
+    title: `${TITLE[mode]} ${s.jobId}`,
+    // A hybrid or incremental job's phase line says what it does; its badge says only that it runs.
+    stateText:
+      s.result?.message && state !== 'done'
+        ? `${STATE_TEXT[state]}: ${s.result.message}`
+        : state === 'copying' && (s.mode ?? 'full') !== 'full'
+          ? 'Running'
+          : STATE_TEXT[state],
     percent,
     percentText: percent === null ? '–' : `${percent.toFixed(1)}%`,
     rowsText,
-    rateText: `${formatCount(rate)} rows/s${finished ? ' average' : ''}`,
+    rateText: following && !finished && s.stream ? `${formatCount(s.stream.eventsPerSecond)} events/s` : `${formatCount(rate)} rows/s${finished ? ' average' : ''}`,
     etaText: etaLine,
     throttled: !finished && s.throttle.throttled,
     throttleText: finished ? (s.throttledMs > 0 ? `Throttled for ${formatDuration(s.throttledMs)} in total` : 'Never throttled') : throttleText(s.throttle),
-    tableText: s.table && !finished ? `Table ${s.table}${tables}` : s.tablesTotal > 0 ? `${s.tablesDone} of ${s.tablesTotal} tables done` : 'No table yet',
-    chunkText: s.table && !finished ? `Chunk ${s.chunk}: ${formatCount(s.chunkRows)} rows` : '',
+    tableText:
+      following && !finished
+        ? `${s.tablesDone} of ${s.tablesTotal} tables copied`
+        : s.table && !finished
+          ? `Table ${s.table}${tables}`
+          : s.tablesTotal > 0
+            ? `${s.tablesDone} of ${s.tablesTotal} tables done`
+            : 'No table yet',
+    chunkText: s.table && !finished && !following ? `Chunk ${s.chunk}: ${formatCount(s.chunkRows)} rows` : '',
     errors: s.errors,
     canPause: !finished && (state === 'copying' || state === 'planning'),
     canResume: !finished && state === 'paused',
@@ -123,6 +199,12 @@ export function progressView(s: ProgressSnapshot, history: readonly ProgressSamp
 export function chartData(history: readonly ProgressSample[]): [number[], number[], (number | null)[]] {
   const t0 = history.length ? history[0].t : 0;
   return [history.map((h) => (h.t - t0) / 1000), history.map((h) => h.rowsPerSecond), history.map((h) => h.lagSeconds)];
+}
+
+/** A hybrid job's chart adds events applied per second (rate axis) and the delay behind the source (seconds axis). */
+export function hybridChartData(history: readonly ProgressSample[]): [number[], number[], (number | null)[], number[], (number | null)[]] {
+  const [t, rows, lag] = chartData(history);
+  return [t, rows, lag, history.map((h) => h.eventsPerSecond ?? 0), history.map((h) => h.behindSeconds ?? null)];
 }
 
 /** A chart needs a line: at least two samples. */

@@ -5,12 +5,12 @@
  */
 import type { Connection as RpcConnection } from 'vscode-languageserver/node';
 import { setupHeartbeat } from '../engine/lag/index.js';
-import { discoverReplicas, listDatabases, listTableSummaries, readFacts, readSummary, testConnection } from '../engine/topology/index.js';
+import { discoverReplicas, listColumns, listDatabases, listTableSummaries, readFacts, readSummary, testConnection } from '../engine/topology/index.js';
 import { ConnectionCache } from '../engine/topology/index.js';
 import { TopologyPoller } from '../engine/lag/index.js';
 import type { TableSizes } from './tableSizes.js';
 import {
-  DiscoverReplicasRequest, LagUpdateNotification, ListDatabasesRequest, ListTablesRequest, LogNotification, ServerSummaryRequest,
+  DiscoverReplicasRequest, LagUpdateNotification, ListColumnsRequest, ListDatabasesRequest, ListTablesRequest, LogNotification, ServerSummaryRequest,
   SetLagPollingIntervalRequest, SetupHeartbeatRequest, StartLagPollingRequest, StopLagPollingRequest, TestConnectionRequest,
 } from '../protocol/index.js';
 
@@ -28,6 +28,7 @@ export function registerTopologyHandlers(connection: RpcConnection, sizes?: Tabl
     if (out.ok) sizes?.record(server, database, out.value);
     return out;
   });
+  connection.onRequest(ListColumnsRequest, ({ server, database, tables }) => cache.run(server, (c) => listColumns(c, database, tables)));
   connection.onRequest(DiscoverReplicasRequest, ({ server }) => cache.run(server, discoverReplicas));
   connection.onRequest(SetupHeartbeatRequest, ({ server, database }) =>
     cache.run(server, async (c) => {

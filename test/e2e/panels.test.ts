@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import type { ProgressHostMessage, ProgressSample, ProgressSnapshot } from '../../src/protocol/index.js';
 import { sampleVerifyReport } from '../unit/diffFixture';
+import { JobProgressStore } from '../../src/jobs/progressStore';
+import { hybridEvents, stream } from '../unit/hybridFixture';
 import { PageHarness, REPO, type Theme } from './support/pageHarness';
 
 let harness: PageHarness;
@@ -116,6 +118,76 @@ test('progress page: finished job in the light theme, state restored after a rel
   assert.ok(restored.includes('1,000,000 rows copied'), `restored page:\n${restored}`);
   await p.page.close();
   await reloaded.page.close();
+});
+
+/**
+ * A hybrid job's host messages, made by the extension's own progress store from the events the engine
+ * sends (a snapshot copy, catching up, in sync), with a minute of the stream on the chart.
+ */
+function hybridMessages(): { catchingUp: ProgressHostMessage; inSync: ProgressHostMessage } {
+  let now = T0;
+  const store = new JobProgressStore({ clock: () => now, schedule: () => ({ cancel() {} }) });
+  store.begin('h7c01', null, now, 'hybrid');
+  const sent: ProgressHostMessage[] = [];
+  store.subscribe('h7c01', (m) => sent.push(m));
+  for (const e of hybridEvents('h7c01', false)) {
+    now += 1_000;
+    store.ingest(e, now);
+  }
+  // A minute of catching up: the delay falls from 6 s to about a second.
+  for (let i = 0; i < 60; i++) {
+    now += 1_000;
+    store.ingest(stream('h7c01', 10_000 + i * 3_000, Math.max(1.2, 6 - i * 0.1), { eventsPerSecond: 3_000 + (i % 5) * 200, behindEvents: Math.max(40, 9_000 - i * 150) }), now);
+  }
+  const catchingUp = store.replay('h7c01') as ProgressHostMessage;
+  now += 1_000;
+  store.ingest({ type: 'phase', jobId: 'h7c01', phase: 'in-sync' }, now);
+  now += 1_000;
+  store.ingest(stream('h7c01', 190_000, 0.4, { eventsPerSecond: 1_250, behindEvents: 3 }), now);
+  const inSync = sent[sent.length - 1];
+  return { catchingUp, inSync };
+}
+
+test('progress page: a hybrid job shows its phase, the delay and events/s; Cut Over is enabled only in sync', async () => {
+  const { catchingUp, inSync } = hybridMessages();
+  const p = await harness.open('progress', { theme: 'dark', height: 900 });
+  assert.deepEqual(await p.sent(), [{ type: 'ready' }]);
+  await p.post(catchingUp);
+  const page = p.page;
+  let text = await page.locator('body').innerText();
+  for (const expected of ['Hybrid job h7c01', 'Catching up (3 of 6)', '1.2 s behind the source', 'events/s applied', 'events behind', 'Cut Over is offered once the target is in sync with the source.', '3 of 3 tables copied']) {
+    assert.ok(text.includes(expected), `missing "${expected}" in:\n${text}`);
+  }
+  const cutover = page.getByRole('button', { name: 'Cut over to the target' });
+  assert.equal(await cutover.isVisible(), true, 'a hybrid job has the Cut Over button');
+  assert.equal(await cutover.isDisabled(), true, 'disabled while catching up');
+  assert.equal(await page.locator('.chart canvas').count(), 1);
+  // The chart's legend names the two hybrid series.
+  const legend = await page.locator('.u-legend').innerText();
+  assert.match(legend, /events\/s/);
+  assert.match(legend, /behind source \(s\)/);
+  await p.screenshot('progress-hybrid-catching-up');
+
+  await p.post(inSync);
+  text = await page.locator('body').innerText();
+  for (const expected of ['Running', '100.0%', '30,000 rows copied in the snapshot', 'In sync (4 of 6)', '0.4 s behind the source', '1,250 events/s applied', '3 events behind', 'mariadb-bin.000004:1238576']) {
+    assert.ok(text.includes(expected), `missing "${expected}" in:\n${text}`);
+  }
+  assert.equal(await cutover.isEnabled(), true, 'enabled in sync');
+  assert.deepEqual(await p.cspViolations(), []);
+  await p.screenshot('progress-hybrid-in-sync');
+  await cutover.click();
+  assert.deepEqual((await p.sent()).slice(1), [{ type: 'cutover' }]);
+  assert.equal(await cutover.isDisabled(), true, 'disabled until the host answers');
+  await page.close();
+});
+
+test('progress page: a full copy has no Cut Over button and no phase line', async () => {
+  const p = await openProgress('dark');
+  assert.equal(await p.page.getByRole('button', { name: 'Cut over to the target' }).isVisible(), false);
+  assert.equal(await p.page.locator('.phase').isVisible(), false);
+  assert.equal(await p.page.locator('.stream').isVisible(), false);
+  await p.page.close();
 });
 
 test('diff page: mismatches first, sorting, filter, drill-down with differing columns, repair request', async () => {

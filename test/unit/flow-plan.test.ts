@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   buildJobSpec, checkChoices, confirmationText, DEFAULT_OPTIONS, describeOptions, OPTION_RULES, readOptions, serverSpec, STRATEGIES,
-  replicaTargetText, truncateText, validateNumber, type MigrateChoices, type ProfileSetting,
+  replicaTargetText, SAFETY_RULE, truncateText, validateNumber, watermarkCandidates, watermarkLimit, type MigrateChoices, type ProfileSetting,
 } from '../../src/ui/migratePlan.js';
+import type { ColumnSummary } from '../../src/engine/topology/types.js';
 import { locate, nodeFacts } from '../../src/ui/nodeFacts.js';
 
 const source = serverSpec({ host: '127.0.0.1', port: 3306, user: 'rwadmin' }, 'primary');
@@ -53,8 +54,87 @@ describe('migrate flow: options', () => {
     assert.equal(describeOptions(DEFAULT_OPTIONS), 'chunks of 0.5 s · 4 writers · wait when lag > 1 s · non-empty tables: abort');
   });
 
-  test('full is the one strategy offered', () => {
-    assert.deepEqual(STRATEGIES.map((s) => s.id), ['full']);
+  test('full, incremental and hybrid are offered, each with a one-line explanation', () => {
+    assert.deepEqual(STRATEGIES.map((s) => s.id), ['full', 'incremental', 'hybrid']);
+    assert.equal(STRATEGIES[0].label, 'Full copy');
+    for (const s of STRATEGIES) {
+      assert.ok(s.detail.length > 20 && !s.detail.includes('\n'), `${s.id}: ${s.detail}`);
+    }
+  });
+});
+
+describe('migrate flow: incremental and hybrid', () => {
+  const col = (table: string, name: string, dataType: string, over: Partial<ColumnSummary> = {}): ColumnSummary => ({
+    table, name, dataType, columnType: dataType, nullable: false, autoIncrement: false, indexed: true, ...over,
+  });
+  const columns = [
+    col('orders', 'id', 'bigint', { columnType: 'bigint(20) unsigned', autoIncrement: true }),
+    col('orders', 'note', 'varchar'),
+    col('orders', 'total', 'decimal', { indexed: false }),
+    col('orders', 'updated_at', 'timestamp'),
+    col('customers', 'id', 'int', { columnType: 'int(11)', autoIncrement: true }),
+    col('customers', 'updated_at', 'datetime', { indexed: false, nullable: true }),
+  ];
+
+  test('the watermark pick lists numeric and temporal columns of the table, each stating the limit', () => {
+    const c = watermarkCandidates(columns, ['orders']);
+    assert.deepEqual(c.map((x) => x.column), ['id', 'updated_at', 'total']);
+    assert.equal(c[0].description, 'bigint(20) unsigned · auto-increment');
+    assert.equal(c[0].detail, 'Copies rows whose id is above the stored mark; sees neither deletes nor updates that leave id alone.');
+    assert.equal(c[1].temporal, true);
+    assert.equal(c[0].temporal, false);
+    assert.match(c[2].detail, /Not indexed in orders: each run reads the whole table\./);
+    assert.match(c[1].detail, /sees neither deletes nor updates that leave updated_at alone/);
+  });
+
+  test('for several tables only the columns every table has are offered', () => {
+    const c = watermarkCandidates(columns, ['orders', 'customers']);
+    assert.deepEqual(c.map((x) => x.column), ['id', 'updated_at']);
+    assert.equal(c[0].description, 'bigint(20) unsigned / int(11) · auto-increment · in all 2 tables');
+    assert.equal(c[1].description, 'timestamp / datetime · nullable · in all 2 tables');
+    assert.match(c[1].detail, /Not indexed in customers/);
+    assert.deepEqual(watermarkCandidates(columns, ['orders', 'missing']), []);
+    assert.equal(watermarkLimit('seq'), 'sees neither deletes nor updates that leave seq alone');
+  });
+
+  test('incremental: the spec carries the mode and the watermark (a zero safety window is left out)', () => {
+    const spec = buildJobSpec(choices({ strategy: 'incremental', watermark: { column: 'updated_at', safetySeconds: 30 }, first: ['orders'] }));
+    assert.equal(spec.mode, 'incremental');
+    assert.deepEqual(spec.watermark, { column: 'updated_at', safetySeconds: 30 });
+    assert.equal('first' in spec, false, 'first is hybrid only');
+    assert.deepEqual(buildJobSpec(choices({ strategy: 'incremental', watermark: { column: 'id', safetySeconds: 0 } })).watermark, { column: 'id' });
+    assert.equal(checkChoices(choices({ strategy: 'incremental' })), 'The incremental strategy needs a watermark column (an auto-increment id or a timestamp such as updated_at).');
+    assert.equal(checkChoices(choices({ strategy: 'incremental', watermark: { column: 'id' } })), undefined);
+    const { detail } = confirmationText(spec);
+    assert.match(detail, /Strategy: incremental on updated_at: copies the rows whose updated_at is above the stored mark/);
+    assert.match(detail, /it sees neither deletes nor updates that leave updated_at alone\./);
+    assert.match(detail, /within 30 s of the source's clock/);
+  });
+
+  test('hybrid: the spec carries the mode and the tables to copy first, and the default sync threshold', () => {
+    const spec = buildJobSpec(choices({ strategy: 'hybrid', tables: ['orders', 'customers', 'items'], first: ['customers'], watermark: { column: 'id' } }));
+    assert.equal(spec.mode, 'hybrid');
+    assert.deepEqual(spec.first, ['customers']);
+    assert.equal('watermark' in spec, false, 'the watermark is incremental only');
+    assert.equal('syncThresholdSeconds' in spec, false);
+    assert.equal('first' in buildJobSpec(choices({ strategy: 'hybrid', first: [] })), false);
+    const { detail } = confirmationText(spec);
+    assert.match(detail, /Reads from 127\.0\.0\.1:3306, database shop; nothing is written there until you ask for the cut-over\./);
+    assert.match(detail, /Strategy: hybrid: a snapshot copy \(customers first\), then the source's binlog changes applied until you cut over/);
+    assert.match(detail, /blocks writes on 127\.0\.0\.1:3306/);
+  });
+
+  test('full: no watermark, no first, and the confirmation says one snapshot', () => {
+    const spec = buildJobSpec(choices({ watermark: { column: 'id' }, first: ['orders'] }));
+    assert.equal('watermark' in spec || 'first' in spec, false);
+    assert.match(confirmationText(spec).detail, /Strategy: full copy from one consistent snapshot\./);
+  });
+
+  test('the safety window is a whole number of seconds from 0 to a day', () => {
+    assert.equal(validateNumber('0', SAFETY_RULE), undefined);
+    assert.equal(validateNumber('300', SAFETY_RULE), undefined);
+    assert.equal(validateNumber('-1', SAFETY_RULE), 'Enter a number from 0 to 86400.');
+    assert.equal(validateNumber('1.5', SAFETY_RULE), 'Enter a whole number.');
   });
 });
 

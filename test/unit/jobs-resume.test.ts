@@ -28,7 +28,7 @@ describe('Resume: which action for which job state', () => {
     m.applySummaries([summary('c', 'cancelled'), summary('f', 'failed'), summary('d', 'done'), summary('r', 'refused')]);
     assert.equal(rowContext(m.get('c')!), 'type=job,state=cancelled,resume');
     assert.equal(rowContext(m.get('f')!), 'type=job,state=failed,resume');
-    assert.equal(rowContext(m.get('d')!), 'type=job,state=done');
+    assert.equal(rowContext(m.get('d')!), 'type=job,state=done,sync');
     assert.equal(rowContext(m.get('r')!), 'type=job,state=refused');
   });
 
@@ -56,6 +56,8 @@ describe('Resume: which action for which job state', () => {
     assert.deepEqual(row.endpoints, {
       source: { host: '127.0.0.1', port: 3306, user: 'rwadmin', name: 'replica1' },
       target: { host: '127.0.0.1', port: 3309, user: 'rwadmin' },
+      sourceDatabase: 'shop',
+      targetDatabase: 'shop_copy',
     });
     // A finished row ignores active events...
     m.applyEvent({ type: 'state', jobId: 'c', state: 'copying' });

@@ -1,10 +1,11 @@
 /** The public surface of engine/topology: what a server is, how it replicates, what it holds, what we may do on it. */
 export { classifyError, connectServer, ConnectionCache } from './connect.js';
 export { TopologyFailure, toServerSpec } from './serverRef.js';
-export { discoverReplicas, listDatabases, listTableSummaries, readFacts, readReplication, readSummary, testConnection } from './topology.js';
+export { discoverReplicas, listColumns, listDatabases, listTableSummaries, readFacts, readReplication, readSummary, testConnection } from './topology.js';
 export { checkPrivileges } from './privileges.js';
 export { suggestReplicaName } from './types.js';
 export type {
+  ColumnSummary,
   ConnectionReport,
   DatabaseInfo,
   DiscoveredReplica,

@@ -6,7 +6,7 @@
 import { queryRows, type Connection } from '../db/connection.js';
 import { DUMP_THREADS_SQL, FACTS_SQL, FACT_VARIABLES, parseDiscovery, parseReplicaStatus, parseServerFacts, replicaHostsSql, replicaStatusSql, type Row } from './dialect.js';
 import { checkPrivileges } from './privileges.js';
-import type { ConnectionReport, DatabaseInfo, DiscoveredReplica, ReplicaStatus, ServerFacts, ServerSummary, TableSummary } from './types.js';
+import type { ColumnSummary, ConnectionReport, DatabaseInfo, DiscoveredReplica, ReplicaStatus, ServerFacts, ServerSummary, TableSummary } from './types.js';
 
 const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 
@@ -84,6 +84,32 @@ export async function listTableSummaries(conn: Connection, database: string): Pr
     indexBytes: Number(r.indexBytes ?? 0),
     hasPrimaryKey: withPk.has(String(r.name)),
     isView: String(r.type) === 'VIEW',
+  }));
+}
+
+/**
+ * The columns of base tables of a database (all of them, or the named ones), in table and column
+ * order, with whether each leads an index: what the incremental strategy's watermark pick lists.
+ */
+export async function listColumns(conn: Connection, database: string, tables?: string[]): Promise<ColumnSummary[]> {
+  const only = tables && tables.length > 0 ? tables : null;
+  const inTables = only ? ` AND c.TABLE_NAME IN (${only.map(() => '?').join(', ')})` : '';
+  const rows = await queryRows(
+    conn,
+    `SELECT c.TABLE_NAME AS tbl, c.COLUMN_NAME AS name, c.DATA_TYPE AS dataType, c.COLUMN_TYPE AS columnType, c.IS_NULLABLE AS nullable, c.EXTRA AS extra,
+       EXISTS (SELECT 1 FROM information_schema.STATISTICS s WHERE s.TABLE_SCHEMA = c.TABLE_SCHEMA AND s.TABLE_NAME = c.TABLE_NAME AND s.COLUMN_NAME = c.COLUMN_NAME AND s.SEQ_IN_INDEX = 1) AS indexed
+     FROM information_schema.COLUMNS c JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME AND t.TABLE_TYPE = 'BASE TABLE'
+     WHERE c.TABLE_SCHEMA = ?${inTables} ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`,
+    [database, ...(only ?? [])],
+  );
+  return rows.map((r) => ({
+    table: String(r.tbl),
+    name: String(r.name),
+    dataType: String(r.dataType).toLowerCase(),
+    columnType: String(r.columnType),
+    nullable: String(r.nullable) === 'YES',
+    autoIncrement: /auto_increment/i.test(String(r.extra ?? '')),
+    indexed: Number(r.indexed) === 1,
   }));
 }
 

@@ -96,6 +96,20 @@ export interface TableSummary {
   isView: boolean;
 }
 
+/** One column of a base table, as a pick of the watermark column shows it (ListColumnsRequest). */
+export interface ColumnSummary {
+  table: string;
+  name: string;
+  /** information_schema DATA_TYPE, e.g. int, bigint, datetime, timestamp. */
+  dataType: string;
+  /** The full type, e.g. "bigint(20) unsigned". */
+  columnType: string;
+  nullable: boolean;
+  autoIncrement: boolean;
+  /** The column leads an index (a watermark scan on it is an index range). */
+  indexed: boolean;
+}
+
 export interface DiscoveredReplica {
   host: string;
   /** Null when only the processlist saw it (the client port there is ephemeral). */
