@@ -33,12 +33,14 @@ export function startPhase(): StreamPhaseState {
 }
 
 /**
- * The state after one reading. behindSeconds null (nothing read yet) is no evidence either way:
- * the phase stays.
+ * The state after one reading. behindSeconds null means nothing says how far behind the job is:
+ * while catching up that is no evidence either way (the phase stays); while in sync it counts as
+ * over the threshold, because "in sync" is said only on evidence (a stuck stream must not stay in
+ * sync for want of a number).
  */
 export function nextStreamPhase(state: StreamPhaseState, behindSeconds: number | null, now: number, rule: PhaseRule): StreamPhaseState {
-  if (behindSeconds === null) return state;
-  const under = behindSeconds < rule.thresholdSeconds;
+  if (behindSeconds === null && state.phase === 'catching-up') return state;
+  const under = behindSeconds !== null && behindSeconds < rule.thresholdSeconds;
   if (state.phase === 'catching-up') return under ? { phase: 'in-sync', overSince: null } : state;
   if (under) return state.overSince === null ? state : { phase: 'in-sync', overSince: null };
   const since = state.overSince ?? now;
@@ -55,6 +57,11 @@ export interface BehindInput {
   pending: number;
   /** The source's commit time of the last applied transaction (epoch ms; whole seconds). */
   lastCommitAt: number | null;
+  /**
+   * When (epoch ms) the source was first seen at a position the job has still not applied (the
+   * oldest such reading of the source poller); null when every reading is applied.
+   */
+  aheadSince: number | null;
   now: number;
 }
 
@@ -71,11 +78,19 @@ function atOrPast(a: { file: string; position: number }, b: { file: string; posi
 
 /**
  * Seconds behind the source: 0 when nothing is pending and the applied position is the source's
- * current one; otherwise now minus the source's commit time of the last applied transaction (the
- * binlog keeps whole seconds, so this errs high by up to a second, never low); null before any.
+ * current one. Otherwise, with row events pending: now minus the source's commit time of the last
+ * applied transaction (the oldest pending one committed after it, so this errs high, never low; the
+ * binlog keeps whole seconds). With nothing pending but the source ahead: now minus when the source
+ * was first seen at a position still not applied (the stream has not delivered what the source
+ * wrote then: a slow or stuck stream shows here even before any row arrives). Null when neither is
+ * known.
  */
 export function behindSecondsOf(b: BehindInput): number | null {
-  if (b.pending === 0 && b.source && atOrPast(b.applied, b.source)) return 0;
-  if (b.lastCommitAt === null) return null;
-  return Math.max(0, Math.round((b.now - b.lastCommitAt) / 100) / 10);
+  const caughtUp = b.source !== null && atOrPast(b.applied, b.source);
+  if (b.pending === 0 && caughtUp) return 0;
+  const since = (t: number) => Math.max(0, Math.round((b.now - t) / 100) / 10);
+  if (b.pending > 0 && b.lastCommitAt !== null) return since(b.lastCommitAt);
+  if (b.aheadSince !== null) return since(b.aheadSince);
+  if (b.lastCommitAt !== null && b.source === null) return since(b.lastCommitAt);
+  return null;
 }
