@@ -125,14 +125,22 @@ describe('type corpus: every column type and key shape copied exactly', () => {
       'copy', '--from', `mysql://${user}@${P.host}:${P.port}/${SRC}`, '--to', `mysql://${user}@${T.host}:${T.port}/${RESUME_DB}`,
       '--tables', tables.join(','), '--max-chunk-rows', '20', '--writers', '1', '--json',
     ]);
-    const jobId = await waitFor('job id', async () => /"jobId":"([^"]+)"/.exec(first.output())?.[1], 30_000);
-    // A few chunks in, far from the table's end (900 rows in 20-row chunks): a fast machine finished the
-    // table between a later threshold and the kill.
-    await waitFor('3 committed chunks', async () => {
-      const [r] = await target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM rw_migrate.chunks WHERE job_id = ?', [jobId]);
-      return Number(r[0].n) >= 3;
-    }, 60_000);
-    first.child.kill('SIGKILL');
+    // Killed at the CLI's first progress line, i.e. right after its first committed chunk (900 rows in
+    // 20-row chunks: far from the table's end). A poll of the chunks table every 100 ms was outrun by
+    // a fast machine that finished the table in between.
+    let out = '';
+    const killedAfterFirstChunk = new Promise<void>((resolve) => {
+      first.child.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (/"type":"progress"[^\n]*"rows":[1-9]/.test(out)) {
+          first.child.kill('SIGKILL');
+          resolve();
+        }
+      });
+    });
+    await killedAfterFirstChunk;
+    const jobId = /"jobId":"([^"]+)"/.exec(out)?.[1] ?? /"jobId":"([^"]+)"/.exec(first.output())?.[1];
+    assert.ok(jobId, 'the job id was printed before the first progress line');
     await first;
     const [states] = await target.query<RowDataPacket[]>("SELECT table_name AS t FROM rw_migrate.job_tables WHERE job_id = ? AND state = 'done'", [jobId]);
     assert.deepEqual(states.map((r) => String(r.t)), [], 'killed inside the first table');
