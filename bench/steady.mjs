@@ -63,7 +63,9 @@ export async function run({ dir, seconds = 60, rate = 1000, tables: nTables = 10
     const behind = streams.map((l) => l.behindSeconds).filter((x) => x !== null);
     const phases = job.lines.filter((l) => l.type === 'phase' && l.at >= from && l.at <= to).map((l) => l.phase);
 
+    const cutAt = performance.now();
     const cut = await cutover(topo, job.jobId(), 'lock');
+    const blockedLine = job.lines.find((l) => l.type === 'cutover' && l.step === 'blocked' && l.at >= cutAt);
     const result = cut.lines.find((l) => l.type === 'result');
     const code = await job.exited;
     const equal = (await checksums(primary, DB, all)) === (await checksums(target, DST, all));
@@ -90,7 +92,7 @@ export async function run({ dir, seconds = 60, rate = 1000, tables: nTables = 10
       jobEventsPerSecond: { max: Math.max(0, ...streams.map((l) => l.eventsPerSecond)) },
       phasesDuringLoad: phases,
       load1: { min: Math.min(...loads), max: Math.max(...loads) },
-      cutover: { exit: cut.code, state: result?.state, blockedToCaughtUpMs: result?.report?.blockedToCaughtUpMs, verifyMs: result?.report?.verifyMs, jobExit: code, message: result?.state === 'done' ? undefined : result?.message ?? cut.stderr.slice(-300) },
+      cutover: { exit: cut.code, state: result?.state, blockedToCaughtUpMs: result?.report?.blockedToCaughtUpMs, verifyMs: result?.report?.verifyMs, blockTiming: /\(([^)]*ms)\)/.exec(blockedLine?.message ?? '')?.[1] ?? null, jobExit: code, message: result?.state === 'done' ? undefined : result?.message ?? cut.stderr.slice(-300) },
       equal,
     };
   } finally {
@@ -110,7 +112,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(`  writes: ${r.achievedWritesPerSecond}/s achieved (${r.writes.ok} ok, ${r.writes.otherErrors} errors; schedule lag max ${r.maxScheduleLagMs} ms); heartbeats ${r.heartbeats.written}`);
     console.log(`  delay (heartbeat, ${r.samples} samples every 100 ms): p50 ${r.delayMs.p50} ms, p99 ${r.delayMs.p99} ms, max ${r.delayMs.max} ms; under 1 s: ${(r.shareUnder1s * 100).toFixed(1)}%`);
     console.log(`  job's behindSeconds (${r.jobBehindSeconds.events} stream events): values ${r.jobBehindSeconds.values.join(', ')}; max ${r.jobBehindSeconds.max}; 0 in ${(r.jobBehindSeconds.shareZero * 100).toFixed(0)}%; phases during load: ${r.phasesDuringLoad.join(', ') || 'none (in-sync throughout)'}`);
-    console.log(`  cut-over (lock): ${r.cutover.state}, blocked to caught up ${r.cutover.blockedToCaughtUpMs} ms, verify ${r.cutover.verifyMs} ms; job exit ${r.cutover.jobExit}; target = source (CHECKSUM TABLE, 11 tables): ${r.equal}`);
+    console.log(`  cut-over (lock): ${r.cutover.state}, blocked to caught up ${r.cutover.blockedToCaughtUpMs} ms (${r.cutover.blockTiming}), verify ${r.cutover.verifyMs} ms; job exit ${r.cutover.jobExit}; target = source (CHECKSUM TABLE, 11 tables): ${r.equal}`);
   }
   if (!r.equal || r.cutover.state !== 'done' || r.writes.otherErrors > 0) process.exitCode = 1;
 }
