@@ -52,6 +52,21 @@ describe('hybrid: seconds behind', () => {
     assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: null, pending: 0, lastCommitAt: null, now: 1 }), null);
     assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000010', 4), pending: 0, lastCommitAt: 20_000, now: 10_000 }), 0, 'a clock behind the source is not negative');
   });
+  it('takes the newest source reading the applied position has reached when it bounds tighter than the whole-second commit time', () => {
+    // Commit time 10 s (whole seconds), now 10.96 s: 1.0 s by the commit time alone, though the
+    // target has reached the position read at 10.70 s: 0.26 s at most.
+    const readings = [
+      { position: p('b.000002', 300), at: 10_450 },
+      { position: p('b.000002', 400), at: 10_700 },
+      { position: p('b.000002', 450), at: 10_950 },
+    ];
+    assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000002', 450), pending: 2, lastCommitAt: 10_000, sourceReadings: readings, now: 10_960 }), 0.3);
+    // Readings past the applied position say nothing: the commit time's bound stays.
+    assert.equal(behindSecondsOf({ applied: p('b.000002', 200), source: p('b.000002', 450), pending: 2, lastCommitAt: 10_000, sourceReadings: readings, now: 10_960 }), 1);
+    // A tighter commit-time bound wins over an old reading; a reading alone is enough.
+    assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000002', 450), pending: 0, lastCommitAt: 10_900, sourceReadings: readings, now: 10_960 }), 0.1);
+    assert.equal(behindSecondsOf({ applied: p('b.000003', 4), source: p('b.000003', 90), pending: 0, lastCommitAt: null, sourceReadings: readings, now: 11_450 }), 0.5);
+  });
 });
 
 describe('hybrid: first tables and options', () => {

@@ -55,6 +55,11 @@ export interface BehindInput {
   pending: number;
   /** The source's commit time of the last applied transaction (epoch ms; whole seconds). */
   lastCommitAt: number | null;
+  /**
+   * Recent readings of the source's position, each with the time (epoch ms) its query was sent:
+   * everything the source committed before that time is at or before that position.
+   */
+  sourceReadings?: ReadonlyArray<{ position: { file: string; position: number }; at: number }>;
   now: number;
 }
 
@@ -71,11 +76,22 @@ function atOrPast(a: { file: string; position: number }, b: { file: string; posi
 
 /**
  * Seconds behind the source: 0 when nothing is pending and the applied position is the source's
- * current one; otherwise now minus the source's commit time of the last applied transaction (the
- * binlog keeps whole seconds, so this errs high by up to a second, never low); null before any.
+ * current one; otherwise the smaller of two upper bounds, so it never errs low:
+ * - now minus the source's commit time of the last applied transaction. The binlog keeps whole
+ *   seconds, so alone this errs high by up to a second, and by how much depends on where in the
+ *   second the reading falls: under a steady load 50 ms behind it read 1.0 s whenever the monitor's
+ *   tick fell late in a second, and a job with the default 1 s threshold went catching-up
+ *   (bench/steady.mjs).
+ * - now minus the send time of the newest source position reading the applied position has
+ *   reached: the target holds everything committed before that time.
+ * Null before either is known.
  */
 export function behindSecondsOf(b: BehindInput): number | null {
   if (b.pending === 0 && b.source && atOrPast(b.applied, b.source)) return 0;
-  if (b.lastCommitAt === null) return null;
-  return Math.max(0, Math.round((b.now - b.lastCommitAt) / 100) / 10);
+  let ms = b.lastCommitAt === null ? null : b.now - b.lastCommitAt;
+  for (const r of b.sourceReadings ?? []) {
+    if (atOrPast(b.applied, r.position) && (ms === null || b.now - r.at < ms)) ms = b.now - r.at;
+  }
+  if (ms === null) return null;
+  return Math.max(0, Math.round(ms / 100) / 10);
 }
