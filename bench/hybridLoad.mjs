@@ -193,7 +193,11 @@ export function startHybrid(topo, db, dstDb, tables) {
       if (!l.startsWith('{')) continue;
       const line = { ...JSON.parse(l), at };
       lines.push(line);
-      for (const w of [...waiters]) if (w.pred(line)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(line));
+      for (const w of [...waiters]) {
+        if (!w.pred(line)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
     }
   });
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
@@ -212,7 +216,9 @@ export function startHybrid(topo, db, dstDb, tables) {
         const w = { pred, resolve, reject };
         waiters.push(w);
         setTimeout(() => {
-          if (waiters.includes(w)) (waiters.splice(waiters.indexOf(w), 1), reject(new Error('timed out waiting for a line of the hybrid job')));
+          if (!waiters.includes(w)) return;
+          waiters.splice(waiters.indexOf(w), 1);
+          reject(new Error('timed out waiting for a line of the hybrid job'));
         }, timeoutMs).unref();
       }),
     kill: () => child.exitCode === null && child.kill('SIGTERM'),
