@@ -29,7 +29,7 @@ describe('hybrid: in-sync and catching-up', () => {
     // a reading under the threshold resets the clock
     assert.deepEqual(run([[3, 0], [3, 4000], [0.5, 4500], [3, 6000], [3, 10_000], [3, 11_001]], inSync), ['in-sync', 'in-sync', 'in-sync', 'in-sync', 'in-sync', 'catching-up']);
     // no reading while in sync (source unreachable, nothing known) is not evidence of being in sync:
-    // it counts as over the threshold, so a stuck stream leaves in-sync after the grace period
+    // it counts as over the threshold, so the job leaves in-sync after the grace period
     assert.deepEqual(run([[null, 0], [null, 4_000], [null, 5_001]], inSync), ['in-sync', 'in-sync', 'catching-up']);
     // while catching up it is no evidence either way: the phase stays
     assert.deepEqual(run([[null, 0], [null, 60_000]]), ['catching-up', 'catching-up']);
@@ -46,26 +46,29 @@ describe('hybrid: in-sync and catching-up', () => {
 describe('hybrid: seconds behind', () => {
   const p = (file: string, position: number) => ({ file, position });
   it('is 0 at the source position with nothing pending, however old the last transaction', () => {
-    assert.equal(behindSecondsOf({ applied: p('b.000002', 500), source: p('b.000002', 500), pending: 0, lastCommitAt: 0, aheadSince: null, now: 1e9 }), 0);
-    assert.equal(behindSecondsOf({ applied: p('b.000003', 4), source: p('b.000002', 500), pending: 0, lastCommitAt: null, aheadSince: null, now: 1e9 }), 0);
+    assert.equal(behindSecondsOf({ applied: p('b.000002', 500), source: p('b.000002', 500), pending: 0, lastCommitAt: 0, now: 1e9 }), 0);
+    assert.equal(behindSecondsOf({ applied: p('b.000003', 4), source: p('b.000002', 500), pending: 0, lastCommitAt: null, now: 1e9 }), 0);
   });
-  it('with events pending: now minus the last applied commit (errs high, never low)', () => {
-    assert.equal(behindSecondsOf({ applied: p('b.000002', 500), source: p('b.000002', 500), pending: 3, lastCommitAt: 10_000, aheadSince: null, now: 10_400 }), 0.4);
-    assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000002', 900), pending: 3, lastCommitAt: 10_000, aheadSince: 12_000, now: 12_500 }), 2.5);
-    assert.equal(
-      behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000010', 4), pending: 2, lastCommitAt: 20_000, aheadSince: null, now: 10_000 }),
-      0,
-      'a clock behind the source is not negative',
-    );
+  it('is now minus the last applied commit otherwise, and unknown before any', () => {
+    assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000002', 500), pending: 0, lastCommitAt: 10_000, now: 12_500 }), 2.5);
+    assert.equal(behindSecondsOf({ applied: p('b.000002', 500), source: p('b.000002', 500), pending: 3, lastCommitAt: 10_000, now: 10_400 }), 0.4);
+    assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: null, pending: 0, lastCommitAt: null, now: 1 }), null);
+    assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000010', 4), pending: 0, lastCommitAt: 20_000, now: 10_000 }), 0, 'a clock behind the source is not negative');
   });
-  it('with nothing delivered while the source moved on: since the source was first seen ahead (a stuck stream shows)', () => {
-    // no transaction applied yet by this follower, nothing pending, the source seen ahead 3 s ago
-    assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000002', 900), pending: 0, lastCommitAt: null, aheadSince: 7_000, now: 10_000 }), 3);
-    // an old last commit does not count when nothing is pending: other databases' writes move the source too
-    assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000002', 500), pending: 0, lastCommitAt: 0, aheadSince: 9_600, now: 10_000 }), 0.4);
-  });
-  it('is unknown when nothing says', () => {
-    assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: null, pending: 0, lastCommitAt: null, aheadSince: null, now: 1 }), null);
+  it('takes the newest source reading the applied position has reached when it bounds tighter than the whole-second commit time', () => {
+    // Commit time 10 s (whole seconds), now 10.96 s: 1.0 s by the commit time alone, though the
+    // target has reached the position read at 10.70 s: 0.26 s at most.
+    const readings = [
+      { position: p('b.000002', 300), at: 10_450 },
+      { position: p('b.000002', 400), at: 10_700 },
+      { position: p('b.000002', 450), at: 10_950 },
+    ];
+    assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000002', 450), pending: 2, lastCommitAt: 10_000, sourceReadings: readings, now: 10_960 }), 0.3);
+    // Readings past the applied position say nothing: the commit time's bound stays.
+    assert.equal(behindSecondsOf({ applied: p('b.000002', 200), source: p('b.000002', 450), pending: 2, lastCommitAt: 10_000, sourceReadings: readings, now: 10_960 }), 1);
+    // A tighter commit-time bound wins over an old reading; a reading alone is enough.
+    assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000002', 450), pending: 0, lastCommitAt: 10_900, sourceReadings: readings, now: 10_960 }), 0.1);
+    assert.equal(behindSecondsOf({ applied: p('b.000003', 4), source: p('b.000003', 90), pending: 0, lastCommitAt: null, sourceReadings: readings, now: 11_450 }), 0.5);
   });
 });
 

@@ -35,8 +35,8 @@ export function startPhase(): StreamPhaseState {
 /**
  * The state after one reading. behindSeconds null means nothing says how far behind the job is:
  * while catching up that is no evidence either way (the phase stays); while in sync it counts as
- * over the threshold, because "in sync" is said only on evidence (a stuck stream must not stay in
- * sync for want of a number).
+ * over the threshold, because "in sync" is said only on evidence (a stream that delivers nothing
+ * must not stay in sync for want of a number).
  */
 export function nextStreamPhase(state: StreamPhaseState, behindSeconds: number | null, now: number, rule: PhaseRule): StreamPhaseState {
   if (behindSeconds === null && state.phase === 'catching-up') return state;
@@ -58,10 +58,10 @@ export interface BehindInput {
   /** The source's commit time of the last applied transaction (epoch ms; whole seconds). */
   lastCommitAt: number | null;
   /**
-   * When (epoch ms) the source was first seen at a position the job has still not applied (the
-   * oldest such reading of the source poller); null when every reading is applied.
+   * Recent readings of the source's position, each with the time (epoch ms) its query was sent:
+   * everything the source committed before that time is at or before that position.
    */
-  aheadSince: number | null;
+  sourceReadings?: ReadonlyArray<{ position: { file: string; position: number }; at: number }>;
   now: number;
 }
 
@@ -78,19 +78,22 @@ function atOrPast(a: { file: string; position: number }, b: { file: string; posi
 
 /**
  * Seconds behind the source: 0 when nothing is pending and the applied position is the source's
- * current one. Otherwise, with row events pending: now minus the source's commit time of the last
- * applied transaction (the oldest pending one committed after it, so this errs high, never low; the
- * binlog keeps whole seconds). With nothing pending but the source ahead: now minus when the source
- * was first seen at a position still not applied (the stream has not delivered what the source
- * wrote then: a slow or stuck stream shows here even before any row arrives). Null when neither is
- * known.
+ * current one; otherwise the smaller of two upper bounds, so it never errs low:
+ * - now minus the source's commit time of the last applied transaction. The binlog keeps whole
+ *   seconds, so alone this errs high by up to a second, and by how much depends on where in the
+ *   second the reading falls: under a steady load 50 ms behind it read 1.0 s whenever the monitor's
+ *   tick fell late in a second, and a job with the default 1 s threshold went catching-up
+ *   (bench/steady.mjs).
+ * - now minus the send time of the newest source position reading the applied position has
+ *   reached: the target holds everything committed before that time.
+ * Null before either is known.
  */
 export function behindSecondsOf(b: BehindInput): number | null {
-  const caughtUp = b.source !== null && atOrPast(b.applied, b.source);
-  if (b.pending === 0 && caughtUp) return 0;
-  const since = (t: number) => Math.max(0, Math.round((b.now - t) / 100) / 10);
-  if (b.pending > 0 && b.lastCommitAt !== null) return since(b.lastCommitAt);
-  if (b.aheadSince !== null) return since(b.aheadSince);
-  if (b.lastCommitAt !== null && b.source === null) return since(b.lastCommitAt);
-  return null;
+  if (b.pending === 0 && b.source && atOrPast(b.applied, b.source)) return 0;
+  let ms = b.lastCommitAt === null ? null : b.now - b.lastCommitAt;
+  for (const r of b.sourceReadings ?? []) {
+    if (atOrPast(b.applied, r.position) && (ms === null || b.now - r.at < ms)) ms = b.now - r.at;
+  }
+  if (ms === null) return null;
+  return Math.max(0, Math.round(ms / 100) / 10);
 }

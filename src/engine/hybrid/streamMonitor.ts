@@ -58,14 +58,7 @@ export class StreamMonitor {
     const f = this.follower;
     const now = performance.now();
     const seconds = Math.max(0.001, (now - this.lastAt) / 1000);
-    const behindSeconds = behindSecondsOf({
-      applied: f.applied,
-      source: this.poller.position,
-      pending: f.pendingEvents,
-      lastCommitAt: f.lastCommitAt,
-      aheadSince: this.poller.aheadSince(f.applied),
-      now: Date.now(),
-    });
+    const behindSeconds = behindSecondsOf({ applied: f.applied, source: this.poller.position, pending: f.pendingEvents, lastCommitAt: f.lastCommitAt, sourceReadings: this.poller.readings, now: Date.now() });
     const e: StreamEvent = {
       type: 'stream',
       jobId: this.jobId,
