@@ -50,6 +50,17 @@ async function waitInSync(run: CliRun, count = 1, timeoutMs = 120_000): Promise<
   await waitFor(`the in-sync line (${count})`, async () => inSyncLines(run).length >= count || (run.child.exitCode !== null && Promise.reject(new Error(`the job exited: ${text(run)}`))), timeoutMs);
 }
 
+/**
+ * The job has told the cut-over row it is in sync (what `cutover` checks, refreshed every 500 ms):
+ * the in-sync line alone can come before that row is refreshed.
+ */
+async function waitCutoverReady(jobId: string): Promise<void> {
+  await waitFor('the cut-over row in sync', async () => {
+    const [r] = await target.query<RowDataPacket[]>('SELECT job_phase FROM rw_migrate.cutover WHERE job_id = ?', [jobId]).catch(() => [[]] as unknown as [RowDataPacket[]]);
+    return r[0]?.job_phase === 'in-sync';
+  }, 30_000);
+}
+
 async function jobIdOf(run: CliRun): Promise<string> {
   return waitFor('the planned line', async () => String(jsonLines(run).find((e) => e.type === 'planned')?.jobId ?? '') || (run.child.exitCode !== null && Promise.reject(new Error(text(run)))), 60_000);
 }
@@ -257,6 +268,7 @@ describe('rw-migrate copy --mode hybrid', () => {
       const holder = await adminConnect(topo.servers.primary);
       await holder.query('START TRANSACTION');
       await holder.query(`SELECT COUNT(*) FROM \`${db}\`.pairs WHERE b = -1`);
+      await waitCutoverReady(id);
       const first = cli(['cutover', id, '--to', url('target'), '--yes', '--block', 'lock', '--json']);
       assert.equal(await first.exit, 1, text(first));
       assert.match(text(first), /could not lock .*Nothing was changed/s);
@@ -264,6 +276,7 @@ describe('rw-migrate copy --mode hybrid', () => {
       await holder.end();
       await waitInSync(run, 2);
       assert.equal(run.child.exitCode, null, 'the job runs on after a failed cut-over');
+      await waitCutoverReady(id);
       const co = cli(['cutover', id, '--to', url('target'), '--yes', '--block', 'lock', '--json']);
       assert.equal(await co.exit, 0, text(co));
       const answer = jsonLines(co).find((e) => e.type === 'result') as { state: string; report?: { lift: string[] } } | undefined;
@@ -302,6 +315,7 @@ describe('rw-migrate copy --mode hybrid', () => {
       const id = await jobIdOf(run);
       await waitInSync(run);
       await target.query(`UPDATE \`${dst}\`.items SET note = 'changed on the target' WHERE id = 7`);
+      await waitCutoverReady(id);
       const co = cli(['cutover', id, '--to', url('target'), '--yes', '--block', 'lock', '--json']);
       assert.equal(await co.exit, 1, text(co));
       assert.equal(await run.exit, 1, text(run));

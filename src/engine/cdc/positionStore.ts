@@ -6,6 +6,7 @@
 import mysql from 'mysql2';
 import { queryRows, type Connection } from '../db/connection.js';
 import { CHECKPOINT_DB } from '../jobs/checkpoint.js';
+import { RefusedError } from '../db/errors.js';
 import type { BinlogPosition } from './types.js';
 
 export const CDC_STATE_DDL = `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_DB}.cdc_state (
@@ -94,4 +95,14 @@ export function savePositionSql(jobId: string, position: BinlogPosition, gtid: s
 /** The outcome of a run (done, failed, stopped by DDL...), next to the position; the position is untouched. */
 export async function setCdcOutcome(target: Connection, jobId: string, state: string, message: string | null): Promise<void> {
   await target.query(`UPDATE ${CHECKPOINT_DB}.cdc_state SET state = ?, message = ?, updated_at = NOW(3) WHERE job_id = ?`, [state, message, jobId]);
+}
+
+/**
+ * Where a job's change stream continues: its committed position, or before any, its first
+ * snapshot's (a resumed copy's rows converge from there). Refused when neither is recorded.
+ */
+export function continueFrom(jobId: string, state: CdcState | null, snapshot: { binlogFile: string | null; binlogPosition: number | null }, fix: string): BinlogPosition {
+  const from = state?.position ?? (snapshot.binlogFile && snapshot.binlogPosition !== null ? { file: snapshot.binlogFile, position: snapshot.binlogPosition } : null);
+  if (!from) throw new RefusedError(`job ${jobId} has no recorded binlog position (was the source's binlog on during the copy?). Fix: ${fix}`);
+  return from;
 }

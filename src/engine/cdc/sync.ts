@@ -16,7 +16,7 @@ import { binlogPreflight } from '../preflight/binlog.js';
 import { ChangeApplier } from './applier.js';
 import { ChangeFollower } from './follower.js';
 import { comparePositions, formatPosition } from './position.js';
-import { ensureCdcSchema, loadCdcState, savePosition, setCdcOutcome } from './positionStore.js';
+import { continueFrom, ensureCdcSchema, loadCdcState, savePosition, setCdcOutcome } from './positionStore.js';
 import { binlogServerKey, chooseResumePoint } from './resumePoint.js';
 import { sourcePosition } from './stream.js';
 import type { BinlogPosition, SyncEvent, SyncResult } from './types.js';
@@ -129,11 +129,7 @@ class SyncRun {
       await ensureCdcSchema(target);
       const state = await loadCdcState(target, this.jobId);
       const snap = job.snapshot;
-      const recorded: BinlogPosition | null =
-        state?.position ?? (snap.binlogFile && snap.binlogPosition !== null ? { file: snap.binlogFile, position: snap.binlogPosition } : null);
-      if (!recorded) {
-        throw new RefusedError(`job ${this.jobId} has no recorded binlog position (was the source's binlog on during the copy?). Fix: make a new full copy with the binlog on.`);
-      }
+      const recorded = continueFrom(this.jobId, state, snap, 'make a new full copy with the binlog on.');
       const stopAt = await sourcePosition(source);
       if (!stopAt) throw new RefusedError(`source ${serverLabel(spec.source)} reports no binlog position (SHOW MASTER STATUS is empty).`);
       const key = await binlogServerKey(source);

@@ -2,6 +2,7 @@
  * Migrator: runs one job. plan -> schema -> snapshot -> pipelined copy (one reader reading ahead,
  * N writers loading in parallel and committing in order) -> keyless tables -> finish.
  */
+import { RunGate } from '../jobs/runGate.js';
 import type { Connection } from '../db/connection.js';
 import { closeQuietly, serverLabel } from '../db/connection.js';
 import { ConnectionFailedError, connectAs, serverName } from './connectRole.js';
@@ -82,9 +83,7 @@ export function startJob(spec: JobSpec, events: JobEvents = {}, opts: StartOptio
 class Migration {
   onId: (id: string) => void = () => {};
   private jobId = '';
-  private paused = false;
-  private cancelled = false;
-  private wake: (() => void)[] = [];
+  private readonly runGate = new RunGate((state) => this.setState(state));
   private progress: ProgressTracker | null = null;
   private failure: Error | null = null;
   private readonly started = performance.now();
@@ -114,27 +113,28 @@ class Migration {
     this.emit({ type: 'state', jobId: this.jobId, state, message });
   }
 
+  private get paused(): boolean {
+    return this.runGate.paused;
+  }
+
+  private get cancelled(): boolean {
+    return this.runGate.cancelled;
+  }
+
   pause(): void {
-    if (this.paused || this.cancelled) return;
-    this.paused = true;
-    this.setState('paused');
+    this.runGate.pause();
   }
 
   resume(): void {
-    if (!this.paused) return;
-    this.paused = false;
-    this.setState('copying');
-    for (const w of this.wake.splice(0)) w();
+    this.runGate.resume();
   }
 
   cancel(): void {
-    this.cancelled = true;
-    for (const w of this.wake.splice(0)) w();
+    this.runGate.cancel();
   }
 
   private async gate(): Promise<void> {
-    while (this.paused && !this.cancelled) await new Promise<void>((r) => this.wake.push(r));
-    if (this.cancelled) throw new CancelledError();
+    await this.runGate.pass();
     if (this.failure) throw this.failure;
   }
 

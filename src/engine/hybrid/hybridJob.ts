@@ -23,8 +23,7 @@ import { inspectTable } from '../schema/inspector.js';
 import { ChangeApplier } from '../cdc/applier.js';
 import { ChangeFollower } from '../cdc/follower.js';
 import { formatPosition } from '../cdc/position.js';
-import { ensureCdcSchema, loadCdcState, savePosition, setCdcOutcome } from '../cdc/positionStore.js';
-import type { BinlogPosition } from '../cdc/types.js';
+import { continueFrom, ensureCdcSchema, loadCdcState, savePosition, setCdcOutcome } from '../cdc/positionStore.js';
 import { StreamMonitor } from './streamMonitor.js';
 import { CutoverDriver, dataDiffers } from './cutoverDriver.js';
 
@@ -226,11 +225,7 @@ class HybridRun {
     this.rowsCopied = job.rowsCopied;
     const state = await loadCdcState(target, this.jobId);
     const snap = job.snapshot;
-    const from: BinlogPosition | null =
-      state?.position ?? (snap.binlogFile && snap.binlogPosition !== null ? { file: snap.binlogFile, position: snap.binlogPosition } : null);
-    if (!from) {
-      throw new RefusedError(`job ${this.jobId} has no recorded binlog position (was the source's binlog on during the copy?). Fix: make a new hybrid job with the binlog on.`);
-    }
+    const from = continueFrom(this.jobId, state, snap, 'make a new hybrid job with the binlog on.');
     // The job's GTID position at `from` (the snapshot's at first), so the stored position keeps every domain.
     const gtid = state?.gtid ?? (state ? null : snap.gtidBinlogPos);
     if (!state) await savePosition(target, this.jobId, from, gtid, 0, 0);

@@ -8,6 +8,7 @@
  *
  * It sees neither deletes nor updates that leave the column alone (INCREMENTAL_BLIND_SPOTS).
  */
+import { RunGate } from '../jobs/runGate.js';
 import type { Connection } from '../db/connection.js';
 import { closeQuietly, queryRows, serverLabel } from '../db/connection.js';
 import { CancelledError, RefusedError, errorMessage } from '../db/errors.js';
@@ -96,9 +97,7 @@ interface TableRun {
 class IncrementalRun {
   onId: (id: string) => void = () => {};
   private jobId = '';
-  private paused = false;
-  private cancelled = false;
-  private wake: (() => void)[] = [];
+  private readonly runGate = new RunGate((state) => this.setState(state));
   private progress: ProgressTracker | null = null;
   private readonly started = performance.now();
   private throttler: Throttler | null = null;
@@ -139,27 +138,28 @@ class IncrementalRun {
     this.emit({ type: 'phase', jobId: this.jobId, phase, ...(message ? { message } : {}) });
   }
 
+  private get paused(): boolean {
+    return this.runGate.paused;
+  }
+
+  private get cancelled(): boolean {
+    return this.runGate.cancelled;
+  }
+
   pause(): void {
-    if (this.paused || this.cancelled) return;
-    this.paused = true;
-    this.setState('paused');
+    this.runGate.pause();
   }
 
   resume(): void {
-    if (!this.paused) return;
-    this.paused = false;
-    this.setState('copying');
-    for (const w of this.wake.splice(0)) w();
+    this.runGate.resume();
   }
 
   cancel(): void {
-    this.cancelled = true;
-    for (const w of this.wake.splice(0)) w();
+    this.runGate.cancel();
   }
 
   private async gate(): Promise<void> {
-    while (this.paused && !this.cancelled) await new Promise<void>((r) => this.wake.push(r));
-    if (this.cancelled) throw new CancelledError();
+    await this.runGate.pass();
   }
 
   async run(): Promise<JobResult> {
