@@ -13,6 +13,7 @@ import { Option, type Command } from 'commander';
 import { describeCutover, requestCutover, type CutoverStep } from '../engine/cutover/index.js';
 import type { CutoverBlock, CutoverOutcome } from '../engine/jobs/index.js';
 import { EXIT, UsageError } from './exit-codes.js';
+import { untilDone } from './interrupt.js';
 import { passwordFor } from './password.js';
 import { lookup } from './registry.js';
 import { formatServerUrl, parseServerUrl } from './url.js';
@@ -74,20 +75,10 @@ async function cutoverCommand(jobId: string, o: CutoverCliOptions): Promise<numb
   };
   // Ctrl-C withdraws a request the job has not picked up; once it runs, the job finishes it (a second Ctrl-C leaves).
   const abort = new AbortController();
-  let interrupts = 0;
-  const onSignal = () => {
-    if (++interrupts === 1) abort.abort();
-    else process.exit(EXIT.cancelled);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let outcome: CutoverOutcome;
-  try {
-    outcome = await requestCutover(target, jobId, o.block, { timeoutMs: timeoutSeconds * 1000, onStep, signal: abort.signal });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  const outcome = await untilDone(
+    () => requestCutover(target, jobId, o.block, { timeoutMs: timeoutSeconds * 1000, onStep, signal: abort.signal }),
+    () => abort.abort(),
+  );
   if (o.json) out(JSON.stringify({ type: 'result', jobId, ...outcome }));
   else printOutcome(outcome, out);
   return abort.signal.aborted && outcome.state === 'failed' ? EXIT.cancelled : exitFor(outcome);

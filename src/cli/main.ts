@@ -7,6 +7,7 @@ import { ConnectionFailedError, listJobs, resumeMigration, startMigration, withP
 import { connectionMessage } from './connectionHelp.js';
 import type { JobHandle, JobResult, JobSpec, ServerSpec } from '../engine/jobs/index.js';
 import { EXIT, EXIT_HELP, exitForState, UsageError } from './exit-codes.js';
+import { untilDone } from './interrupt.js';
 import { buildCopySpec, COPY_MODES, type CopyOptions } from './options.js';
 import { WATERMARK_SAFETY_HELP } from '../engine/jobs/index.js';
 import { passwordFor } from './password.js';
@@ -28,28 +29,15 @@ function exitCodeFor(r: JobResult): number {
 }
 
 /** Ctrl-C once: cancel cleanly (the current chunks commit or roll back). Twice: leave now. */
-function onInterrupt(handle: JobHandle, r: Renderer): () => void {
-  let count = 0;
-  const handler = () => {
-    count++;
-    if (count === 1) {
+async function runHandle(handle: JobHandle, r: Renderer, remember_: (id: string) => void): Promise<number> {
+  handle.jobId.then(remember_, () => undefined);
+  const result = await untilDone(
+    () => handle.done,
+    () => {
       r.info('cancelling after the chunks in flight (Ctrl-C again to exit at once)');
       handle.cancel();
-    } else process.exit(EXIT.cancelled);
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
-}
-
-async function runHandle(handle: JobHandle, r: Renderer, remember_: (id: string) => void): Promise<number> {
-  const off = onInterrupt(handle, r);
-  handle.jobId.then(remember_, () => undefined);
-  const result = await handle.done;
-  off();
+    },
+  );
   r.result(result);
   return exitCodeFor(result);
 }

@@ -15,6 +15,7 @@ import { syncJob, formatPosition, type SyncEvent, type SyncResult } from '../eng
 import { loadJob, resumeMigration, type ServerSpec } from '../engine/index.js';
 import { humanRenderer, jsonRenderer } from './render.js';
 import { EXIT, exitForState, UsageError } from './exit-codes.js';
+import { untilDone } from './interrupt.js';
 import { passwordFor } from './password.js';
 import { lookup } from './registry.js';
 import { formatServerUrl, parseServerUrl } from './url.js';
@@ -62,16 +63,7 @@ async function syncCommand(jobId: string, o: SyncCliOptions): Promise<number> {
     else process.stderr.write(`  ${e.level}: ${e.message}\n`);
   };
   const handle = syncJob(target, jobId, { source, target: target.password }, { source: newSource, onEvent, stallMs: stallSeconds ? stallSeconds * 1000 : undefined, batchEvents, bufferEvents });
-  let interrupts = 0;
-  const onSignal = () => {
-    if (++interrupts === 1) handle.cancel();
-    else process.exit(EXIT.cancelled);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const r = await handle.done;
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  const r = await untilDone(() => handle.done, () => handle.cancel());
   if (o.json) out(JSON.stringify({ type: 'result', ...r }));
   else if (r.state === 'done') {
     out(`done: ${r.events} row events in ${r.transactions} transactions, ${r.seconds.toFixed(1)} s, now at ${formatPosition(r.position)} (source was at ${formatPosition(r.stopAt)} when the sync started)`);
@@ -86,16 +78,7 @@ async function syncCommand(jobId: string, o: SyncCliOptions): Promise<number> {
 async function incrementalSync(target: ServerSpec, jobId: string, source: string | undefined, json: boolean): Promise<number> {
   const r = json ? jsonRenderer() : humanRenderer();
   const handle = await resumeMigration(target, jobId, { source, target: target.password }, { onEvent: (e) => r.event(e) });
-  let interrupts = 0;
-  const onSignal = () => {
-    if (++interrupts === 1) handle.cancel();
-    else process.exit(EXIT.cancelled);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const result = await handle.done;
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  const result = await untilDone(() => handle.done, () => handle.cancel());
   r.result(result);
   return result.connection ? EXIT.badInput : exitForState(result.state);
 }

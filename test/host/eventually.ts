@@ -22,3 +22,34 @@ export function whenTrue<T>(what: string, timeoutMs: number, events: vscode.Even
     check();
   });
 }
+
+/** whenTrue for an async probe: re-read on every event and on each answer until it holds. */
+export function whenTrueAsync<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, event: vscode.Event<unknown>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let busy = false;
+    let done = false;
+    const timer = setTimeout(() => finish(new Error(`${what}: not within ${timeoutMs / 1000} s`)), timeoutMs);
+    const sub = event(() => void check());
+    function finish(err: Error | null, value?: T) {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sub.dispose();
+      if (err) reject(err);
+      else resolve(value as T);
+    }
+    async function check() {
+      if (busy || done) return;
+      busy = true;
+      try {
+        const v = await probe();
+        if (v !== undefined) finish(null, v);
+      } catch (e) {
+        finish(e as Error);
+      } finally {
+        busy = false;
+      }
+    }
+    void check();
+  });
+}

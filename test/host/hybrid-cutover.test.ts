@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
-import { whenTrue } from './eventually';
+import { whenTrue, whenTrueAsync } from './eventually';
 import { record } from './metrics';
 
 const EXTENSION_ID = 'rw-migrate.rw-migrate';
@@ -225,34 +225,3 @@ describe('Hybrid job: progress and Cut Over', function () {
     await primary.query(`INSERT INTO \`${srcDb}\`.accounts VALUES (9002, 'after the lift', 0)`);
   });
 });
-
-/** whenTrue for an async probe: re-read on every event and on each answer until it holds. */
-function whenTrueAsync<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, event: vscode.Event<unknown>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let busy = false;
-    let done = false;
-    const timer = setTimeout(() => finish(new Error(`${what}: not within ${timeoutMs / 1000} s`)), timeoutMs);
-    const sub = event(() => void check());
-    function finish(err: Error | null, value?: T) {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sub.dispose();
-      if (err) reject(err);
-      else resolve(value as T);
-    }
-    async function check() {
-      if (busy || done) return;
-      busy = true;
-      try {
-        const v = await probe();
-        if (v !== undefined) finish(null, v);
-      } catch (e) {
-        finish(e as Error);
-      } finally {
-        busy = false;
-      }
-    }
-    void check();
-  });
-}

@@ -369,6 +369,15 @@ describe('cut-over (performCutover, waitApplied = one sync run)', () => {
 describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () => {
   const hybridId = `hyb-${runId}`;
 
+  /** The job's side, as the hybrid job runs it: watch at its own pace (300 ms here), cut over when asked. */
+  async function standInJob(conn: Awaited<ReturnType<typeof connect>>, stopped: () => boolean): Promise<void> {
+    while (!stopped()) {
+      const block = await watchCutover(conn, hybridId, 'in-sync', 0);
+      if (block) await finishCutover(conn, hybridId, await runCutover({ ...deps(block), jobId: hybridId }));
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
   before(async () => {
     const spec = { source: { ...sourceSpec(), password: undefined }, target: { ...targetSpec(), password: undefined }, sourceDatabase: srcDb, targetDatabase: dstDb, tables: LOAD_TABLES, mode: 'hybrid' };
     await target.query("INSERT INTO rw_migrate.jobs (id, spec, state, created_at, updated_at) VALUES (?, ?, 'copying', NOW(3), NOW(3))", [hybridId, JSON.stringify(spec)]);
@@ -402,17 +411,7 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
   it('round trip: a job loop picks up the request, cuts over, and the asker gets the report; a second request is refused', async () => {
     const conn = await connect(targetSpec());
     let stop = false;
-    // The job's side, as the hybrid job runs it: watch about every 300 ms, cut over when asked.
-    const jobLoop = (async () => {
-      while (!stop) {
-        const block = await watchCutover(conn, hybridId, 'in-sync', 0);
-        if (block) {
-          const outcome = await runCutover({ ...deps(block), jobId: hybridId });
-          await finishCutover(conn, hybridId, outcome);
-        }
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    })();
+    const jobLoop = standInJob(conn, () => stop);
     try {
       await waitFor('the job loop alive', async () => {
         const [r] = await target.query<RowDataPacket[]>('SELECT job_phase FROM rw_migrate.cutover WHERE job_id = ?', [hybridId]);
@@ -495,13 +494,7 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
     await target.query('UPDATE rw_migrate.cutover SET state = NULL WHERE job_id = ?', [hybridId]);
     const conn = await connect(targetSpec());
     let stop = false;
-    const jobLoop = (async () => {
-      while (!stop) {
-        const block = await watchCutover(conn, hybridId, 'in-sync', 0);
-        if (block) await finishCutover(conn, hybridId, await runCutover({ ...deps(block), jobId: hybridId }));
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    })();
+    const jobLoop = standInJob(conn, () => stop);
     try {
       const run = spawnCli(['cutover', hybridId, '--to', url, '--yes', '--block', 'read-only'], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
       const code = await run.exit;

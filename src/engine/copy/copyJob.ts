@@ -2,6 +2,7 @@
  * Migrator: runs one job. plan -> schema -> snapshot -> pipelined copy (one reader reading ahead,
  * N writers loading in parallel and committing in order) -> keyless tables -> finish.
  */
+import { jobHandle } from '../jobs/handle.js';
 import { RunGate } from '../jobs/runGate.js';
 import type { Connection } from '../db/connection.js';
 import { closeQuietly, serverLabel } from '../db/connection.js';
@@ -71,13 +72,7 @@ function positionOf(p: SnapshotPosition): SnapshotPosition {
 }
 
 export function startJob(spec: JobSpec, events: JobEvents = {}, opts: StartOptions = {}): JobHandle {
-  const m = new Migration(spec, events, opts);
-  let resolveId: (id: string) => void = () => {};
-  const jobId = new Promise<string>((r) => (resolveId = r));
-  m.onId = resolveId;
-  const done = m.run();
-  done.then((r) => resolveId(r.jobId), () => undefined);
-  return { jobId, done, pause: () => m.pause(), resume: () => m.resume(), cancel: () => m.cancel() };
+  return jobHandle(new Migration(spec, events, opts));
 }
 
 class Migration {

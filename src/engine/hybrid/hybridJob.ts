@@ -8,6 +8,7 @@
  * The binlog pre-flight runs before the copy writes anything: a source whose binlog cannot be
  * followed is refused up front, not after hours of copying.
  */
+import { jobHandle } from '../jobs/handle.js';
 import { closeQuietly, type Connection } from '../db/connection.js';
 import { CancelledError, RefusedError } from '../db/errors.js';
 import type { ServerSpec } from '../db/server.js';
@@ -31,13 +32,7 @@ import { CutoverDriver, dataDiffers } from './cutoverDriver.js';
 const FOLLOWING: ReadonlySet<JobPhaseName> = new Set(['catching-up', 'in-sync', 'cutting-over']);
 
 export function startHybridJob(spec: JobSpec, events: JobEvents = {}, opts: StartOptions = {}): JobHandle {
-  const run = new HybridRun(spec, events, opts);
-  let resolveId: (id: string) => void = () => {};
-  const jobId = new Promise<string>((r) => (resolveId = r));
-  run.onId = resolveId;
-  const done = run.run();
-  done.then((r) => resolveId(r.jobId), () => undefined);
-  return { jobId, done, pause: () => run.pause(), resume: () => run.resume(), cancel: () => run.cancel() };
+  return jobHandle(new HybridRun(spec, events, opts));
 }
 
 class HybridRun {

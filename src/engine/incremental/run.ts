@@ -8,6 +8,7 @@
  *
  * It sees neither deletes nor updates that leave the column alone (INCREMENTAL_BLIND_SPOTS).
  */
+import { jobHandle } from '../jobs/handle.js';
 import { RunGate } from '../jobs/runGate.js';
 import type { Connection } from '../db/connection.js';
 import { closeQuietly, queryRows, serverLabel } from '../db/connection.js';
@@ -48,13 +49,7 @@ const DEFAULTS = { chunkTimeSeconds: 0.5, maxLagSeconds: 1, maxLoad: 50, maxChun
 const MAX_CHUNK_BYTES = 2 * 1024 * 1024;
 
 export function startIncremental(spec: JobSpec, events: JobEvents = {}, opts: IncrementalOptions = {}): JobHandle {
-  const run = new IncrementalRun(spec, events, opts);
-  let resolveId: (id: string) => void = () => {};
-  const jobId = new Promise<string>((r) => (resolveId = r));
-  run.onId = resolveId;
-  const done = run.run();
-  done.then((r) => resolveId(r.jobId), () => undefined);
-  return { jobId, done, pause: () => run.pause(), resume: () => run.resume(), cancel: () => run.cancel() };
+  return jobHandle(new IncrementalRun(spec, events, opts));
 }
 
 /** The next increment of a stored incremental job (a finished run is no obstacle: that is the point). */
