@@ -18,6 +18,10 @@
 //   extra arguments, right after the first (its result is printed as "sync B").
 //   --compare-cli PATH: sync B runs that build's cli.js instead (e.g. a worktree of an older commit,
 //   for a before/after in the same run; alone it implies --compare '').
+// A second peer, in every run: `mariadb-binlog --read-from-remote-server | mariadb` replays the same
+// backlog into a third copy as BINLOG statements (the server's own row applier, reached from a client
+// as in a point-in-time recovery; its GTID session lines are dropped so the target keeps its own GTIDs).
+// `--no-binlog-peer` leaves it out.
 // Runs alternate which side goes first (odd runs: our sync, replica1, sync B; even runs: the reverse),
 // so a change in the machine's load during a run does not always favour the same side.
 import { spawn } from 'node:child_process';
@@ -119,7 +123,34 @@ function pidOf(topo, name) {
   }
 }
 
-async function once({ topo, events, compare, compareCli, replicaFirst }) {
+/**
+ * `mariadb-binlog | mariadb`: the backlog between two primary positions replayed into `db` on the
+ * target. Its GTID lines (`SET @@session.gtid_domain_id/server_id/gtid_seq_no`) are dropped: they would
+ * give the target the primary's GTIDs. Timed from start to the client's exit.
+ */
+function binlogReplay(topo, from, to, db, srcDb) {
+  const { primary: p, target: t } = topo.servers;
+  const admin = topo.users.admin;
+  const files = [from.File];
+  // The backlog may span binlog files: name every one from the first to the last (same base, numbered).
+  const num = (f) => Number(f.slice(f.lastIndexOf('.') + 1));
+  const base = from.File.slice(0, from.File.lastIndexOf('.') + 1);
+  for (let n = num(from.File) + 1; n <= num(to.File); n++) files.push(base + String(n).padStart(from.File.length - base.length, '0'));
+  const q = (x) => `'${String(x).replace(/'/g, "'\\''")}'`;
+  const cmd =
+    `set -o pipefail; mariadb-binlog --read-from-remote-server --host=${p.host} --port=${p.port} --user=${q(admin.user)} --password=${q(admin.password)} ` +
+    `--start-position=${from.Position} --stop-position=${to.Position} --rewrite-db=${q(`${srcDb}->${db}`)} ${files.join(' ')}` +
+    ` | grep -v -E '^SET @@session[.](gtid_domain_id|server_id|gtid_seq_no)='` +
+    ` | mariadb --host=${t.host} --port=${t.port} --user=${q(admin.user)} --password=${q(admin.password)}`;
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn('bash', ['-c', cmd], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve((performance.now() - t0) / 1000) : reject(new Error(`mariadb-binlog | mariadb exited ${code}`))));
+  });
+}
+
+async function once({ topo, events, compare, compareCli, replicaFirst, binlogPeer }) {
   const { primary: p, replica1: r1, replica2: r2, target: t } = topo.servers;
   const admin = topo.users.admin;
   const opts = (s) => ({ host: s.host, port: s.port, user: admin.user, password: admin.password });
@@ -132,10 +163,12 @@ async function once({ topo, events, compare, compareCli, replicaFirst }) {
   const pids = [pid.primary, pid.replica1, pidOf(topo, 'replica2'), pid.target];
   const dstDb = `${DB}_dst`;
   const dstDbB = `${DB}_dst_b`;
+  const dstDbP = `${DB}_dst_p`;
   try {
     await primary.query(`DROP DATABASE IF EXISTS \`${DB}\``);
     await target.query(`DROP DATABASE IF EXISTS \`${dstDb}\``);
     await target.query(`DROP DATABASE IF EXISTS \`${dstDbB}\``);
+    await target.query(`DROP DATABASE IF EXISTS \`${dstDbP}\``);
     await primary.query(`CREATE DATABASE \`${DB}\``);
     await primary.query(`CREATE TABLE \`${DB}\`.t (id BIGINT NOT NULL PRIMARY KEY, k INT NOT NULL, v VARCHAR(64) NOT NULL, d DECIMAL(12,2) NOT NULL, ts DATETIME(6) NOT NULL, KEY (k)) ENGINE=InnoDB`);
     await primary.query(`INSERT INTO \`${DB}\`.t SELECT seq, seq % 1000, CONCAT('seed-', seq), seq / 100, '2026-01-01 00:00:00' FROM \`${DB}\`.seq_1_to_20000`);
@@ -147,8 +180,10 @@ async function once({ topo, events, compare, compareCli, replicaFirst }) {
     };
     const jobId = await copyTo(dstDb);
     const jobIdB = compare !== undefined ? await copyTo(dstDbB) : null;
+    if (binlogPeer) await copyTo(dstDbP);
 
     await replica.query('STOP SLAVE SQL_THREAD');
+    const [[backlogFrom]] = await primary.query('SHOW MASTER STATUS');
     // The backlog: 50% inserts, 30% updates, 20% deletes, 1,000 rows per transaction.
     const per = 1000;
     const nIns = Math.round((events * 0.5) / per);
@@ -169,6 +204,7 @@ async function once({ topo, events, compare, compareCli, replicaFirst }) {
       await primary.query(`DELETE FROM \`${DB}\`.t WHERE id > ${lo} AND id <= ${lo + per}`);
     }
     const generateSeconds = (performance.now() - g0) / 1000;
+    const [[backlogTo]] = await primary.query('SHOW MASTER STATUS');
     const [[{ g }]] = await primary.query('SELECT @@gtid_binlog_pos AS g');
     // replica2 applies the backlog as it is written: wait for it, so it does not run during either timing.
     const [[{ w2 }]] = await replica2.query('SELECT MASTER_GTID_WAIT(?, 900) AS w2', [g]);
@@ -201,6 +237,12 @@ async function once({ topo, events, compare, compareCli, replicaFirst }) {
       if (Number(w) !== 0) throw new Error('replica1 did not catch up within 900 s');
       return { seconds, load: before.load, cpu: cpuSeconds(pid.replica1) - before.cpu };
     };
+    const timedBinlogReplay = async () => {
+      await settle(all, pids);
+      const before = { load: load1(), target: cpuSeconds(pid.target) };
+      const seconds = await binlogReplay(topo, backlogFrom, backlogTo, dstDbP, DB);
+      return { seconds, load: before.load, cpu: cpuSeconds(pid.target) - before.target };
+    };
     let ours;
     let peer;
     let oursB = null;
@@ -214,12 +256,17 @@ async function once({ topo, events, compare, compareCli, replicaFirst }) {
       peer = await timedReplica();
     }
     if (jobIdB && !replicaFirst) oursB = await timedSync(jobIdB, compare, compareCli);
+    // The binlog replay goes first in even runs and last in odd runs.
+    const replay = binlogPeer ? (replicaFirst ? await timedBinlogReplay() : null) : null;
+    const replayLast = binlogPeer && !replicaFirst ? await timedBinlogReplay() : null;
+    const binlogSide = replay ?? replayLast;
     const result = ours.result;
     const replicaSeconds = peer.seconds;
 
     const src = await checksum(primary, DB);
     const dst = await checksum(target, dstDb);
     const dstB = jobIdB ? await checksum(target, dstDbB) : src;
+    const dstP = binlogSide ? await checksum(target, dstDbP) : src;
     const rep = await checksum(replica, DB);
     const rowEvents = nIns * per + nUpd * per + nDel * per;
     const round = (x) => +x.toFixed(2);
@@ -238,23 +285,27 @@ async function once({ topo, events, compare, compareCli, replicaFirst }) {
       replica: { seconds: round(replicaSeconds), eventsPerSecond: Math.round(rowEvents / replicaSeconds), load: peer.load, cpu: round(peer.cpu) },
       ratio: round(result.events / result.seconds / (rowEvents / replicaSeconds)),
       ...(oursB ? { syncB: { args: compare, cli: compareCli ?? 'dist/cli.js', ...side(oursB), ratio: round(oursB.result.events / oursB.result.seconds / (rowEvents / replicaSeconds)) } } : {}),
-      equal: src === dst && src === rep && src === dstB && result.events === rowEvents,
-      checksums: { primary: src, target: dst, replica1: rep, ...(jobIdB ? { targetB: dstB } : {}) },
+      ...(binlogSide
+        ? { binlogReplay: { seconds: round(binlogSide.seconds), eventsPerSecond: Math.round(rowEvents / binlogSide.seconds), load: binlogSide.load, cpu: { target: round(binlogSide.cpu) }, ratioToReplica: round(replicaSeconds / binlogSide.seconds) } }
+        : {}),
+      equal: src === dst && src === rep && src === dstB && src === dstP && result.events === rowEvents,
+      checksums: { primary: src, target: dst, replica1: rep, ...(jobIdB ? { targetB: dstB } : {}), ...(binlogSide ? { binlogReplay: dstP } : {}) },
     };
   } finally {
     await replica.query('START SLAVE SQL_THREAD').catch(() => undefined);
     await primary.query(`DROP DATABASE IF EXISTS \`${DB}\``).catch(() => undefined);
     await target.query(`DROP DATABASE IF EXISTS \`${dstDb}\``).catch(() => undefined);
     await target.query(`DROP DATABASE IF EXISTS \`${dstDbB}\``).catch(() => undefined);
+    await target.query(`DROP DATABASE IF EXISTS \`${dstDbP}\``).catch(() => undefined);
     for (const c of all) await c.end();
   }
 }
 
-export async function run({ dir = process.env.RW_SANDBOX_DIR ?? path.join(root, '.sandbox-bench'), events = 1_000_000, runs = 1, compare, compareCli, onRun } = {}) {
+export async function run({ dir = process.env.RW_SANDBOX_DIR ?? path.join(root, '.sandbox-bench'), events = 1_000_000, runs = 1, compare, compareCli, binlogPeer = true, onRun } = {}) {
   const topo = { dir: path.resolve(dir), ...JSON.parse(fs.readFileSync(path.join(path.resolve(dir), 'topology.json'), 'utf8')) };
   const out = [];
   for (let i = 0; i < runs; i++) {
-    const r = await once({ topo, events, compare: compare ?? (compareCli ? '' : undefined), compareCli, replicaFirst: i % 2 === 1 });
+    const r = await once({ topo, events, compare: compare ?? (compareCli ? '' : undefined), compareCli, replicaFirst: i % 2 === 1, binlogPeer });
     out.push(r);
     onRun?.(r, i);
   }
@@ -272,9 +323,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       const b = r.syncB;
       console.log(`  sync B (${b.cli} ${b.args}): ${b.seconds} s, ${b.eventsPerSecond} row events/s (load ${b.load}; CPU s: sync ${b.cpu.process}, target ${b.cpu.target}); ratio ${b.ratio}x`);
     }
+    if (r.binlogReplay) {
+      const b = r.binlogReplay;
+      console.log(`  mariadb-binlog | mariadb: ${b.seconds} s, ${b.eventsPerSecond} row events/s (load ${b.load}; CPU s: target ${b.cpu.target}); ${b.ratioToReplica}x the replica`);
+    }
     console.log(`  ratio sync/replica: ${r.ratio}x; target = primary = replica1: ${r.equal} (${r.checksums.primary})`);
   };
-  const results = await run({ dir: arg('--dir'), events: Number(arg('--events', '1000000')), runs: Number(arg('--runs', '1')), compare: arg('--compare'), compareCli: arg('--compare-cli') && path.resolve(arg('--compare-cli')), onRun: print });
+  const results = await run({ dir: arg('--dir'), events: Number(arg('--events', '1000000')), runs: Number(arg('--runs', '1')), compare: arg('--compare'), compareCli: arg('--compare-cli') && path.resolve(arg('--compare-cli')), binlogPeer: !process.argv.includes('--no-binlog-peer'), onRun: print });
   if (!json && results.length > 1) {
     const ratios = results.map((r) => r.ratio).sort((a, b) => a - b);
     console.log(`ratios over ${results.length} runs: ${ratios.join(', ')} (median ${ratios[Math.floor(ratios.length / 2)]})`);
