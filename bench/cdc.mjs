@@ -1,16 +1,21 @@
 #!/usr/bin/env node
 // Change-stream apply rate: a backlog of row events (inserts, updates, deletes in 1,000-row
 // transactions; 1,000,000 row events by default) is written on the sandbox primary after a full copy;
-// then `rw-migrate sync` applies it to the target, and, as the peer in the same run, replica1's SQL
-// thread applies the same backlog (stopped while the backlog was written, its IO thread fetching it;
-// then started and timed with MASTER_GTID_WAIT). Both results are checked: the target and replica1
-// equal the primary by CHECKSUM TABLE and COUNT(*).
+// then `rw-migrate sync` applies it to the target, and two replicas apply the same backlog as peers in
+// the same run, each timed with MASTER_GTID_WAIT:
+//  - replica2 was stopped whole (STOP SLAVE) before the backlog and is started from that position
+//    (START SLAVE: its IO thread fetches the backlog over the network while its SQL thread applies),
+//    as the issue states the peer and as our sync works;
+//  - replica1 had only its SQL thread stopped, its IO thread fetching the backlog into the relay log
+//    beforehand: the SQL thread alone over a local file, the stricter peer (the ratio printed first).
+// Every result is checked: the target, replica1 and replica2 equal the primary by CHECKSUM TABLE and
+// COUNT(*).
 //
-// Before each timed phase the servers are settled: replica2 (which replicates the backlog too) has
-// caught up, every server has flushed its dirty pages, and their CPU is quiet, so neither side pays for
-// the other's or the generator's background work. Reported per run: wall seconds and row events/s of
-// both, the ratio, the CPU seconds of the sync process, the target and the primary during the sync and
-// of replica1 during its apply, and the 1-minute load average before each phase.
+// Before each timed phase the servers are settled: every server has flushed its dirty pages and their
+// CPU is quiet, so no side pays for the other's or the generator's background work. Reported per run:
+// wall seconds and row events/s of each side, the ratios, the CPU seconds of the sync process, the target
+// and the primary during the sync and of each replica during its apply, and the 1-minute load average
+// before each phase.
 //   node scripts/build.mjs && node bench/cdc.mjs [--dir .sandbox-test] [--events 1000000] [--runs 1] [--json]
 //   RW_BENCH_PROF_DIR=DIR: the sync process runs under --cpu-prof (its profile lands in DIR).
 //   RW_BENCH_SYNC_ARGS='--batch-events 20000': extra arguments for `rw-migrate sync`.
@@ -159,8 +164,8 @@ async function once({ topo, events, compare, compareCli, replicaFirst, binlogPee
   const replica2 = await mysql.createConnection(opts(r2));
   const target = await mysql.createConnection(opts(t));
   const all = [primary, replica, replica2, target];
-  const pid = { primary: pidOf(topo, 'primary'), replica1: pidOf(topo, 'replica1'), target: pidOf(topo, 'target') };
-  const pids = [pid.primary, pid.replica1, pidOf(topo, 'replica2'), pid.target];
+  const pid = { primary: pidOf(topo, 'primary'), replica1: pidOf(topo, 'replica1'), replica2: pidOf(topo, 'replica2'), target: pidOf(topo, 'target') };
+  const pids = [pid.primary, pid.replica1, pid.replica2, pid.target];
   const dstDb = `${DB}_dst`;
   const dstDbB = `${DB}_dst_b`;
   const dstDbP = `${DB}_dst_p`;
@@ -182,6 +187,16 @@ async function once({ topo, events, compare, compareCli, replicaFirst, binlogPee
     const jobIdB = compare !== undefined ? await copyTo(dstDbB) : null;
     if (binlogPeer) await copyTo(dstDbP);
 
+    // replica2, caught up with everything before the backlog, is stopped whole (IO and SQL threads): timed,
+    // it starts from that position as the issue's peer does ("START SLAVE from the same position"),
+    // fetching the backlog over the network as our sync does. replica1 keeps fetching with its SQL
+    // thread stopped, so its timing is the SQL thread alone over a local relay log: the stricter peer.
+    {
+      const [[{ g0 }]] = await primary.query('SELECT @@gtid_binlog_pos AS g0');
+      const [[{ w0 }]] = await replica2.query('SELECT MASTER_GTID_WAIT(?, 300) AS w0', [g0]);
+      if (Number(w0) !== 0) throw new Error('replica2 did not catch up with the primary before the backlog within 300 s');
+    }
+    await replica2.query('STOP SLAVE');
     await replica.query('STOP SLAVE SQL_THREAD');
     const [[backlogFrom]] = await primary.query('SHOW MASTER STATUS');
     // The backlog: 50% inserts, 30% updates, 20% deletes, 1,000 rows per transaction.
@@ -206,9 +221,6 @@ async function once({ topo, events, compare, compareCli, replicaFirst, binlogPee
     const generateSeconds = (performance.now() - g0) / 1000;
     const [[backlogTo]] = await primary.query('SHOW MASTER STATUS');
     const [[{ g }]] = await primary.query('SELECT @@gtid_binlog_pos AS g');
-    // replica2 applies the backlog as it is written: wait for it, so it does not run during either timing.
-    const [[{ w2 }]] = await replica2.query('SELECT MASTER_GTID_WAIT(?, 900) AS w2', [g]);
-    if (Number(w2) !== 0) throw new Error('replica2 did not catch up within 900 s');
     // replica1's IO thread must have the whole backlog in its relay log before its SQL thread is timed.
     for (const started = performance.now(); ; ) {
       const [[s]] = await replica.query('SHOW SLAVE STATUS');
@@ -237,29 +249,41 @@ async function once({ topo, events, compare, compareCli, replicaFirst, binlogPee
       if (Number(w) !== 0) throw new Error('replica1 did not catch up within 900 s');
       return { seconds, load: before.load, cpu: cpuSeconds(pid.replica1) - before.cpu };
     };
+    const timedReplicaFromPosition = async () => {
+      await settle(all, pids);
+      const before = { load: load1(), cpu: cpuSeconds(pid.replica2) };
+      const r0 = performance.now();
+      await replica2.query('START SLAVE');
+      const [[{ w }]] = await replica2.query('SELECT MASTER_GTID_WAIT(?, 900) AS w', [g]);
+      const seconds = (performance.now() - r0) / 1000;
+      if (Number(w) !== 0) throw new Error('replica2 did not catch up within 900 s');
+      return { seconds, load: before.load, cpu: cpuSeconds(pid.replica2) - before.cpu };
+    };
     const timedBinlogReplay = async () => {
       await settle(all, pids);
       const before = { load: load1(), target: cpuSeconds(pid.target) };
       const seconds = await binlogReplay(topo, backlogFrom, backlogTo, dstDbP, DB);
       return { seconds, load: before.load, cpu: cpuSeconds(pid.target) - before.target };
     };
+    // The binlog replay goes first in even runs and last in odd runs, like sync B.
+    const replayFirst = binlogPeer && replicaFirst ? await timedBinlogReplay() : null;
     let ours;
     let peer;
     let oursB = null;
     // Sync B goes last in odd runs and first in even runs (it reads the binlog warm or cold in turn).
     if (jobIdB && replicaFirst) oursB = await timedSync(jobIdB, compare, compareCli);
+    let peer2;
     if (replicaFirst) {
+      peer2 = await timedReplicaFromPosition();
       peer = await timedReplica();
       ours = await timedSync(jobId);
     } else {
       ours = await timedSync(jobId);
       peer = await timedReplica();
+      peer2 = await timedReplicaFromPosition();
     }
     if (jobIdB && !replicaFirst) oursB = await timedSync(jobIdB, compare, compareCli);
-    // The binlog replay goes first in even runs and last in odd runs.
-    const replay = binlogPeer ? (replicaFirst ? await timedBinlogReplay() : null) : null;
-    const replayLast = binlogPeer && !replicaFirst ? await timedBinlogReplay() : null;
-    const binlogSide = replay ?? replayLast;
+    const binlogSide = replayFirst ?? (binlogPeer && !replicaFirst ? await timedBinlogReplay() : null);
     const result = ours.result;
     const replicaSeconds = peer.seconds;
 
@@ -268,6 +292,7 @@ async function once({ topo, events, compare, compareCli, replicaFirst, binlogPee
     const dstB = jobIdB ? await checksum(target, dstDbB) : src;
     const dstP = binlogSide ? await checksum(target, dstDbP) : src;
     const rep = await checksum(replica, DB);
+    const rep2 = await checksum(replica2, DB);
     const rowEvents = nIns * per + nUpd * per + nDel * per;
     const round = (x) => +x.toFixed(2);
     const side = (x) => ({
@@ -280,19 +305,27 @@ async function once({ topo, events, compare, compareCli, replicaFirst, binlogPee
     return {
       rowEvents,
       generateSeconds: round(generateSeconds),
-      order: replicaFirst ? `${jobIdB ? 'sync B, ' : ''}replica1, then sync` : `sync, then replica1${jobIdB ? ', then sync B' : ''}`,
+      order: [
+        ...(binlogSide && replicaFirst ? ['mariadb-binlog'] : []),
+        ...(jobIdB && replicaFirst ? ['sync B'] : []),
+        ...(replicaFirst ? ['replica2', 'replica1', 'sync'] : ['sync', 'replica1', 'replica2']),
+        ...(jobIdB && !replicaFirst ? ['sync B'] : []),
+        ...(binlogSide && !replicaFirst ? ['mariadb-binlog'] : []),
+      ].join(', '),
       sync: side(ours),
       replica: { seconds: round(replicaSeconds), eventsPerSecond: Math.round(rowEvents / replicaSeconds), load: peer.load, cpu: round(peer.cpu) },
+      replicaFromPosition: { seconds: round(peer2.seconds), eventsPerSecond: Math.round(rowEvents / peer2.seconds), load: peer2.load, cpu: round(peer2.cpu), ratio: round(result.events / result.seconds / (rowEvents / peer2.seconds)) },
       ratio: round(result.events / result.seconds / (rowEvents / replicaSeconds)),
       ...(oursB ? { syncB: { args: compare, cli: compareCli ?? 'dist/cli.js', ...side(oursB), ratio: round(oursB.result.events / oursB.result.seconds / (rowEvents / replicaSeconds)) } } : {}),
       ...(binlogSide
         ? { binlogReplay: { seconds: round(binlogSide.seconds), eventsPerSecond: Math.round(rowEvents / binlogSide.seconds), load: binlogSide.load, cpu: { target: round(binlogSide.cpu) }, ratioToReplica: round(replicaSeconds / binlogSide.seconds) } }
         : {}),
-      equal: src === dst && src === rep && src === dstB && src === dstP && result.events === rowEvents,
-      checksums: { primary: src, target: dst, replica1: rep, ...(jobIdB ? { targetB: dstB } : {}), ...(binlogSide ? { binlogReplay: dstP } : {}) },
+      equal: src === dst && src === rep && src === rep2 && src === dstB && src === dstP && result.events === rowEvents,
+      checksums: { primary: src, target: dst, replica1: rep, replica2: rep2, ...(jobIdB ? { targetB: dstB } : {}), ...(binlogSide ? { binlogReplay: dstP } : {}) },
     };
   } finally {
     await replica.query('START SLAVE SQL_THREAD').catch(() => undefined);
+    await replica2.query('START SLAVE').catch(() => undefined);
     await primary.query(`DROP DATABASE IF EXISTS \`${DB}\``).catch(() => undefined);
     await target.query(`DROP DATABASE IF EXISTS \`${dstDb}\``).catch(() => undefined);
     await target.query(`DROP DATABASE IF EXISTS \`${dstDbB}\``).catch(() => undefined);
@@ -319,6 +352,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(`cdc apply, run ${i + 1}: ${r.rowEvents} row events (backlog written in ${r.generateSeconds} s; ${r.order})`);
     console.log(`  rw-migrate sync : ${r.sync.seconds} s, ${r.sync.eventsPerSecond} row events/s (load ${r.sync.load}; CPU s: sync ${r.sync.cpu.process}, target ${r.sync.cpu.target}, primary ${r.sync.cpu.primary})`);
     console.log(`  replica1 SQL    : ${r.replica.seconds} s, ${r.replica.eventsPerSecond} row events/s (load ${r.replica.load}; CPU s: replica1 ${r.replica.cpu})`);
+    const r2 = r.replicaFromPosition;
+    console.log(`  replica2 START SLAVE (IO + SQL from the position): ${r2.seconds} s, ${r2.eventsPerSecond} row events/s (load ${r2.load}; CPU s: replica2 ${r2.cpu}); ratio sync/replica2 ${r2.ratio}x`);
     if (r.syncB) {
       const b = r.syncB;
       console.log(`  sync B (${b.cli} ${b.args}): ${b.seconds} s, ${b.eventsPerSecond} row events/s (load ${b.load}; CPU s: sync ${b.cpu.process}, target ${b.cpu.target}); ratio ${b.ratio}x`);
@@ -327,7 +362,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       const b = r.binlogReplay;
       console.log(`  mariadb-binlog | mariadb: ${b.seconds} s, ${b.eventsPerSecond} row events/s (load ${b.load}; CPU s: target ${b.cpu.target}); ${b.ratioToReplica}x the replica`);
     }
-    console.log(`  ratio sync/replica: ${r.ratio}x; target = primary = replica1: ${r.equal} (${r.checksums.primary})`);
+    console.log(`  ratio sync/replica: ${r.ratio}x; target = primary = replica1 = replica2: ${r.equal} (${r.checksums.primary})`);
   };
   const results = await run({ dir: arg('--dir'), events: Number(arg('--events', '1000000')), runs: Number(arg('--runs', '1')), compare: arg('--compare'), compareCli: arg('--compare-cli') && path.resolve(arg('--compare-cli')), binlogPeer: !process.argv.includes('--no-binlog-peer'), onRun: print });
   if (!json && results.length > 1) {
