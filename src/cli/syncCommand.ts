@@ -11,7 +11,7 @@
  * (pre-flight), 4 cancelled (run sync again to continue).
  */
 import { Option, type Command } from 'commander';
-import { syncJob, formatPosition, type SyncEvent, type SyncResult } from '../engine/cdc/index.js';
+import { FOLLOW_OTHER_SERVER_BINLOG_ONLY, syncJob, formatPosition, type SyncEvent, type SyncResult } from '../engine/cdc/index.js';
 import { loadJob, resumeMigration, type ServerSpec } from '../engine/index.js';
 import { humanRenderer, jsonRenderer } from './render.js';
 import { EXIT, exitForState, UsageError } from './exit-codes.js';
@@ -52,7 +52,7 @@ async function syncCommand(jobId: string, o: SyncCliOptions): Promise<number> {
   const source = await passwordFor('from', newSource ? formatServerUrl(newSource) : 'the job\'s source');
   const job = await loadJob(target, jobId);
   if (job?.spec.mode === 'incremental') {
-    if (newSource) throw new UsageError('--source applies to a binlog sync; an incremental job reads its own source by watermark');
+    if (newSource) throw new UsageError(`--source ${FOLLOW_OTHER_SERVER_BINLOG_ONLY}`);
     return incrementalSync(target, jobId, source, !!o.json);
   }
   const out = (line: string) => process.stdout.write(line + '\n');

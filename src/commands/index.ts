@@ -17,6 +17,7 @@ import { runSqlCommand } from './sql.js';
 import { partitionFlow, PARTITION_FLOW } from './partition.js';
 import { addProfile, addReplica, editProfile, removeProfile, setActiveProfile, setPassword, setUpHeartbeat } from './profiles.js';
 import { showReplicationStatus } from './replication.js';
+import { syncJobFrom, SYNC_FROM_FLOW } from './syncFrom.js';
 import { discoverReplicas, showLag, testConnection } from './topology.js';
 import { verifyFlow, VERIFY_FLOW } from './verify.js';
 import { pingWorker, restartWorker } from './worker.js';
@@ -73,6 +74,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   'rwMigrate.resumeJob': { flow: 'Resume Job', make: (d) => (arg) => resumeJob(d.ctx, d.jobs, arg) },
   'rwMigrate.cancelJob': { flow: 'Cancel Job', make: (d) => (arg) => controlJob(d.jobs, 'cancel', 'Cancel Job', arg) },
   'rwMigrate.syncJob': { flow: 'Sync Job', make: (d) => (arg) => syncJob(d.ctx, d.jobs, arg) },
+  'rwMigrate.syncJobFrom': { flow: SYNC_FROM_FLOW, make: (d) => (arg) => syncJobFrom(d.ctx, d.jobs, arg) },
   'rwMigrate.cutoverJob': { flow: 'Cut Over', make: (d) => (arg) => cutoverJob(d.ctx, d.jobs, arg) },
   'rwMigrate.clearFinishedJobs': { flow: 'Clear Finished Jobs', make: (d) => () => d.jobs.model.clearFinished() },
   'rwMigrate.openJobReport': { flow: 'Open Job Report', make: (d) => (arg) => openJobReport(d.jobs, arg) },

@@ -197,22 +197,25 @@ export class JobsController implements vscode.Disposable {
 
   /**
    * Sync: apply the source's changes since the job's last sync (at first its snapshot) up to the
-   * source's position now. Only a finished full copy can be synced.
+   * source's position now. Only a finished full copy can be synced. With `from` (Sync From Another
+   * Server) the stream is read from that server, found there by GTID; the job's source is not asked
+   * for a password (after a failover it is gone).
    */
-  async sync(row: JobRow, flow: string): Promise<SyncResult> {
+  async sync(row: JobRow, flow: string, from?: ServerSpec): Promise<SyncResult> {
     if (row.view.state !== 'done') throw new FlowStop(`${flow}: job ${row.label} is ${row.view.state}; only a finished copy can be synced (resume it first).`);
     if (!row.endpoints) throw new FlowStop(`${flow}: job ${row.id} has no recorded source and target. Refresh the Jobs view and try again.`, 'warning');
-    const source = await this.serverWithPassword(flow, row.endpoints.source, 'source');
+    const source = from ? row.endpoints.source : await this.serverWithPassword(flow, row.endpoints.source, 'source');
     const target = await this.serverWithPassword(flow, row.endpoints.target, 'target');
     const client = await this.client();
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Syncing ${row.label}` }, async (progress) => {
+    const title = from ? `Syncing ${row.label} from ${from.name ?? `${from.host}:${from.port}`}` : `Syncing ${row.label}`;
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, async (progress) => {
       const sub = client.onNotification(SyncEventNotification, (e) => {
         if (e.jobId !== row.id) return;
         if (e.type === 'sync-progress') progress.report({ message: `${e.events.toLocaleString()} row events applied (${e.eventsPerSecond.toLocaleString()}/s)` });
-        else if (e.type === 'sync-log') this.ctx.log.warn(`job ${row.id}: ${e.message}`);
+        else if (e.type === 'sync-log') this.ctx.log[e.level === 'info' ? 'info' : 'warn'](`job ${row.id}: ${e.message}`);
       });
       try {
-        return await client.sendRequest(SyncJobRequest, { jobId: row.id, source, target });
+        return await client.sendRequest(SyncJobRequest, { jobId: row.id, source, target, ...(from ? { from } : {}) });
       } finally {
         sub.dispose();
       }
@@ -236,7 +239,7 @@ function isRow(arg: unknown): arg is JobRow {
 }
 
 /** The row a command was invoked on, or one the user picks among those that allow the action. */
-async function rowFor(jobs: JobsController, arg: unknown, flow: string, allows: (row: JobRow) => boolean): Promise<JobRow> {
+export async function rowFor(jobs: JobsController, arg: unknown, flow: string, allows: (row: JobRow) => boolean): Promise<JobRow> {
   if (isRow(arg)) return jobs.model.get(arg.id) ?? arg;
   // The Jobs view passes its element: the job id.
   const byId = typeof arg === 'string' ? jobs.model.get(arg) : undefined;
@@ -318,10 +321,19 @@ export async function syncJob(ctx: Ctx, jobs: JobsController, arg: unknown): Pro
     void vscode.window.showInformationMessage(`${row.label}: the next increment runs (the rows above the stored marks). Progress is in the Jobs view.`);
     return;
   }
-  const r = await jobs.sync(row, 'Sync Job');
-  ctx.log.info(`job ${row.id}: sync ${r.state}: ${r.message ?? ''}`);
+  showSyncOutcome(ctx, row, await jobs.sync(row, 'Sync Job'));
+}
+
+/**
+ * A binlog sync's outcome, for Sync and Sync From Another Server alike: done is a message, anything
+ * else a stop with the engine's message and details. `server` names the server followed when it was
+ * not the job's source.
+ */
+export function showSyncOutcome(ctx: Ctx, row: JobRow, r: SyncResult, server?: string): void {
+  ctx.log.info(`job ${row.id}: sync${server ? ` from ${server}` : ''} ${r.state}: ${r.message ?? ''}`);
   if (r.state === 'done') {
-    void vscode.window.showInformationMessage(`${row.label} is in sync with its source up to where the source was when the sync started: ${r.events.toLocaleString()} row events applied.`);
+    const followed = server ?? 'its source';
+    void vscode.window.showInformationMessage(`${row.label} is in sync with ${followed} up to where it was when the sync started: ${r.events.toLocaleString()} row events applied.`);
   } else {
     const why = [r.message ?? '', ...(r.details ?? [])].filter(Boolean).join('\n');
     throw new FlowStop(`Sync of ${row.label} ${r.state === 'refused' ? 'refused (nothing was written)' : r.state}: ${why}`, r.state === 'cancelled' ? 'warning' : 'error');

@@ -68,6 +68,14 @@ export function canSync(view: Pick<JobView, 'mode' | 'state'>): boolean {
 }
 
 /**
+ * Sync From Another Server (a failover: the stream continues by GTID on another server) is a binlog
+ * sync: a finished full copy only; an incremental job reads its own source by watermark.
+ */
+export function canSyncFrom(view: Pick<JobView, 'mode' | 'state'>): boolean {
+  return view.state === 'done' && view.mode === 'full';
+}
+
+/**
  * What Resume does for a row: `unpause` a live paused job (JobControlRequest 'resume'), `checkpoint`
  * to continue a cancelled, failed or interrupted job from its target's checkpoint (ResumeJobRequest,
  * passwords resolved again), or null when there is nothing to resume (running, done, refused).
@@ -293,7 +301,7 @@ export function describeRow(row: JobRow): string {
   return parts.join(' · ');
 }
 
-/** Encodes what the row allows, for regex `when` clauses: `type=job,state=copying,pause,cancel` (also `sync`, `cutover`). */
+/** Encodes what the row allows, for regex `when` clauses: `type=job,state=copying,pause,cancel` (also `sync`, `syncfrom`, `cutover`). */
 export function rowContext(row: JobRow): string {
   const { state } = row.view;
   const facts = [`type=job`, `state=${state}`];
@@ -301,6 +309,7 @@ export function rowContext(row: JobRow): string {
   if (rowResume(row)) facts.push('resume');
   if (canCancel(state) && !row.interrupted) facts.push('cancel');
   if (canSync(row.view)) facts.push('sync');
+  if (canSyncFrom(row.view)) facts.push('syncfrom');
   if (canCutover(row)) facts.push('cutover');
   return facts.join(',');
 }

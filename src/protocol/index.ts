@@ -382,13 +382,25 @@ export type SqlResultsHostMessage =
 
 export type { SyncResult, SyncEvent, BinlogPosition } from '../engine/cdc/types.js';
 
+export interface SyncJobParams {
+  jobId: string;
+  /** The job's source, with its password (not read when `from` is given). */
+  source: ServerSpec;
+  target: ServerSpec;
+  /**
+   * Follow this server instead of the job's source, with its own password: after a failover, the
+   * promoted replica holding the same GTIDs (`rw-migrate sync --source`). The sync finds its place
+   * there by GTID and is refused, nothing written, when the server lacks a transaction the job
+   * already applied. A binlog sync only: refused for an incremental job.
+   */
+  from?: ServerSpec;
+}
+
 /**
  * Applies the source's changes since the job's last sync (at first its full copy's snapshot) up to
  * the source's position now, then stops. Answers when the sync has finished, with its result.
  */
-export const SyncJobRequest = new RequestType<{ jobId: string; source: ServerSpec; target: ServerSpec }, SyncResult, void>(
-  'rwMigrate/job/sync',
-);
+export const SyncJobRequest = new RequestType<SyncJobParams, SyncResult, void>('rwMigrate/job/sync');
 
 /** Worker -> extension while a sync runs (start, about one progress a second, reconnects). */
 export const SyncEventNotification = new NotificationType<SyncEvent>('rwMigrate/job/syncEvent');

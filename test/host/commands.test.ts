@@ -25,6 +25,7 @@ const USER_PATHS = [
   'rwMigrate.cancelJob',
   'rwMigrate.openJobProgress',
   'rwMigrate.openJobReport',
+  'rwMigrate.syncJobFrom',
 ];
 
 type Stubbed = 'showQuickPick' | 'showInputBox' | 'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage' | 'showOpenDialog' | 'showSaveDialog';
@@ -100,6 +101,10 @@ describe('RW Migrate commands', () => {
     assert.ok(!matches('rwMigrate.pauseJob', 'type=job,state=paused,resume,cancel'));
     assert.ok(matches('rwMigrate.resumeJob', 'type=job,state=paused,resume,cancel'));
     assert.ok(!matches('rwMigrate.cancelJob', 'type=job,state=done'));
+    // Sync From Another Server (failover, by GTID): finished full copies only, beside Sync.
+    assert.ok(matches('rwMigrate.syncJob', 'type=job,state=done,sync,syncfrom'));
+    assert.ok(matches('rwMigrate.syncJobFrom', 'type=job,state=done,sync,syncfrom'));
+    assert.ok(!matches('rwMigrate.syncJobFrom', 'type=job,state=done,sync'), 'an incremental job offers Sync From Another Server');
   });
 
   it('every palette command, run with no argument and every prompt dismissed, returns or shows a message', async function () {

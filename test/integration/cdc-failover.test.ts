@@ -14,7 +14,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { startJob } from '../../src/engine/index.js';
 import { adminConnect, adminSpec, loadSandbox, waitFor, type SandboxServer, type Topology } from '../support/sandbox.js';
 import { spawnCli } from '../support/cli.js';
-import { allFacts, createLoadTables, runLoad, seedLoadTables, writeCorpus } from '../support/cdcLoad.js';
+import { allFacts, cdcStateOf, createLoadTables, replicaCaughtUp, runLoad, seedLoadTables, writeCorpus } from '../support/cdcLoad.js';
 
 let topo: Topology;
 let primary: mysql.Connection;
@@ -57,16 +57,12 @@ async function writes(ops = 200): Promise<void> {
   corpusBase += 100;
 }
 
-/** Waits (a read: MASTER_GTID_WAIT) until the replica has applied everything the primary logged. */
 async function caughtUp(replica: mysql.Connection): Promise<void> {
-  const [p] = await primary.query<RowDataPacket[]>('SELECT @@gtid_binlog_pos AS g');
-  const [w] = await replica.query<RowDataPacket[]>('SELECT MASTER_GTID_WAIT(?, 60) AS r', [String(p[0].g)]);
-  assert.equal(Number(w[0].r), 0, 'the replica caught up with the primary');
+  await replicaCaughtUp(primary, replica);
 }
 
-async function cdcState(): Promise<{ file: string; server: string; events: number; gtid: string }> {
-  const [r] = await target.query<RowDataPacket[]>('SELECT binlog_file, source_server, events, gtid FROM rw_migrate.cdc_state WHERE job_id = ?', [jobId]);
-  return { file: String(r[0].binlog_file), server: String(r[0].source_server), events: Number(r[0].events), gtid: String(r[0].gtid) };
+function cdcState(): ReturnType<typeof cdcStateOf> {
+  return cdcStateOf(target, jobId);
 }
 
 async function assertEqual(): Promise<void> {

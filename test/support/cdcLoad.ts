@@ -1,6 +1,7 @@
 // Shared pieces of the change-stream tests: a write load on the source (inserts, updates including
 // key changes, deletes, across tables), a type corpus with edge values, and a comparison of source
 // and target by CHECKSUM TABLE and COUNT(*) computed by the server, not by the product.
+import assert from 'node:assert/strict';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 
@@ -141,4 +142,34 @@ export async function allFacts(conn: mysql.Connection, db: string, tables = LOAD
   const out: string[] = [];
   for (const t of tables) out.push(await tableFacts(conn, db, t));
   return out;
+}
+
+/** A source database's seeding for useWorkerFixture: the load tables with `rows` rows each. */
+export function loadTablesWith(rows: number): (conn: mysql.Connection, db: string) => Promise<void> {
+  return async (conn, db) => {
+    await createLoadTables(conn, db);
+    await seedLoadTables(conn, db, rows);
+  };
+}
+
+/** Waits (a read: MASTER_GTID_WAIT) until the replica has applied everything the primary logged. */
+export async function replicaCaughtUp(primary: mysql.Connection, replica: mysql.Connection): Promise<void> {
+  const [p] = await primary.query<RowDataPacket[]>('SELECT @@gtid_binlog_pos AS g');
+  const [w] = await replica.query<RowDataPacket[]>('SELECT MASTER_GTID_WAIT(?, 60) AS r', [String(p[0].g)]);
+  assert.equal(Number(w[0].r), 0, 'the replica caught up with the primary');
+}
+
+export interface CdcStateRow {
+  file: string;
+  /** The binlog it was recorded in: server id / binlog base name. */
+  server: string;
+  events: number;
+  gtid: string;
+}
+
+/** The job's committed stream position on the target (rw_migrate.cdc_state). */
+export async function cdcStateOf(target: mysql.Connection, jobId: string): Promise<CdcStateRow> {
+  const [r] = await target.query<RowDataPacket[]>('SELECT binlog_file, source_server, events, gtid FROM rw_migrate.cdc_state WHERE job_id = ?', [jobId]);
+  if (!r[0]) throw new Error(`no cdc_state row for job ${jobId}`);
+  return { file: String(r[0].binlog_file), server: String(r[0].source_server), events: Number(r[0].events), gtid: String(r[0].gtid) };
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CutoverOutcome } from '../../src/engine/jobs/types.js';
-import { canCutover, canSync, describeRow, JobsModel, rowContext, summarizeRow } from '../../src/jobs/jobsModel.js';
+import { canCutover, canSync, canSyncFrom, describeRow, JobsModel, rowContext, summarizeRow } from '../../src/jobs/jobsModel.js';
 import { JobProgressStore } from '../../src/jobs/progressStore.js';
 import type { ProgressHostMessage, ProgressSnapshot } from '../../src/protocol/index.js';
 import { cutoverConfirmation, cutoverOutcomeText, serverName } from '../../src/ui/cutoverPlan.js';
@@ -49,7 +49,7 @@ describe('Jobs view: hybrid and incremental rows', () => {
     assert.equal(describeRow(m.get('h')!), 'failed in Catching up (3 of 6) · 60,000 rows');
   });
 
-  test('Sync is offered on finished full and incremental jobs, never on hybrid ones', () => {
+  test('Sync is offered on finished full and incremental jobs, Sync From Another Server on full ones, neither on hybrid ones', () => {
     const m = new JobsModel(clock);
     m.applySummaries([
       jobSummary('f', { state: 'done' }),
@@ -58,6 +58,9 @@ describe('Jobs view: hybrid and incremental rows', () => {
       jobSummary('h', { state: 'done', phase: 'done' }, { mode: 'hybrid' }),
     ]);
     assert.deepEqual(['f', 'i', 'ir', 'h'].map((id) => canSync(m.get(id)!.view)), [true, true, false, false]);
+    // From another server (failover, by GTID) is a binlog sync: finished full copies only.
+    assert.deepEqual(['f', 'i', 'ir', 'h'].map((id) => canSyncFrom(m.get(id)!.view)), [true, false, false, false]);
+    assert.equal(rowContext(m.get('f')!), 'type=job,state=done,sync,syncfrom');
     assert.equal(rowContext(m.get('i')!), 'type=job,state=done,sync');
     assert.equal(rowContext(m.get('h')!), 'type=job,state=done');
     assert.equal(describeRow(m.get('ir')!), 'Copying (2 of 3) · 10%');

@@ -98,7 +98,7 @@ describe('jobs model', () => {
     m.applyEvent(progress('j', { rows: 99_000, state: 'copying' }));
     const row = m.get('j')!;
     assert.equal(row.view.state, 'done');
-    assert.equal(rowContext(row), 'type=job,state=done,sync', 'a finished full copy offers Sync Changes Since the Copy');
+    assert.equal(rowContext(row), 'type=job,state=done,sync,syncfrom', 'a finished full copy offers Sync Changes Since the Copy and Sync From Another Server');
     // The result's count is the truth: a progress event that arrives after it is stale.
     assert.equal(describeRow(row), 'done · 100,000 rows');
   });

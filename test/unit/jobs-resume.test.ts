@@ -28,7 +28,7 @@ describe('Resume: which action for which job state', () => {
     m.applySummaries([summary('c', 'cancelled'), summary('f', 'failed'), summary('d', 'done'), summary('r', 'refused')]);
     assert.equal(rowContext(m.get('c')!), 'type=job,state=cancelled,resume');
     assert.equal(rowContext(m.get('f')!), 'type=job,state=failed,resume');
-    assert.equal(rowContext(m.get('d')!), 'type=job,state=done,sync');
+    assert.equal(rowContext(m.get('d')!), 'type=job,state=done,sync,syncfrom');
     assert.equal(rowContext(m.get('r')!), 'type=job,state=refused');
   });
 

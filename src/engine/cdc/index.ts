@@ -1,5 +1,5 @@
 /** The public surface of engine/cdc: the worker, the CLI and tests import from here, not past it. */
-export { syncJob, type SyncHandle, type SyncOptions } from './sync.js';
+export { FOLLOW_OTHER_SERVER_BINLOG_ONLY, syncJob, type SyncHandle, type SyncOptions } from './sync.js';
 export { ChangeStream, sourcePosition, type StreamOptions } from './stream.js';
 export { ChangeApplier } from './applier.js';
 export { classifyStatement } from './statementGuard.js';

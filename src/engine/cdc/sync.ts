@@ -21,6 +21,9 @@ import { binlogServerKey, chooseResumePoint } from './resumePoint.js';
 import { sourcePosition } from './stream.js';
 import type { BinlogPosition, SyncEvent, SyncResult } from './types.js';
 
+/** Why another server to follow (SyncOptions.source) is refused for an incremental job; the CLI and the worker name the option first. */
+export const FOLLOW_OTHER_SERVER_BINLOG_ONLY = 'applies to a binlog sync; an incremental job reads its own source by watermark';
+
 export interface SyncOptions {
   /**
    * Follow this server instead of the job's source (after a failover: the promoted replica). Where
