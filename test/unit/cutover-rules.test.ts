@@ -3,7 +3,7 @@
 // change stream passes over the trigger DDL the lock block writes to the binlog.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { cutoverRefusal } from '../../src/engine/cutover/request.js';
+import { cutoverRefusal } from '../../src/engine/cutover/readiness.js';
 import type { CutoverRow } from '../../src/engine/cutover/requestStore.js';
 import { blockerMessage, blockerTriggerName, readOnlyBypassPrivileges, setReadOnlyPrivileges } from '../../src/engine/cutover/block.js';
 import { cutoverPrivileges as privileges } from '../../src/engine/cutover/privileges.js';
@@ -16,6 +16,7 @@ const row = (over: Partial<CutoverRow>): CutoverRow => ({
   seenMsAgo: 300,
   phase: 'in-sync',
   behindSeconds: 0,
+  behindEvents: 0,
   block: null,
   state: null,
   step: null,
