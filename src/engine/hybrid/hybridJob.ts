@@ -7,6 +7,10 @@
  *
  * The binlog pre-flight runs before the copy writes anything: a source whose binlog cannot be
  * followed is refused up front, not after hours of copying.
+ *
+ * Pause works in every phase but cutting-over: the copy pauses in the snapshot, the follower in the
+ * stream phases (the row then says `paused`; the stream events go on, so the user sees the job fall
+ * behind); a cut-over asked meanwhile is refused by the cut-over driver.
  */
 import { jobHandle } from '../jobs/handle.js';
 import { pauseRefusal } from '../jobs/pauseRule.js';
