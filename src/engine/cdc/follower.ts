@@ -4,7 +4,7 @@
  * stop position that may be set at any time, or never. `syncJob` sets the stop to the source's
  * position when it starts; a hybrid job follows with no stop until a cut-over asks for everything up
  * to the blocked source's position (`waitApplied`). A paused follower applies nothing and stops
- * reading; resume goes on from the committed position's batch in hand (exactly once, as ever).
+ * reading; resume applies what it holds and reads on (exactly once, as ever).
  */
 import { CancelledError, errorMessage } from '../db/errors.js';
 import type { ServerSpec } from '../db/server.js';
