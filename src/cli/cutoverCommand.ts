@@ -4,13 +4,18 @@
  * and waits for its answer. The job does the work; this command only talks to the target, where the
  * request row lives. Without --yes it says what would be blocked where, and how it is lifted.
  *
+ * A job that is catching up (it follows the source, not in sync yet) is waited for, up to --timeout,
+ * with one `waiting:` line when the wait starts; then the request is made and its answer waited for
+ * (up to --timeout again). A job in planning or its snapshot, paused, done or not running is refused
+ * at once: waiting would not make it in sync by itself.
+ *
  * Exit codes: 0 cut over (writes stay blocked on the source: the report prints how to lift), 1 failed
  * (the block was lifted unless the message says otherwise), 2 bad input or no --yes, 3 refused
- * (job unknown, not hybrid, not running, not in sync, already done), 4 cancelled by Ctrl-C (a request the
- * job had not picked up is withdrawn).
+ * (job unknown, not hybrid, not running, in its snapshot, paused, still catching up at the timeout,
+ * already done), 4 cancelled by Ctrl-C (a request the job had not picked up is withdrawn).
  */
 import { Option, type Command } from 'commander';
-import { describeCutover, requestCutover, type CutoverStep } from '../engine/cutover/index.js';
+import { describeCutover, requestCutover, type CutoverStep, type CutoverWaiting } from '../engine/cutover/index.js';
 import type { CutoverBlock, CutoverOutcome } from '../engine/jobs/index.js';
 import { EXIT, UsageError } from './exit-codes.js';
 import { untilDone } from './interrupt.js';
@@ -47,6 +52,13 @@ function printOutcome(o: CutoverOutcome, out: (line: string) => void): void {
   for (const s of r.lift) out(`  ${s};`);
 }
 
+/** The one line said when the command starts waiting for a catching-up job to be in sync. */
+export function waitingLine(w: CutoverWaiting): string {
+  const seconds = w.behindSeconds === null ? '?' : w.behindSeconds.toFixed(1);
+  const events = w.behindEvents === null ? '?' : String(w.behindEvents);
+  return `waiting: job is catching up, ${seconds} s / ${events} events behind (waiting up to ${Math.round(w.timeoutMs / 1000)} s for it to be in sync)`;
+}
+
 async function cutoverCommand(jobId: string, o: CutoverCliOptions): Promise<number> {
   const text = o.to ?? lookup(jobId)?.to;
   if (!text) throw new UsageError(`job ${jobId} is not in the local job list: pass --to mysql://USER@HOST:PORT (the job's target)`);
@@ -73,10 +85,14 @@ async function cutoverCommand(jobId: string, o: CutoverCliOptions): Promise<numb
     if (o.json) out(JSON.stringify({ type: 'cutover', jobId, step, block: o.block, message }));
     else process.stderr.write(`${step}: ${message}\n`);
   };
+  const onWaiting = (w: CutoverWaiting) => {
+    if (o.json) out(JSON.stringify({ type: 'waiting', jobId, ...w }));
+    else process.stderr.write(`${waitingLine(w)}\n`);
+  };
   // Ctrl-C withdraws a request the job has not picked up; once it runs, the job finishes it (a second Ctrl-C leaves).
   const abort = new AbortController();
   const outcome = await untilDone(
-    () => requestCutover(target, jobId, o.block, { timeoutMs: timeoutSeconds * 1000, onStep, signal: abort.signal }),
+    () => requestCutover(target, jobId, o.block, { timeoutMs: timeoutSeconds * 1000, waitForSync: true, onWaiting, onStep, signal: abort.signal }),
     () => abort.abort(),
   );
   if (o.json) out(JSON.stringify({ type: 'result', jobId, ...outcome }));
@@ -92,7 +108,7 @@ export function registerCutoverCommand(program: Command, setExit: (code: number)
     .option('--to <url>', 'the target holding the job (default: from the local job list)')
     .option('--yes', 'really block writes on the source (without it: say what would be blocked, and stop)')
     .addOption(new Option('--block <mode>', 'lock: blocker triggers on the moved tables; read-only: the whole source server').choices(['lock', 'read-only']).default('lock'))
-    .option('--timeout <seconds>', `how long to wait for the job's answer (default ${DEFAULT_TIMEOUT_SECONDS})`)
+    .option('--timeout <seconds>', `how long to wait for a catching-up job to be in sync, then for its answer (default ${DEFAULT_TIMEOUT_SECONDS} each)`)
     .option('--json', 'JSON lines on stdout')
     .action(async (job: string, o: CutoverCliOptions) => setExit(await cutoverCommand(job, o)));
 }

@@ -276,7 +276,7 @@ export function refreshJobs(ctx: Ctx, jobs: JobsController): Promise<void> {
 
 /** Pause Job / Cancel Job on a row (the one invoked on, or picked); Cancel asks first. */
 export async function controlJob(jobs: JobsController, action: JobAction, flow: string, arg: unknown): Promise<void> {
-  const allows = action === 'pause' ? (r: JobRow) => canPause(r.view.state) : (r: JobRow) => canCancel(r.view.state);
+  const allows = action === 'pause' ? (r: JobRow) => canPause(r.view.state, r.view.phase) : (r: JobRow) => canCancel(r.view.state);
   const row = await rowFor(jobs, arg, flow, allows);
   if (action === 'cancel') {
     const answer = await vscode.window.showWarningMessage(

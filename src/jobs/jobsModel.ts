@@ -5,7 +5,7 @@
  * here too, because the worker client allows only one handler per notification method.
  */
 import type { JobResult, JobState, JobSummary, ProgressEvent, ServerSpec } from '../engine/jobs/types.js';
-import { emptyJobView, initialJobView, isActive, phaseText, reduceJobView, type JobView } from '../engine/jobs/jobView.js';
+import { emptyJobView, initialJobView, isActive, phaseText, reduceJobView, type JobPhase, type JobView } from '../engine/jobs/jobView.js';
 import { formatDuration } from '../engine/jobs/format.js';
 
 export { isActive };
@@ -41,8 +41,9 @@ export interface JobRow {
 export type JobsChange = { kind: 'rows' } | { kind: 'event'; event: ProgressEvent } | { kind: 'finished'; result: JobResult };
 export type JobsListener = (change: JobsChange) => void;
 
-export function canPause(state: JobState): boolean {
-  return state === 'planning' || state === 'copying';
+/** Running and not cutting over (a hybrid job pauses in its snapshot and stream phases; a cut-over must finish). */
+export function canPause(state: JobState, phase?: JobPhase): boolean {
+  return (state === 'planning' || state === 'copying') && phase !== 'cutting-over';
 }
 
 export function canResume(state: JobState): boolean {
@@ -305,7 +306,7 @@ export function describeRow(row: JobRow): string {
 export function rowContext(row: JobRow): string {
   const { state } = row.view;
   const facts = [`type=job`, `state=${state}`];
-  if (canPause(state) && !row.interrupted) facts.push('pause');
+  if (canPause(state, row.view.phase) && !row.interrupted) facts.push('pause');
   if (rowResume(row)) facts.push('resume');
   if (canCancel(state) && !row.interrupted) facts.push('cancel');
   if (canSync(row.view)) facts.push('sync');

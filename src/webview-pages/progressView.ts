@@ -187,7 +187,8 @@ export function progressView(s: ProgressSnapshot, history: readonly ProgressSamp
             : 'No table yet',
     chunkText: s.table && !finished && !following ? `Chunk ${s.chunk}: ${formatCount(s.chunkRows)} rows` : '',
     errors: s.errors,
-    canPause: !finished && (state === 'copying' || state === 'planning'),
+    // a hybrid job pauses in its snapshot and stream phases; a cut-over in progress must finish
+    canPause: !finished && (state === 'copying' || state === 'planning') && s.phase !== 'cutting-over',
     canResume: !finished && state === 'paused',
     canCancel: !finished,
     finished,

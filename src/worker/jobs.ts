@@ -5,7 +5,7 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { listJobs, resumeMigration, startedJobSummary, startMigration, type JobHandle, type JobResult, type JobSummary, type ProgressEvent } from '../engine/index.js';
 import { errorMessage } from '../engine/db/index.js';
-import { initialJobView, reduceJobView, redactSpec, type JobView } from '../engine/jobs/index.js';
+import { initialJobView, pauseRefusal, reduceJobView, redactSpec, type JobView } from '../engine/jobs/index.js';
 import {
   JobControlRequest,
   JobEventNotification,
@@ -73,6 +73,9 @@ export function registerJobHandlers(connection: Connection): void {
   connection.onRequest(JobControlRequest, ({ jobId, action }) => {
     const job = live.get(jobId);
     if (!job) return { ok: false, message: `Job ${jobId} is not running in this worker.` };
+    // A cut-over in progress must finish: say so rather than answer ok to a pause the job ignores.
+    const why = action === 'pause' ? pauseRefusal(jobId, job.view.phase) : null;
+    if (why) return { ok: false, message: why };
     job.handle[action]();
     return { ok: true };
   });

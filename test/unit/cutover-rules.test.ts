@@ -3,7 +3,9 @@
 // change stream passes over the trigger DDL the lock block writes to the binlog.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { cutoverRefusal } from '../../src/engine/cutover/request.js';
+import { cutoverDecision, cutoverRefusal } from '../../src/engine/cutover/readiness.js';
+import { pauseRefusal } from '../../src/engine/jobs/pauseRule.js';
+import { waitingLine } from '../../src/cli/cutoverCommand.js';
 import type { CutoverRow } from '../../src/engine/cutover/requestStore.js';
 import { blockerMessage, blockerTriggerName, readOnlyBypassPrivileges, setReadOnlyPrivileges } from '../../src/engine/cutover/block.js';
 import { cutoverPrivileges as privileges } from '../../src/engine/cutover/privileges.js';
@@ -16,6 +18,7 @@ const row = (over: Partial<CutoverRow>): CutoverRow => ({
   seenMsAgo: 300,
   phase: 'in-sync',
   behindSeconds: 0,
+  behindEvents: 0,
   block: null,
   state: null,
   step: null,
@@ -38,6 +41,41 @@ test('cutoverRefusal: each reason, and none for a live in-sync hybrid job', () =
   assert.match(cutoverRefusal('j1', target, hybrid, row({ phase: 'snapshot', behindSeconds: null })) ?? '', /how far behind is not known yet/);
   assert.equal(cutoverRefusal('j1', target, hybrid, row({})), null);
   assert.equal(cutoverRefusal('j1', target, hybrid, row({ state: 'failed' })), null, 'a failed cut-over may be asked again');
+});
+
+test('cutoverDecision: a live job catching up is waited for on request; snapshot, paused, done and not running are refused at once, saying what to do', () => {
+  const catching = row({ phase: 'catching-up', behindSeconds: 7.5, behindEvents: 1200 });
+  assert.deepEqual(cutoverDecision('j1', target, hybrid, catching, true), { kind: 'wait', behindSeconds: 7.5, behindEvents: 1200 });
+  assert.equal(cutoverDecision('j1', target, hybrid, catching, false).kind, 'refuse', 'without waitForSync (the editor) as before');
+  assert.deepEqual(cutoverDecision('j1', target, hybrid, row({}), true), { kind: 'ask' });
+  const paused = cutoverDecision('j1', target, { ...hybrid, state: 'paused' }, catching, true);
+  assert.equal(paused.kind, 'refuse');
+  assert.match(paused.kind === 'refuse' ? paused.message : '', /^Job j1 is paused \(phase catching-up, 7\.5 s behind the source\): nothing is applied .*Resume it first/);
+  const pausedInSync = cutoverDecision('j1', target, { ...hybrid, state: 'paused' }, row({}), true);
+  assert.match(pausedInSync.kind === 'refuse' ? pausedInSync.message : '', /is paused \(phase in-sync/);
+  // The snapshot phase has no live cut-over row: refused naming the phase, not as "not running".
+  const snap = cutoverDecision('j1', target, { ...hybrid, phase: 'snapshot' }, null, true);
+  assert.match(snap.kind === 'refuse' ? snap.message : '', /^Job j1 is in its snapshot phase \(copying the tables\): it follows the source's changes only after the snapshot, and can cut over once it is in sync/);
+  const snapPaused = cutoverDecision('j1', target, { state: 'paused', mode: 'hybrid', phase: 'snapshot' }, null, true);
+  assert.match(snapPaused.kind === 'refuse' ? snapPaused.message : '', /in its snapshot phase \(copying the tables, paused\)/);
+  const planning = cutoverDecision('j1', target, { state: 'planning', mode: 'hybrid', phase: 'planning' }, null, true);
+  assert.match(planning.kind === 'refuse' ? planning.message : '', /in its planning phase/);
+  const stopped = cutoverDecision('j1', target, { ...hybrid, state: 'cancelled', phase: 'catching-up' }, row({ phase: 'catching-up', seenMsAgo: 90_000 }), true);
+  assert.match(stopped.kind === 'refuse' ? stopped.message : '', /is not running \(last seen 90 s ago\).*rw-migrate resume j1 first/);
+  const done = cutoverDecision('j1', target, { ...hybrid, state: 'done', phase: 'done' }, row({ seenMsAgo: 90_000 }), true);
+  assert.match(done.kind === 'refuse' ? done.message : '', /is already done/);
+  for (const phase of ['cutting-over', null] as const) assert.equal(cutoverDecision('j1', target, hybrid, row({ phase }), true).kind, 'refuse', `${phase} is refused, not waited for`);
+});
+
+test('the cutover command says once that it waits, and how far behind the job is', () => {
+  assert.equal(waitingLine({ phase: 'catching-up', behindSeconds: 12.34, behindEvents: 5400, timeoutMs: 300_000 }), 'waiting: job is catching up, 12.3 s / 5400 events behind (waiting up to 300 s for it to be in sync)');
+  assert.equal(waitingLine({ phase: 'catching-up', behindSeconds: null, behindEvents: null, timeoutMs: 60_000 }), 'waiting: job is catching up, ? s / ? events behind (waiting up to 60 s for it to be in sync)');
+});
+
+test('pauseRefusal: a cut-over in progress must finish; any other running phase may pause', () => {
+  assert.match(pauseRefusal('j1', 'cutting-over') ?? '', /^Job j1 is cutting over and cannot be paused: a cut-over in progress must finish/);
+  assert.match(pauseRefusal('j1', 'done') ?? '', /is done/);
+  for (const phase of ['planning', 'snapshot', 'catching-up', 'in-sync', 'copying', undefined] as const) assert.equal(pauseRefusal('j1', phase), null, String(phase));
 });
 
 test('blocker triggers: short stable names, a message within SIGNAL limits that needs no escaping', () => {

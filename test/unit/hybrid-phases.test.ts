@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { behindSecondsOf, nextStreamPhase, phaseRule, startPhase, type StreamPhaseState } from '../../src/engine/hybrid/phaseMachine.js';
+import { behindSecondsOf, newestReached, nextStreamPhase, phaseRule, startPhase, type StreamPhaseState } from '../../src/engine/hybrid/phaseMachine.js';
 import { firstTablesFirst } from '../../src/engine/copy/planner.js';
 import { buildCopySpec } from '../../src/cli/options';
 import { cutoverLines, inSyncLine, streamLine } from '../../src/cli/render';
@@ -69,6 +69,19 @@ describe('hybrid: seconds behind', () => {
     // A tighter commit-time bound wins over an old reading; a reading alone is enough.
     assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000002', 450), pending: 0, lastCommitAt: 10_900, sourceReadings: readings, now: 10_960 }), 0.1);
     assert.equal(behindSecondsOf({ applied: p('b.000003', 4), source: p('b.000003', 90), pending: 0, lastCommitAt: null, sourceReadings: readings, now: 11_450 }), 0.5);
+  });
+  it('a paused job with no applied commit still says how far behind it falls: the newest reading it ever reached, kept beyond the window', () => {
+    // Paused at b.000002:400 (reached by the reading sent at 10.7 s); the recent readings are all past it.
+    const recent = [
+      { position: p('b.000002', 900), at: 30_000 },
+      { position: p('b.000002', 950), at: 30_250 },
+    ];
+    assert.equal(newestReached(p('b.000002', 400), recent, 10_700), 10_700);
+    assert.equal(newestReached(p('b.000002', 950), recent, 10_700), 30_250);
+    assert.equal(newestReached(p('b.000002', 400), recent, null), null);
+    assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000002', 950), pending: 120, lastCommitAt: null, sourceReadings: recent, now: 30_300 }), null);
+    assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000002', 950), pending: 120, lastCommitAt: null, sourceReadings: recent, reachedAt: 10_700, now: 30_300 }), 19.6);
+    assert.equal(behindSecondsOf({ applied: p('b.000002', 400), source: p('b.000002', 950), pending: 120, lastCommitAt: null, sourceReadings: recent, reachedAt: 10_700, now: 31_300 }), 20.6, 'grows while nothing is applied');
   });
 });
 

@@ -87,6 +87,11 @@ describe('jobs model', () => {
     assert.equal(rowContext(m.get('j')!), 'type=job,state=paused,resume,cancel');
     assert.equal(describeRow(m.get('j')!), '10% · paused');
     assert.equal(canPause('done'), false);
+    assert.equal(canPause('copying', 'in-sync'), true, 'a hybrid job pauses in its stream phases');
+    assert.equal(canPause('copying', 'cutting-over'), false, 'a cut-over in progress must finish');
+    m.applyEvent({ type: 'state', jobId: 'j', state: 'copying' });
+    m.applyEvent({ type: 'phase', jobId: 'j', phase: 'cutting-over' });
+    assert.equal(rowContext(m.get('j')!), 'type=job,state=copying,cancel');
     assert.equal(canResume('copying'), false);
     assert.equal(canCancel('failed'), false);
   });

@@ -75,6 +75,12 @@ test('buttons follow the state; a finished job shows its result', () => {
   const paused = progressView(snapshot({ state: 'paused' }), []);
   assert.deepEqual([paused.canPause, paused.canResume, paused.canCancel], [false, true, true]);
   assert.equal(paused.stateText, 'Paused');
+  // A hybrid job pauses in its stream phases too, but not while a cut-over runs.
+  const following = progressView(snapshot({ mode: 'hybrid', phase: 'in-sync' }), []);
+  assert.deepEqual([following.canPause, following.canResume], [true, false]);
+  const pausedFollowing = progressView(snapshot({ mode: 'hybrid', phase: 'catching-up', state: 'paused' }), []);
+  assert.deepEqual([pausedFollowing.canPause, pausedFollowing.canResume], [false, true]);
+  assert.equal(progressView(snapshot({ mode: 'hybrid', phase: 'cutting-over' }), []).canPause, false);
   const done = progressView(
     snapshot({ state: 'done', rows: 1_000_000, throttledMs: 12_000, result: { jobId: 'j-7f3a', state: 'done', rows: 1_000_000, bytes: 1, seconds: 100 } }),
     [],

@@ -3,7 +3,8 @@
  * (applier.ts commits the position with each batch), reconnecting when the stream is lost, until a
  * stop position that may be set at any time, or never. `syncJob` sets the stop to the source's
  * position when it starts; a hybrid job follows with no stop until a cut-over asks for everything up
- * to the blocked source's position (`waitApplied`).
+ * to the blocked source's position (`waitApplied`). A paused follower applies nothing and stops
+ * reading; resume applies what it holds and reads on (exactly once, as ever).
  */
 import { CancelledError, errorMessage } from '../db/errors.js';
 import type { ServerSpec } from '../db/server.js';
@@ -11,7 +12,7 @@ import type { ChangeApplier } from './applier.js';
 import { StreamFatalError, StreamLostError, UniqueConflictError } from './errors.js';
 import { comparePositions, formatPosition } from './position.js';
 import { ChangeStream } from './stream.js';
-import type { BinlogPosition, RowChange } from './types.js';
+import type { BinlogPosition, RowChange, StreamItem } from './types.js';
 
 export interface FollowerOptions {
   /** The job's GTID position at `from` (all domains), when known. */
@@ -68,6 +69,10 @@ export class ChangeFollower {
   private stream: ChangeStream | null = null;
   private open: RowChange[] = [];
   private ready: RowChange[] = [];
+  /** Set while paused: resolves on resume (or cancel). */
+  private pausedGate: { wait: Promise<void>; release(): void } | null = null;
+  /** Row changes read from the stream and held, not applied, while paused. */
+  private held = 0;
 
   constructor(
     private readonly applier: ChangeApplier,
@@ -81,7 +86,30 @@ export class ChangeFollower {
 
   /** Row events received and not yet committed on the target. */
   get pendingEvents(): number {
-    return this.open.length + this.ready.length + (this.stream?.buffered ?? 0);
+    return this.open.length + this.ready.length + this.held + (this.stream?.bufferedRows ?? 0);
+  }
+
+  get paused(): boolean {
+    return this.pausedGate !== null;
+  }
+
+  /**
+   * Applies nothing more until `resume`: nothing is committed on the target from now on (a batch
+   * whose apply already started commits), and the stream is no longer read, so its own
+   * backpressure holds the source's binlog connection once its buffer is full. The committed
+   * position stays where it is; pendingEvents grows with what the source writes meanwhile.
+   */
+  pause(): void {
+    if (this.pausedGate || this.cancelled) return;
+    let release = () => {};
+    const wait = new Promise<void>((r) => (release = r));
+    this.pausedGate = { wait, release };
+  }
+
+  resume(): void {
+    const gate = this.pausedGate;
+    this.pausedGate = null;
+    gate?.release();
   }
 
   /** Where `run` returns: once everything up to this position is committed (null: never). */
@@ -95,6 +123,18 @@ export class ChangeFollower {
 
   cancel(): void {
     this.cancelled = true;
+    // A paused follower wakes to stop (its gate stays set, so it applies nothing on the way out).
+    this.pausedGate?.release();
+  }
+
+  /** Waits while paused; true when it did wait (the caller re-checks cancel). */
+  private async whilePaused(): Promise<boolean> {
+    let waited = false;
+    while (this.pausedGate && !this.cancelled) {
+      waited = true;
+      await this.pausedGate.wait;
+    }
+    return waited || (this.cancelled && this.pausedGate !== null);
   }
 
   /**
@@ -211,8 +251,21 @@ export class ChangeFollower {
     let readyTx = 0;
     let last = null as { position: BinlogPosition; gtid: string | null; at: number | null } | null;
     let lastIdleCommit = 0;
+    // The items in hand and the next one's index: what a pause holds unapplied is counted as pending.
+    let items: StreamItem[] = [];
+    let at = 0;
     const flush = async (force = false) => {
       if (!last || (!force && this.ready.length === 0 && readyTx === 0)) return;
+      if (this.pausedGate) {
+        let rows = 0;
+        for (let k = at; k < items.length; k++) if (items[k].kind === 'row') rows++;
+        this.held = rows;
+        try {
+          if ((await this.whilePaused()) && this.cancelled) throw new CancelledError();
+        } finally {
+          this.held = 0;
+        }
+      }
       await this.applier.apply(this.ready, last.position, last.gtid, readyTx);
       this.events += this.ready.length;
       this.transactions += readyTx;
@@ -231,9 +284,12 @@ export class ChangeFollower {
         throw new CancelledError();
       }
       if (this.reached()) return;
+      // Paused: the stream is not read (its buffer fills, then it holds the connection).
+      if (await this.whilePaused()) continue;
       // With a stop set (a cut-over waits, writes blocked) an idle stream is looked at often: its
       // position may already be past the stop with nothing left to apply.
-      const items = await stream.next(this.stop ? 50 : 500);
+      items = await stream.next(this.stop ? 50 : 500);
+      at = 0;
       if (items.length === 0) {
         // Idle: events the stream does not hand out (a new file's header, other servers' checkpoints)
         // still move its position. Committed when the stop is passed, and now and then otherwise, so
@@ -249,7 +305,8 @@ export class ChangeFollower {
         }
         continue;
       }
-      for (const item of items) {
+      while (at < items.length) {
+        const item = items[at++];
         if (item.kind === 'row') {
           this.open.push(item.change);
           continue;

@@ -104,6 +104,8 @@ function image(row: unknown, table: string): RowImage {
 export class ChangeStream {
   private readonly zongji: ZongJi;
   private items: StreamItem[] = [];
+  /** Row changes among `items` (what "events behind" counts; items also hold commits). */
+  private rows = 0;
   private error: Error | null = null;
   private waiter: (() => void) | null = null;
   private paused = false;
@@ -228,6 +230,7 @@ export class ChangeStream {
     const table = meta.tableName;
     const name = ev.getEventName();
     const items = this.items;
+    this.rows += ev.rows?.length ?? 0;
     for (const r of ev.rows ?? []) {
       if (name === 'writerows') items.push({ kind: 'row', change: { op: 'insert', table, after: image(r, table) } });
       else if (name === 'deleterows') items.push({ kind: 'row', change: { op: 'delete', table, before: image(r, table) } });
@@ -277,6 +280,7 @@ export class ChangeStream {
       if (this.items.length > 0) {
         const out = this.items;
         this.items = [];
+        this.rows = 0;
         if (this.paused && !this.closed) {
           this.paused = false;
           // The time paused by our own backpressure is not silence from the source.
@@ -305,6 +309,11 @@ export class ChangeStream {
   /** Buffered item count (for tests and progress). */
   get buffered(): number {
     return this.items.length;
+  }
+
+  /** Buffered row changes (items without the commits between them). */
+  get bufferedRows(): number {
+    return this.rows;
   }
 
   async close(): Promise<void> {

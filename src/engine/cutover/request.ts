@@ -9,16 +9,32 @@ import { connectAs } from '../copy/connectRole.js';
 import { errorMessage } from '../db/errors.js';
 import type { ServerSpec } from '../db/server.js';
 import { CHECKPOINT_DB } from '../jobs/checkpoint.js';
-import type { CutoverBlock, CutoverOutcome, JobMode, JobSpec } from '../jobs/types.js';
-import { CUTOVER_TABLE, ensureCutoverSchema, readCutoverRow, type CutoverRow, type CutoverStep } from './requestStore.js';
+import type { CutoverBlock, CutoverOutcome, JobPhaseName, JobSpec } from '../jobs/types.js';
+import { cutoverDecision, type CutoverDecision, type CutoverJobRow } from './readiness.js';
+import { CUTOVER_TABLE, ensureCutoverSchema, readCutoverRow, type CutoverStep } from './requestStore.js';
 
-/** A job that has not called watchCutover for this long is not running. */
-export const JOB_ALIVE_MS = 5_000;
 const POLL_MS = 200;
+/** While waiting for a job to be in sync: it refreshes its cut-over row every 500 ms. */
+const SYNC_POLL_MS = 500;
+
+export interface CutoverWaiting {
+  phase: 'catching-up';
+  behindSeconds: number | null;
+  behindEvents: number | null;
+  /** How long the asker waits for the job to be in sync. */
+  timeoutMs: number;
+}
 
 export interface RequestCutoverOptions {
-  /** How long to wait for the job's answer; on expiry a request the job has not picked up is withdrawn. */
+  /**
+   * How long to wait for the job's answer; on expiry a request the job has not picked up is
+   * withdrawn. With waitForSync, also how long to wait for a catching-up job to be in sync first.
+   */
   timeoutMs: number;
+  /** A running job that is catching up is waited for (up to timeoutMs) instead of refused at once. */
+  waitForSync?: boolean;
+  /** The wait for in-sync starts (once), with how far behind the job said it is. */
+  onWaiting?(w: CutoverWaiting): void;
   /** Each step the job records (requested, blocked, caught-up, verified, done, failed). */
   onStep?(step: CutoverStep, message: string): void;
   /** Stop waiting (Ctrl-C): a request the job has not picked up yet is withdrawn, as on timeout. */
@@ -29,69 +45,85 @@ function refused(message: string): CutoverOutcome {
   return { state: 'refused', message };
 }
 
-interface JobRow {
-  state: string;
-  mode: JobMode;
+function isMissing(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ER_BAD_DB_ERROR' || code === 'ER_NO_SUCH_TABLE';
 }
 
-async function readJob(conn: Connection, jobId: string): Promise<JobRow | null> {
+async function readJob(conn: Connection, jobId: string): Promise<CutoverJobRow | null> {
+  let job: CutoverJobRow;
   try {
     const rows = await queryRows(conn, `SELECT state, spec FROM ${CHECKPOINT_DB}.jobs WHERE id = ?`, [jobId]);
     if (!rows[0]) return null;
     const spec = JSON.parse(String(rows[0].spec)) as Partial<JobSpec>;
     // Jobs recorded before modes existed are full copies.
-    return { state: String(rows[0].state), mode: spec.mode ?? 'full' };
+    job = { state: String(rows[0].state), mode: spec.mode ?? 'full' };
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ER_BAD_DB_ERROR' || code === 'ER_NO_SUCH_TABLE') return null;
+    if (isMissing(err)) return null;
     throw err;
   }
+  try {
+    const rows = await queryRows(conn, `SELECT phase FROM ${CHECKPOINT_DB}.hybrid_state WHERE job_id = ?`, [jobId]);
+    job.phase = rows[0] ? (String(rows[0].phase) as JobPhaseName) : null;
+  } catch (err) {
+    // No hybrid job has recorded a phase on this target yet.
+    if (!isMissing(err)) throw err;
+  }
+  return job;
 }
 
-function behindText(row: CutoverRow): string {
-  if (row.behindSeconds === null) return 'how far behind is not known yet';
-  return `${row.behindSeconds.toFixed(1)} s behind the source`;
+async function decide(conn: Connection, target: ServerSpec, jobId: string, waitForSync: boolean): Promise<CutoverDecision> {
+  const job = await readJob(conn, jobId);
+  if (job) await ensureCutoverSchema(conn);
+  const row = job ? await readCutoverRow(conn, jobId) : null;
+  return cutoverDecision(jobId, target, job, row, waitForSync);
 }
 
-/** Why the job cannot cut over now, or null when it can. */
-export function cutoverRefusal(jobId: string, target: ServerSpec, job: JobRow | null, row: CutoverRow | null): string | null {
-  const where = serverLabel(target);
-  if (!job) return `No job ${jobId} on ${where}: list the jobs there with rw-migrate status --to URL (the job id, and the target URL it was started with).`;
-  if (job.mode !== 'hybrid') {
-    return `Job ${jobId} is not a hybrid job (its mode is ${job.mode}): only a hybrid job (copy, then follow the source's changes) can cut over. Start a hybrid job for these tables instead (job mode hybrid).`;
+/**
+ * Waits for a catching-up job to be in sync: null once it is (ask now), else the outcome (refused
+ * when it stops, is paused, or is still catching up at the deadline; failed when cancelled).
+ * Nothing is written meanwhile.
+ */
+async function waitInSync(conn: Connection, target: ServerSpec, jobId: string, first: CutoverDecision & { kind: 'wait' }, opts: RequestCutoverOptions): Promise<CutoverOutcome | null> {
+  try {
+    opts.onWaiting?.({ phase: 'catching-up', behindSeconds: first.behindSeconds, behindEvents: first.behindEvents, timeoutMs: opts.timeoutMs });
+  } catch {
+    // a listener's bug must not stop the wait
   }
-  if (row?.state === 'done') return `Job ${jobId} has already cut over: ${row.message ?? 'done'}.`;
-  if (row?.state === 'requested' || row?.state === 'running') {
-    return `A cut-over of job ${jobId} is already ${row.state === 'running' ? 'running' : 'requested'}; wait for its outcome (rw-migrate status --to URL).`;
+  const deadline = Date.now() + opts.timeoutMs;
+  let last: CutoverDecision = first;
+  for (;;) {
+    if (opts.signal?.aborted) return { state: 'failed', message: `Cancelled while waiting for job ${jobId} to be in sync: nothing was asked and nothing was changed.` };
+    if (Date.now() > deadline) {
+      const behind = last.kind === 'wait' && last.behindSeconds !== null ? ` (${last.behindSeconds.toFixed(1)} s / ${last.behindEvents ?? '?'} events behind)` : '';
+      return refused(
+        `Job ${jobId} was still catching up after ${Math.round(opts.timeoutMs / 1000)} s${behind}: nothing was asked and nothing was changed. ` +
+          'Ask again later, or wait longer with --timeout.',
+      );
+    }
+    await new Promise((r) => setTimeout(r, SYNC_POLL_MS));
+    last = await decide(conn, target, jobId, true);
+    if (last.kind === 'ask') return null;
+    if (last.kind === 'refuse') return refused(last.message);
   }
-  const alive = row !== null && row.seenMsAgo !== null && row.seenMsAgo <= JOB_ALIVE_MS;
-  if (!alive) {
-    if (job.state === 'done') return `Job ${jobId} is already done.`;
-    const last = row?.seenMsAgo != null ? ` (last seen ${Math.round(row.seenMsAgo / 1000)} s ago)` : '';
-    return `Job ${jobId} is not running${last}: the cut-over is done by the running job. Run rw-migrate resume ${jobId} first, then ask again once it is in sync.`;
-  }
-  if (row.phase !== 'in-sync') {
-    // As Vitess and gh-ost do: no write downtime is taken while the target lags, since the block
-    // would last as long as the catching up.
-    return `Job ${jobId} is ${row.phase ?? 'starting'}, not in sync (${behindText(row)}): writes would stay blocked while the target catches up. Ask again when it is in sync.`;
-  }
-  return null;
 }
 
 /**
  * Asks the running hybrid job `jobId` (recorded on `target`) to cut over with `block`, and waits for
  * its answer. Refused (nothing written anywhere) when the job is unknown, not hybrid, already done,
- * not running or not in sync. On timeout a request the job has not picked up yet is withdrawn.
+ * not running, paused or not in sync; with waitForSync a running job that is catching up is first
+ * waited for, up to timeoutMs. On timeout a request the job has not picked up yet is withdrawn.
  */
 export async function requestCutover(target: ServerSpec, jobId: string, block: CutoverBlock, opts: RequestCutoverOptions): Promise<CutoverOutcome> {
   // A connection failure is a ConnectionFailedError naming the target and the fix, as for the other commands.
   const conn = await connectAs(target, 'target');
   try {
-    const job = await readJob(conn, jobId);
-    if (job) await ensureCutoverSchema(conn);
-    const row = job ? await readCutoverRow(conn, jobId) : null;
-    const why = cutoverRefusal(jobId, target, job, row);
-    if (why) return refused(why);
+    const decision = await decide(conn, target, jobId, opts.waitForSync ?? false);
+    if (decision.kind === 'refuse') return refused(decision.message);
+    if (decision.kind === 'wait') {
+      const stopped = await waitInSync(conn, target, jobId, decision, opts);
+      if (stopped) return stopped;
+    }
     // Conditional on the state read above: a concurrent asker loses here instead of overwriting.
     const [res] = await conn.query(
       `UPDATE ${CUTOVER_TABLE} SET state = 'requested', block = ?, requested_at = NOW(3), step = 'requested', message = NULL, report = NULL, updated_at = NOW(3)

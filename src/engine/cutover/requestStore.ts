@@ -26,6 +26,7 @@ const DDL = [
      job_seen_at DATETIME(3) NULL,
      job_phase VARCHAR(16) NULL,
      job_behind_seconds DOUBLE NULL,
+     job_behind_events BIGINT NULL,
      requested_at DATETIME(3) NULL,
      block VARCHAR(16) NULL,
      state VARCHAR(16) NULL,
@@ -44,9 +45,15 @@ const ensured = new WeakSet<Connection>();
 export async function ensureCutoverSchema(conn: Connection): Promise<void> {
   if (ensured.has(conn)) return;
   for (const stmt of DDL) await conn.query(stmt);
-  // claimed_by came after the first version of the table.
-  const cols = await queryRows(conn, "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'cutover' AND COLUMN_NAME = 'claimed_by'", [CHECKPOINT_DB]);
-  if (cols.length === 0) await conn.query(`ALTER TABLE ${CUTOVER_TABLE} ADD COLUMN claimed_by VARCHAR(128) NULL AFTER report`);
+  // claimed_by and job_behind_events came after the first version of the table.
+  const cols = await queryRows(
+    conn,
+    "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'cutover' AND COLUMN_NAME IN ('claimed_by', 'job_behind_events')",
+    [CHECKPOINT_DB],
+  );
+  const has = new Set(cols.map((r) => String(r.c)));
+  if (!has.has('claimed_by')) await conn.query(`ALTER TABLE ${CUTOVER_TABLE} ADD COLUMN claimed_by VARCHAR(128) NULL AFTER report`);
+  if (!has.has('job_behind_events')) await conn.query(`ALTER TABLE ${CUTOVER_TABLE} ADD COLUMN job_behind_events BIGINT NULL AFTER job_behind_seconds`);
   ensured.add(conn);
 }
 
@@ -59,6 +66,8 @@ export interface CutoverRow {
   seenMsAgo: number | null;
   phase: JobPhaseName | null;
   behindSeconds: number | null;
+  /** Row events the job has received and not applied yet, when it said. */
+  behindEvents: number | null;
   block: CutoverBlock | null;
   state: CutoverRequestState | null;
   step: CutoverStep | null;
@@ -69,7 +78,7 @@ export interface CutoverRow {
 export async function readCutoverRow(conn: Connection, jobId: string): Promise<CutoverRow | null> {
   const rows = await queryRows(
     conn,
-    `SELECT job_id, TIMESTAMPDIFF(MICROSECOND, job_seen_at, NOW(3)) / 1000 AS seen_ms_ago, job_phase, job_behind_seconds,
+    `SELECT job_id, TIMESTAMPDIFF(MICROSECOND, job_seen_at, NOW(3)) / 1000 AS seen_ms_ago, job_phase, job_behind_seconds, job_behind_events,
             block, state, step, message, report
        FROM ${CUTOVER_TABLE} WHERE job_id = ?`,
     [jobId],
@@ -82,6 +91,7 @@ export async function readCutoverRow(conn: Connection, jobId: string): Promise<C
     seenMsAgo: r.seen_ms_ago === null ? null : Number(r.seen_ms_ago),
     phase: str(r.job_phase) as JobPhaseName | null,
     behindSeconds: r.job_behind_seconds === null ? null : Number(r.job_behind_seconds),
+    behindEvents: r.job_behind_events === null || r.job_behind_events === undefined ? null : Number(r.job_behind_events),
     block: str(r.block) as CutoverBlock | null,
     state: str(r.state) as CutoverRequestState | null,
     step: str(r.step) as CutoverStep | null,
@@ -96,12 +106,13 @@ export async function readCutoverRow(conn: Connection, jobId: string): Promise<C
  * request. Returns the block mode of the claimed request (the row is then 'running': the job must
  * end it with finishCutover), or null when nothing is asked.
  */
-export async function watchCutover(conn: Connection, jobId: string, phase: JobPhaseName, behindSeconds?: number | null): Promise<CutoverBlock | null> {
+export async function watchCutover(conn: Connection, jobId: string, phase: JobPhaseName, behindSeconds?: number | null, behindEvents?: number | null): Promise<CutoverBlock | null> {
   await ensureCutoverSchema(conn);
   await conn.query(
-    `INSERT INTO ${CUTOVER_TABLE} (job_id, job_seen_at, job_phase, job_behind_seconds, updated_at) VALUES (?, NOW(3), ?, ?, NOW(3))
-     ON DUPLICATE KEY UPDATE job_seen_at = NOW(3), job_phase = VALUES(job_phase), job_behind_seconds = VALUES(job_behind_seconds)`,
-    [jobId, phase, behindSeconds ?? null],
+    `INSERT INTO ${CUTOVER_TABLE} (job_id, job_seen_at, job_phase, job_behind_seconds, job_behind_events, updated_at) VALUES (?, NOW(3), ?, ?, ?, NOW(3))
+     ON DUPLICATE KEY UPDATE job_seen_at = NOW(3), job_phase = VALUES(job_phase), job_behind_seconds = VALUES(job_behind_seconds),
+       job_behind_events = VALUES(job_behind_events)`,
+    [jobId, phase, behindSeconds ?? null, behindEvents ?? null],
   );
   // A cut-over claimed by another process of this job that is not finished: that process died
   // during it (a job runs in one process at a time). Its block may still be in place: say so.

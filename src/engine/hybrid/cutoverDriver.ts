@@ -16,9 +16,11 @@ export interface CutoverDriverDeps {
   spec: JobSpec;
   tables: string[];
   follower: ChangeFollower;
-  /** The job's phase now, and how far behind (what watchCutover records). */
+  /** The job's phase now, whether the user paused it, and how far behind (what watchCutover records). */
   phase(): JobPhaseName;
+  paused(): boolean;
   behindSeconds(): number | null;
+  behindEvents(): number | null;
   /** A cut-over starts (the job enters cutting-over). */
   onStart(block: CutoverBlock): void;
   onStep(step: CutoverStep, block: CutoverBlock, message: string): void;
@@ -62,7 +64,7 @@ export class CutoverDriver {
     if (this.busy) return;
     this.busy = true;
     try {
-      const block = await watchCutover(this.d.conn, this.d.jobId, this.d.phase(), this.d.behindSeconds());
+      const block = await watchCutover(this.d.conn, this.d.jobId, this.d.phase(), this.d.behindSeconds(), this.d.behindEvents());
       this.warned = false;
       if (block && !this.inFlight) {
         this.inFlight = true;
@@ -79,8 +81,14 @@ export class CutoverDriver {
 
   private async cutOver(block: CutoverBlock): Promise<CutoverOutcome> {
     const { conn, jobId, spec, follower } = this.d;
-    if (this.d.phase() !== 'in-sync') {
-      const outcome: CutoverOutcome = { state: 'refused', message: `job ${jobId} is ${this.d.phase()}, not in sync: ask again when it is in sync` };
+    // Checked here, with no await before onStart: a pause either refuses this cut-over or is itself refused.
+    const why = this.d.paused()
+      ? `job ${jobId} is paused: nothing is applied while it is paused, so it cannot catch up. Resume it first, then ask for the cut-over again once it is in sync`
+      : this.d.phase() !== 'in-sync'
+        ? `job ${jobId} is ${this.d.phase()}, not in sync: ask again when it is in sync`
+        : null;
+    if (why) {
+      const outcome: CutoverOutcome = { state: 'refused', message: why };
       await finishCutover(conn, jobId, outcome).catch((err: unknown) => this.d.onWarn(`could not record the cut-over refusal: ${errorMessage(err)}`));
       return outcome;
     }

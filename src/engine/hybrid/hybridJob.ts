@@ -7,8 +7,13 @@
  *
  * The binlog pre-flight runs before the copy writes anything: a source whose binlog cannot be
  * followed is refused up front, not after hours of copying.
+ *
+ * Pause works in every phase but cutting-over: the copy pauses in the snapshot, the follower in the
+ * stream phases (the row then says `paused`; the stream events go on, so the user sees the job fall
+ * behind); a cut-over asked meanwhile is refused by the cut-over driver.
  */
 import { jobHandle } from '../jobs/handle.js';
+import { pauseRefusal } from '../jobs/pauseRule.js';
 import { closeQuietly, type Connection } from '../db/connection.js';
 import { CancelledError, RefusedError } from '../db/errors.js';
 import type { ServerSpec } from '../db/server.js';
@@ -41,6 +46,10 @@ class HybridRun {
   private cancelled = false;
   private copy: JobHandle | null = null;
   private follower: ChangeFollower | null = null;
+  /** Paused by the user: the copy (snapshot phase) or the follower (stream phases) applies nothing. */
+  private paused = false;
+  /** The job's target connection while it runs (where a stream phase's pause is recorded). */
+  private target: Connection | null = null;
   private readonly started = performance.now();
   /** The copy's result (rows, bytes, snapshots) once the snapshot phase ran in this process. */
   private copyResult: JobResult | null = null;
@@ -66,12 +75,49 @@ class HybridRun {
     }
   }
 
+  /**
+   * In the snapshot phase the copy pauses (and says so itself); in a stream phase the follower
+   * applies nothing more while the stream monitor keeps reporting how far behind the job falls. A
+   * cut-over in progress is not paused (it holds writes blocked on the source): a warning says so.
+   */
   pause(): void {
-    this.copy?.pause();
+    const why = pauseRefusal(this.jobId || 'hybrid', this.phase);
+    if (why) {
+      if (this.phase === 'cutting-over') this.emit({ type: 'log', jobId: this.jobId, level: 'warn', message: `pause ignored: ${why}` });
+      return;
+    }
+    if (this.paused || this.cancelled) return;
+    this.paused = true;
+    if (this.copy) {
+      this.copy.pause();
+      return;
+    }
+    this.follower?.pause();
+    this.recordPaused();
   }
 
   resume(): void {
-    this.copy?.resume();
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.copy) {
+      this.copy.resume();
+      return;
+    }
+    this.follower?.resume();
+    this.recordPaused();
+  }
+
+  /** A stream phase's pause or resume: the state event now, the jobs row in order with the phase writes. */
+  private recordPaused(): void {
+    const state: JobState = this.paused ? 'paused' : 'copying';
+    const message = this.paused ? `paused in phase ${this.phase}: nothing is applied until the job is resumed; its stream events show how far behind it falls` : undefined;
+    this.setState(state, message);
+    const target = this.target;
+    const id = this.jobId;
+    if (!target || !id) return;
+    this.phaseWrites = this.phaseWrites
+      .then(() => setJobState(target, id, state, message ?? null))
+      .catch((err: unknown) => this.emit({ type: 'log', jobId: id, level: 'warn', message: `could not record state ${state} on the target: ${String(err)}` }));
   }
 
   cancel(): void {
@@ -114,6 +160,7 @@ class HybridRun {
     let target: Connection | null = null;
     try {
       target = await connectAs(this.spec.target, 'target');
+      this.target = target;
       const recorded = this.jobId ? (await loadHybridPhases(target)).get(this.jobId) : undefined;
       if (this.jobId) this.onId(this.jobId);
       await this.preflight(target);
@@ -142,6 +189,7 @@ class HybridRun {
       });
     } finally {
       await this.phaseWrites;
+      this.target = null;
       await closeQuietly(target);
     }
   }
@@ -196,6 +244,7 @@ class HybridRun {
     );
     this.copy = handle;
     if (this.cancelled) handle.cancel();
+    else if (this.paused) handle.pause();
     handle.jobId.then(
       (id) => {
         this.jobId = id;
@@ -239,6 +288,11 @@ class HybridRun {
     });
     this.follower = follower;
     if (this.cancelled) follower.cancel();
+    else if (this.paused) {
+      // paused before the stream started (between the copy and the follower): it starts paused
+      follower.pause();
+      this.recordPaused();
+    }
     this.setPhase(target, 'catching-up', `following the source's binlog from ${formatPosition(from)}`);
     const monitor = new StreamMonitor(this.jobId, follower, this.spec.source, this.spec.syncThresholdSeconds, {
       stream: (e) => this.emit(e),
@@ -253,7 +307,9 @@ class HybridRun {
       tables,
       follower,
       phase: () => this.phase,
+      paused: () => this.paused,
       behindSeconds: () => monitor.last?.behindSeconds ?? null,
+      behindEvents: () => monitor.last?.behindEvents ?? null,
       onStart: (block) => {
         monitor.frozen = true;
         this.setPhase(target, 'cutting-over', `cut-over requested (block: ${block})`);

@@ -62,6 +62,11 @@ export interface BehindInput {
    * everything the source committed before that time is at or before that position.
    */
   sourceReadings?: ReadonlyArray<{ position: { file: string; position: number }; at: number }>;
+  /**
+   * The send time (epoch ms) of the newest reading the applied position ever reached, kept beyond
+   * `sourceReadings`' window (newestReached): a paused or stuck job still says how far behind it is.
+   */
+  reachedAt?: number | null;
   now: number;
 }
 
@@ -76,6 +81,17 @@ function atOrPast(a: { file: string; position: number }, b: { file: string; posi
   return fa !== fb ? fa > fb : a.position >= b.position;
 }
 
+/** The send time of the newest reading `applied` has reached, or `before` when none is newer. */
+export function newestReached(
+  applied: { file: string; position: number },
+  readings: ReadonlyArray<{ position: { file: string; position: number }; at: number }>,
+  before: number | null,
+): number | null {
+  let at = before;
+  for (const r of readings) if (atOrPast(applied, r.position) && (at === null || r.at > at)) at = r.at;
+  return at;
+}
+
 /**
  * Seconds behind the source: 0 when nothing is pending and the applied position is the source's
  * current one; otherwise the smaller of two upper bounds, so it never errs low:
@@ -85,15 +101,15 @@ function atOrPast(a: { file: string; position: number }, b: { file: string; posi
  *   tick fell late in a second, and a job with the default 1 s threshold went catching-up
  *   (bench/steady.mjs).
  * - now minus the send time of the newest source position reading the applied position has
- *   reached: the target holds everything committed before that time.
+ *   reached (in the recent readings, or remembered from earlier ones): the target holds everything
+ *   committed before that time.
  * Null before either is known.
  */
 export function behindSecondsOf(b: BehindInput): number | null {
   if (b.pending === 0 && b.source && atOrPast(b.applied, b.source)) return 0;
   let ms = b.lastCommitAt === null ? null : b.now - b.lastCommitAt;
-  for (const r of b.sourceReadings ?? []) {
-    if (atOrPast(b.applied, r.position) && (ms === null || b.now - r.at < ms)) ms = b.now - r.at;
-  }
+  const reached = newestReached(b.applied, b.sourceReadings ?? [], b.reachedAt ?? null);
+  if (reached !== null && (ms === null || b.now - reached < ms)) ms = b.now - reached;
   if (ms === null) return null;
   return Math.max(0, Math.round(ms / 100) / 10);
 }

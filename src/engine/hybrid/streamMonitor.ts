@@ -1,12 +1,12 @@
 /**
  * About once a second while a hybrid job follows: how far behind the source it is (a `stream`
  * event) and whether that makes it in sync or catching up (a `phase` event on each change, by the
- * rule in phaseMachine.ts).
+ * rule in phaseMachine.ts). It goes on while the job is paused, so the user sees it fall behind.
  */
 import type { ServerSpec } from '../db/server.js';
 import type { ChangeFollower } from '../cdc/follower.js';
 import type { JobPhaseName, ProgressEvent } from '../jobs/types.js';
-import { behindSecondsOf, nextStreamPhase, phaseRule, startPhase, type StreamPhaseState } from './phaseMachine.js';
+import { behindSecondsOf, newestReached, nextStreamPhase, phaseRule, startPhase, type StreamPhaseState } from './phaseMachine.js';
 import { SourcePoller } from './sourcePoller.js';
 
 type StreamEvent = Extract<ProgressEvent, { type: 'stream' }>;
@@ -22,6 +22,8 @@ export class StreamMonitor {
   private state: StreamPhaseState = startPhase();
   private lastEvents = 0;
   private lastAt = performance.now();
+  /** The send time of the newest source reading the applied position reached (see BehindInput). */
+  private reachedAt: number | null = null;
   /** The last stream event (what the in-sync line reports). */
   last: StreamEvent | null = null;
   /** Judging paused (a cut-over owns the phase meanwhile). */
@@ -58,7 +60,16 @@ export class StreamMonitor {
     const f = this.follower;
     const now = performance.now();
     const seconds = Math.max(0.001, (now - this.lastAt) / 1000);
-    const behindSeconds = behindSecondsOf({ applied: f.applied, source: this.poller.position, pending: f.pendingEvents, lastCommitAt: f.lastCommitAt, sourceReadings: this.poller.readings, now: Date.now() });
+    this.reachedAt = newestReached(f.applied, this.poller.readings, this.reachedAt);
+    const behindSeconds = behindSecondsOf({
+      applied: f.applied,
+      source: this.poller.position,
+      pending: f.pendingEvents,
+      lastCommitAt: f.lastCommitAt,
+      sourceReadings: this.poller.readings,
+      reachedAt: this.reachedAt,
+      now: Date.now(),
+    });
     const e: StreamEvent = {
       type: 'stream',
       jobId: this.jobId,

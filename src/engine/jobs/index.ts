@@ -32,5 +32,6 @@ export { redactServer, redactSpec, type RedactOptions } from './redact.js';
 export { jobRecord, type JobRecord } from './jobRecord.js';
 export { emptyJobView, foldJobView, initialJobView, isActive, phaseText, reduceJobView, PHASES, PHASE_TEXT, type JobPhase, type JobView, type JobViewEvent } from './jobView.js';
 export { formatBytes, formatDuration } from './format.js';
+export { pauseRefusal } from './pauseRule.js';
 export { reportJson, reportMarkdown, type MigrationReportJson } from './report.js';
 export { INCREMENTAL_BLIND_SPOTS, WATERMARK_SAFETY_HELP } from './modes.js';
