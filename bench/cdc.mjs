@@ -21,6 +21,7 @@
 //   RW_BENCH_SYNC_ARGS='--batch-events 20000': extra arguments for `rw-migrate sync`.
 //   --compare '--batch-events 5000': A/B tuning: a second copy job syncs the same backlog with these
 //   extra arguments, right after the first (its result is printed as "sync B").
+//   RW_BENCH_B_NODE_OPTIONS='--max-semi-space-size=64': NODE_OPTIONS for sync B only (with --compare).
 //   --compare-cli PATH: sync B runs that build's cli.js instead (e.g. a worktree of an older commit,
 //   for a before/after in the same run; alone it implies --compare '').
 // A second peer, in every run: `mariadb-binlog --read-from-remote-server | mariadb` replays the same
@@ -59,13 +60,13 @@ function cpuSeconds(pid) {
 const load1 = () => +os.loadavg()[0].toFixed(2);
 
 /** Runs dist/cli.js; for the sync also its CPU seconds (its /proc stat, sampled until it exits). */
-function cli(args, topo, extraArgs, cliPath = path.join(root, 'dist', 'cli.js')) {
+function cli(args, topo, extraArgs, cliPath = path.join(root, 'dist', 'cli.js'), nodeOptions = undefined) {
   return new Promise((resolve, reject) => {
     const sync = args[0] === 'sync';
     const prof = process.env.RW_BENCH_PROF_DIR && sync ? ['--cpu-prof', `--cpu-prof-dir=${process.env.RW_BENCH_PROF_DIR}`] : [];
     const extra = sync ? (extraArgs ?? process.env.RW_BENCH_SYNC_ARGS ?? '').split(/\s+/).filter(Boolean) : [];
     const child = spawn(process.execPath, [...prof, cliPath, ...args, ...extra], {
-      env: { ...process.env, RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: fs.mkdtempSync('/tmp/rwm-bench-') },
+      env: { ...process.env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: fs.mkdtempSync('/tmp/rwm-bench-') },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let cpu = 0;
@@ -230,10 +231,10 @@ async function once({ topo, events, compare, compareCli, replicaFirst, binlogPee
     }
 
     /** One `rw-migrate sync` of the backlog, timed, with the CPU seconds of the processes involved. */
-    const timedSync = async (id, extraArgs, cliPath) => {
+    const timedSync = async (id, extraArgs, cliPath, nodeOptions) => {
       await settle(all, pids);
       const before = { load: load1(), target: cpuSeconds(pid.target), primary: cpuSeconds(pid.primary) };
-      const sync = await cli(['sync', id, '--to', `mysql://${admin.user}@${t.host}:${t.port}`, '--json'], topo, extraArgs, cliPath);
+      const sync = await cli(['sync', id, '--to', `mysql://${admin.user}@${t.host}:${t.port}`, '--json'], topo, extraArgs, cliPath, nodeOptions);
       const cpu = { process: sync.cpu, target: cpuSeconds(pid.target) - before.target, primary: cpuSeconds(pid.primary) - before.primary };
       const result = sync.lines.find((l) => l.type === 'result');
       if (sync.code !== 0 || !result) throw new Error(`sync failed (exit ${sync.code}): ${result?.message}`);
@@ -271,7 +272,7 @@ async function once({ topo, events, compare, compareCli, replicaFirst, binlogPee
     let peer;
     let oursB = null;
     // Sync B goes last in odd runs and first in even runs (it reads the binlog warm or cold in turn).
-    if (jobIdB && replicaFirst) oursB = await timedSync(jobIdB, compare, compareCli);
+    if (jobIdB && replicaFirst) oursB = await timedSync(jobIdB, compare, compareCli, process.env.RW_BENCH_B_NODE_OPTIONS);
     let peer2;
     if (replicaFirst) {
       peer2 = await timedReplicaFromPosition();
@@ -282,7 +283,7 @@ async function once({ topo, events, compare, compareCli, replicaFirst, binlogPee
       peer = await timedReplica();
       peer2 = await timedReplicaFromPosition();
     }
-    if (jobIdB && !replicaFirst) oursB = await timedSync(jobIdB, compare, compareCli);
+    if (jobIdB && !replicaFirst) oursB = await timedSync(jobIdB, compare, compareCli, process.env.RW_BENCH_B_NODE_OPTIONS);
     const binlogSide = replayFirst ?? (binlogPeer && !replicaFirst ? await timedBinlogReplay() : null);
     const result = ours.result;
     const replicaSeconds = peer.seconds;
