@@ -240,26 +240,19 @@ async function once({ topo, events, compare, compareCli, replicaFirst, binlogPee
       if (sync.code !== 0 || !result) throw new Error(`sync failed (exit ${sync.code}): ${result?.message}`);
       return { result, load: before.load, cpu };
     };
-    const timedReplica = async () => {
+    /** Starts a replica's stopped thread(s) and times it until it has applied the primary's GTID `g`. */
+    const timedReplicaStart = async (conn, name, startStatement) => {
       await settle(all, pids);
-      const before = { load: load1(), cpu: cpuSeconds(pid.replica1) };
+      const before = { load: load1(), cpu: cpuSeconds(pid[name]) };
       const r0 = performance.now();
-      await replica.query('START SLAVE SQL_THREAD');
-      const [[{ w }]] = await replica.query('SELECT MASTER_GTID_WAIT(?, 900) AS w', [g]);
+      await conn.query(startStatement);
+      const [[{ w }]] = await conn.query('SELECT MASTER_GTID_WAIT(?, 900) AS w', [g]);
       const seconds = (performance.now() - r0) / 1000;
-      if (Number(w) !== 0) throw new Error('replica1 did not catch up within 900 s');
-      return { seconds, load: before.load, cpu: cpuSeconds(pid.replica1) - before.cpu };
+      if (Number(w) !== 0) throw new Error(`${name} did not catch up within 900 s`);
+      return { seconds, load: before.load, cpu: cpuSeconds(pid[name]) - before.cpu };
     };
-    const timedReplicaFromPosition = async () => {
-      await settle(all, pids);
-      const before = { load: load1(), cpu: cpuSeconds(pid.replica2) };
-      const r0 = performance.now();
-      await replica2.query('START SLAVE');
-      const [[{ w }]] = await replica2.query('SELECT MASTER_GTID_WAIT(?, 900) AS w', [g]);
-      const seconds = (performance.now() - r0) / 1000;
-      if (Number(w) !== 0) throw new Error('replica2 did not catch up within 900 s');
-      return { seconds, load: before.load, cpu: cpuSeconds(pid.replica2) - before.cpu };
-    };
+    const timedReplica = () => timedReplicaStart(replica, 'replica1', 'START SLAVE SQL_THREAD');
+    const timedReplicaFromPosition = () => timedReplicaStart(replica2, 'replica2', 'START SLAVE');
     const timedBinlogReplay = async () => {
       await settle(all, pids);
       const before = { load: load1(), target: cpuSeconds(pid.target) };
