@@ -1,6 +1,8 @@
 // A binlog stream that stalls without closing (a frozen TCP link) is noticed by the stream's
 // watchdog (no event while the source's binlog moves on), and the sync reconnects from its committed
-// position and finishes: the target equals the source by CHECKSUM TABLE and count.
+// position and finishes: the target equals the source by CHECKSUM TABLE and count. And the watchdog's
+// own status connection, opened while the stream was idle, freezing with the stream (the same
+// half-open link) is the same silence: the stall is found, not waited on forever.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,6 +12,7 @@ import * as path from 'node:path';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { startJob } from '../../src/engine/index.js';
+import { ChangeStream, StreamLostError } from '../../src/engine/cdc/index.js';
 import { REPO_ROOT, adminConnect, adminSpec, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
 import { allFacts, createLoadTables, seedLoadTables } from '../support/cdcLoad.js';
 import { startProxy, type TcpProxy } from '../support/tcpProxy.js';
@@ -71,4 +74,42 @@ test('a stalled binlog stream is detected and the sync reconnects from its commi
   assert.equal(code, 0, out);
   assert.match(out, /stalled.*reconnecting from/);
   assert.deepEqual(await allFacts(target, dstDb), await allFacts(primary, srcDb));
+});
+
+test('a stall is found when the watchdog\'s own connection froze with the stream', async () => {
+  // A proxy of its own: every connection through it is this stream's (zongji's two and the watchdog's).
+  const link = await startProxy(topo.servers.primary.host, topo.servers.primary.port);
+  const [[at]] = await primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
+  const stream = new ChangeStream({
+    source: { ...adminSpec(topo, topo.servers.primary), port: link.port },
+    database: srcDb,
+    tables: ['items'],
+    from: { file: String(at.File), position: Number(at.Position) },
+    serverId: 4_000_000 + (process.pid % 100_000),
+    stallMs: 1_000,
+  });
+  try {
+    // Idle for over a second: the watchdog asks the source's position on a connection of its own
+    // (the third through the proxy) and finds the stream not behind.
+    await waitFor('the watchdog connection', async () => {
+      await stream.next(100);
+      return link.accepted() >= 3;
+    }, 20_000);
+    link.freeze();
+    await primary.query(`INSERT INTO \`${srcDb}\`.items SELECT 7000000 + seq, CONCAT('f', seq), 1, 1, 'x', NOW(6) FROM \`${srcDb}\`.seq_1_to_10`);
+    const deadline = Date.now() + 30_000;
+    let lost: unknown = null;
+    while (!lost && Date.now() < deadline) {
+      try {
+        await stream.next(200);
+      } catch (err) {
+        lost = err;
+      }
+    }
+    assert.ok(lost instanceof StreamLostError, `the stream should be declared lost within 30 s, got ${String(lost)}`);
+    assert.match(lost.message, /stalled/);
+  } finally {
+    await stream.close();
+    await link.close();
+  }
 });

@@ -5,6 +5,8 @@ import * as net from 'node:net';
 
 export interface TcpProxy {
   port: number;
+  /** Connections accepted so far. */
+  accepted(): number;
   freeze(): void;
   close(): Promise<void>;
 }
@@ -12,7 +14,9 @@ export interface TcpProxy {
 export async function startProxy(host: string, port: number): Promise<TcpProxy> {
   const pairs: { client: net.Socket; upstream: net.Socket }[] = [];
   const frozen: { client: net.Socket; upstream: net.Socket }[] = [];
+  let accepted = 0;
   const server = net.createServer((client) => {
+    accepted++;
     const upstream = net.connect(port, host);
     client.pipe(upstream);
     upstream.pipe(client);
@@ -29,6 +33,7 @@ export async function startProxy(host: string, port: number): Promise<TcpProxy> 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as net.AddressInfo).port,
+    accepted: () => accepted,
     freeze() {
       for (const { client, upstream } of pairs) {
         client.unpipe(upstream);

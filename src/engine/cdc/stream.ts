@@ -15,7 +15,7 @@
  */
 import ZongJi from '@vlasky/zongji';
 import type { ServerSpec } from '../db/server.js';
-import { closeQuietly, connect, queryRows, serverLabel, type Connection } from '../db/connection.js';
+import { connect, queryRows, serverLabel, type Connection } from '../db/connection.js';
 import { classifyStreamError, StreamFatalError, StreamLostError } from './errors.js';
 import { comparePositions } from './position.js';
 import { rawGeometryColumns } from './geometry.js';
@@ -113,6 +113,8 @@ export class ChangeStream {
   private lastEventAt = Date.now();
   private watchdog: NodeJS.Timeout | null = null;
   private control: Connection | null = null;
+  /** A stall check is asking the source (the interval must not stack a second one). */
+  private checking = false;
   private readonly tables: Set<string>;
   private readonly label: string;
   private gtid: string | null;
@@ -254,19 +256,39 @@ export class ChangeStream {
   }
 
   private async checkStall(stallMs: number): Promise<void> {
-    if (this.closed || this.error || this.paused) return;
+    if (this.closed || this.error || this.paused || this.checking) return;
     if (Date.now() - this.lastEventAt < stallMs) return;
+    this.checking = true;
+    // The watchdog's own connection can freeze with the stream (the same half-open link, opened
+    // before it froze): a question it does not answer within stallMs is the same silence, and
+    // without this bound the check waited on it forever and the stall was never found.
+    let timer: NodeJS.Timeout | undefined;
+    const unanswered = new Promise<'unanswered'>((r) => (timer = setTimeout(() => r('unanswered'), Math.max(stallMs, 1_000))));
     try {
-      this.control ??= await connect(this.opts.source);
-      const now = await sourcePosition(this.control);
+      const asked = (async () => {
+        this.control ??= await connect(this.opts.source);
+        return sourcePosition(this.control);
+      })();
+      asked.catch(() => undefined);
+      const now = await Promise.race([asked, unanswered]);
       if (this.closed || this.error) return;
+      if (now === 'unanswered') {
+        this.control?.destroy();
+        this.control = null;
+        this.fail(new StreamLostError(`no binlog event from ${this.label} for ${Math.round((Date.now() - this.lastEventAt) / 1000)} s, and no answer to a status query on another connection: the link stalled`));
+        return;
+      }
       if (now && comparePositions(now, this.position()) > 0 && Date.now() - this.lastEventAt >= stallMs) {
         this.fail(new StreamLostError(`no binlog event from ${this.label} for ${Math.round((Date.now() - this.lastEventAt) / 1000)} s while its binlog moved on: the stream stalled`));
       }
     } catch (err) {
-      await closeQuietly(this.control);
+      // Destroyed, not ended: ending waits for an answer the link may never carry.
+      this.control?.destroy();
       this.control = null;
       this.fail(classifyStreamError(err, this.errorPlace(), this.label));
+    } finally {
+      clearTimeout(timer);
+      this.checking = false;
     }
   }
 
