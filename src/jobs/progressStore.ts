@@ -77,8 +77,9 @@ export function progressSnapshot(v: JobView, now: number): ProgressSnapshot {
 }
 
 /** A hybrid job past its snapshot follows the change stream: its chart shows events, not rows. */
-function streaming(v: JobView): boolean {
-  return v.mode === 'hybrid' && (v.phase === 'catching-up' || v.phase === 'in-sync' || v.phase === 'cutting-over');
+/** A hybrid job past its snapshot: its rows/s is the copy's last, not a rate now (done included: a stream event can follow the cut-over's phase). */
+function pastSnapshot(v: JobView): boolean {
+  return v.mode === 'hybrid' && (v.phase === 'catching-up' || v.phase === 'in-sync' || v.phase === 'cutting-over' || v.phase === 'done');
 }
 
 /** The worst lag named in a throttle reason such as "replica1: lag 3 s > 1 s; replica2: lag 5 s > 1 s". */
@@ -217,7 +218,7 @@ export class JobProgressStore {
     const sample: ProgressSample = {
       t: now,
       // The copy is over once the stream is followed: its last rate is not the rate now.
-      rowsPerSecond: streaming(v) ? 0 : v.rowsPerSecond,
+      rowsPerSecond: pastSnapshot(v) ? 0 : v.rowsPerSecond,
       lagSeconds: fresh ?? (v.throttle.throttled ? lagFromReason(v.throttle.reason) : null),
       ...(v.mode === 'hybrid' ? { eventsPerSecond: v.stream?.eventsPerSecond ?? 0, behindSeconds: v.stream?.behindSeconds ?? null } : {}),
     };

@@ -74,6 +74,8 @@ cancelBtn.setAttribute('aria-label', 'Cancel the copy job');
 const cutoverBtn = el('button', 'hidden', 'Cut Over…');
 cutoverBtn.setAttribute('aria-label', 'Cut over to the target');
 const cutoverNote = el('p', 'cutover-note hidden');
+const liftBox = el('pre', 'lift hidden');
+liftBox.setAttribute('aria-label', 'Statements that lift the block on the source');
 const actions = el('div', 'actions');
 actions.append(cutoverBtn, pauseBtn, resumeBtn, cancelBtn);
 const chart = el('figure', 'chart');
@@ -170,6 +172,8 @@ function render(): void {
   setEnabled(cutoverBtn, v.canCutover);
   cutoverNote.textContent = v.cutoverText;
   cutoverNote.classList.toggle('hidden', v.cutoverText === '');
+  liftBox.textContent = v.liftStatements.join('\n');
+  liftBox.classList.toggle('hidden', v.liftStatements.length === 0);
   badge.textContent = v.stateText;
   badge.className = v.ok ? 'badge' : 'badge bad';
   bar.classList.toggle('indeterminate', v.percent === null);
@@ -215,7 +219,7 @@ function onMessage(msg: ProgressHostMessage): void {
 }
 
 function mount(): void {
-  app.replaceChildren(header, phase, barRow, rows, stats, streamBox, throttle, cutoverNote, actions, chart, errorsBox);
+  app.replaceChildren(header, phase, barRow, rows, stats, streamBox, throttle, cutoverNote, liftBox, actions, chart, errorsBox);
 }
 
 const channel = hostChannel<ProgressPageMessage, ProgressHostMessage, PageState>(onMessage);

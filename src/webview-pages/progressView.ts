@@ -36,6 +36,8 @@ export interface ProgressView {
   canCutover: boolean;
   /** Why Cut Over is not enabled now, or what the cut-over is doing. */
   cutoverText: string;
+  /** After a cut-over: the statements that lift the block on the source, one per line (empty otherwise). */
+  liftStatements: string[];
 }
 
 export interface StreamText {
@@ -69,6 +71,11 @@ const TITLE: Record<JobMode, string> = { full: 'Copy job', incremental: 'Increme
 function cutoverState(s: ProgressSnapshot, finished: boolean): { can: boolean; text: string } {
   const steps = s.cutover ?? [];
   const last = steps[steps.length - 1];
+  const report = s.result?.cutover;
+  if (finished && report) {
+    const verified = report.tables.every((t) => t.match) ? `every table matches (${report.tables.length} verified by checksum)` : 'verification found differences';
+    return { can: false, text: `Cut over: ${verified}. Writes stay blocked on the source until you lift the block: run these when the application uses the target.` };
+  }
   if (finished) return { can: false, text: last ? `Cut-over ${last.step}: ${last.message}` : '' };
   if (last && last.step !== 'failed') return { can: false, text: `Cut-over ${last.step}: ${last.message}` };
   if (s.phase === 'cutting-over') return { can: false, text: 'Cutting over…' };
@@ -162,6 +169,7 @@ export function progressView(s: ProgressSnapshot, history: readonly ProgressSamp
     showCutover: mode === 'hybrid',
     canCutover: mode === 'hybrid' && cutover.can,
     cutoverText: mode === 'hybrid' ? cutover.text : '',
+    liftStatements: mode === 'hybrid' && finished ? (s.result?.cutover?.lift ?? []).map((l) => (l.trimEnd().endsWith(';') ? l : `${l};`)) : [],
     title: `${TITLE[mode]} ${s.jobId}`,
     // A hybrid or incremental job's phase line says what it does; its badge says only that it runs.
     stateText:

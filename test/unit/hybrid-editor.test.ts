@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import type { CutoverOutcome } from '../../src/engine/jobs/types.js';
 import { canCutover, canSync, canSyncFrom, describeRow, JobsModel, rowContext, summarizeRow } from '../../src/jobs/jobsModel.js';
 import { JobProgressStore } from '../../src/jobs/progressStore.js';
+import type { ProgressEvent } from '../../src/engine/jobs/types.js';
 import type { ProgressHostMessage, ProgressSnapshot } from '../../src/protocol/index.js';
 import { cutoverConfirmation, cutoverOutcomeText, serverName } from '../../src/ui/cutoverPlan.js';
 import { behindText, hybridChartData, progressView } from '../../src/webview-pages/progressView.js';
@@ -81,6 +82,20 @@ describe('progress store and page: a hybrid job', () => {
     return { snapshot: replay.snapshot, history: replay.history };
   }
 
+  test('a stream report after the cut-over (phase done) plots no rows/s: the copy\'s last rate is not the rate then', () => {
+    let now = 0;
+    const store = new JobProgressStore({ clock: () => now, schedule: () => ({ cancel() {} }) });
+    store.begin('h', null, 0, 'hybrid');
+    const events: ProgressEvent[] = [...hybridEvents('h'), { type: 'phase', jobId: 'h', phase: 'cutting-over' }, { type: 'phase', jobId: 'h', phase: 'done' }, stream('h', 12_500, 0, { behindEvents: 0, eventsPerSecond: 100 })];
+    for (const e of events) {
+      now += 1_000;
+      store.ingest(e, now);
+    }
+    const replay = store.replay('h');
+    assert.ok(replay?.type === 'snapshot');
+    assert.deepEqual(replay.history.map((h) => h.rowsPerSecond), [15_000, 0, 0, 0, 0]);
+  });
+
   test('the snapshot carries the mode, the phase and the stream; samples carry the delay and events/s', () => {
     const { snapshot, history } = fed();
     assert.equal(snapshot.mode, 'hybrid');
@@ -134,6 +149,24 @@ describe('progress store and page: a hybrid job', () => {
     assert.equal(requested.cutoverText, 'Cut-over blocked: read_only set on 127.0.0.1:3306');
     // A failed cut-over may be asked for again.
     assert.equal(progressView({ ...snapshot, cutover: [{ step: 'failed', message: 'lock wait timeout', at: '' }] }, history).canCutover, true);
+  });
+
+  test('after a cut-over the page lists the statements that lift the block, one per line', () => {
+    const { snapshot, history } = fed();
+    const cutover = {
+      block: 'lock' as const,
+      finalPosition: { file: 'mariadb-bin.000004', position: 2_000_000 },
+      finalGtid: '0-1-950',
+      blockedToCaughtUpMs: 120,
+      verifyMs: 80,
+      tables: HYBRID_TABLES.map((table) => ({ table, rows: 10, match: true })),
+      lift: ['DROP TRIGGER IF EXISTS `shop`.`rwm_cutover_a_i`', 'DROP TRIGGER IF EXISTS `shop`.`rwm_cutover_a_u`;'],
+    };
+    const done = progressView({ ...snapshot, state: 'done', phase: 'done', result: { jobId: 'h', state: 'done', rows: 60_000, bytes: 1, seconds: 9, cutover } }, history);
+    assert.equal(done.cutoverText, 'Cut over: every table matches (3 verified by checksum). Writes stay blocked on the source until you lift the block: run these when the application uses the target.');
+    assert.deepEqual(done.liftStatements, ['DROP TRIGGER IF EXISTS `shop`.`rwm_cutover_a_i`;', 'DROP TRIGGER IF EXISTS `shop`.`rwm_cutover_a_u`;']);
+    // Before the end, nothing to lift.
+    assert.deepEqual(progressView(snapshot, history).liftStatements, []);
   });
 
   test('full and incremental jobs have no Cut Over; a full copy shows no phase line', () => {
