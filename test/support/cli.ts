@@ -94,13 +94,12 @@ export class CliFixture {
     this.home = fs.mkdtempSync(path.join(os.tmpdir(), `rwm-${prefix}-`));
   }
 
-  /** The CLI with the admin password for --from, --to and --replica, and this file's home. */
+  /** The CLI with the admin password for --from and --to (replicas share it), and this file's home. */
   cli(args: string[], opts: CliOptions = {}): CliRun {
     const password = this.topo.users.admin.password;
     const env = {
       RW_MIGRATE_FROM_PASSWORD: password,
       RW_MIGRATE_TO_PASSWORD: password,
-      RW_MIGRATE_REPLICA_PASSWORD: password,
       RW_MIGRATE_HOME: this.home,
       ...this.defaults.env,
       ...opts.env,
