@@ -11,14 +11,9 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { startJob } from '../../src/engine/index.js';
 import { adminConnect, adminSpec, waitFor } from '../support/sandbox.js';
 import { jsonLines, text, useCliFixture } from '../support/cli.js';
-import { allFacts, cdcStateOf, createLoadTables, replicaCaughtUp, runLoad, seedLoadTables, writeCorpus } from '../support/cdcLoad.js';
+import { allFacts, cdcStateOf, loadTablesWith, replicaCaughtUp, runLoad, writeCorpus } from '../support/cdcLoad.js';
 
-const fx = useCliFixture('fo', {
-  seed: async (primary, db) => {
-    await createLoadTables(primary, db);
-    await seedLoadTables(primary, db, 500);
-  },
-});
+const fx = useCliFixture('fo', { seed: loadTablesWith(500) });
 const { srcDb, dstDb } = fx;
 let replica1: mysql.Connection;
 let replica2: mysql.Connection;
@@ -59,6 +54,7 @@ async function assertEqual(): Promise<void> {
 }
 
 before(async () => {
+  await fx.open();
   replica1 = await adminConnect(fx.topo.servers.replica1);
   replica2 = await adminConnect(fx.topo.servers.replica2);
   const r = await startJob({

@@ -84,10 +84,12 @@ export class CliFixture {
   readonly dstDb: string;
   readonly home: string;
   private readonly drops: { server: 'primary' | 'target'; db: string }[] = [];
+  private opening: Promise<void> | null = null;
 
   constructor(
     prefix: string,
     private readonly defaults: CliOptions = {},
+    private readonly seed?: (primary: mysql.Connection, db: string) => Promise<void>,
   ) {
     this.srcDb = `${prefix}_src_${this.runId}`;
     this.dstDb = `${prefix}_dst_${this.runId}`;
@@ -119,13 +121,23 @@ export class CliFixture {
     return db;
   }
 
-  async open(seed?: (primary: mysql.Connection, db: string) => Promise<void>): Promise<void> {
+  /**
+   * Connects and seeds, once: a file's own `before` must `await fx.open()` first, because Node 20
+   * runs a file's top-level `before` hooks concurrently, not one after another (its `after` hooks
+   * do run in order); without it a job could start on a half-seeded source.
+   */
+  open(): Promise<void> {
+    this.opening ??= this.connectAndSeed();
+    return this.opening;
+  }
+
+  private async connectAndSeed(): Promise<void> {
     this.topo = loadSandbox();
     this.primary = await adminConnect(this.topo.servers.primary);
     this.target = await adminConnect(this.topo.servers.target);
-    if (seed) {
+    if (this.seed) {
       await this.primary.query(`CREATE DATABASE \`${this.srcDb}\` CHARACTER SET utf8mb4`);
-      await seed(this.primary, this.srcDb);
+      await this.seed(this.primary, this.srcDb);
     }
   }
 
@@ -143,12 +155,13 @@ export class CliFixture {
 
 /**
  * A CliFixture for this test file: `seed` (when given) creates the source database (utf8mb4) and
- * its tables before the tests; after the file, the databases go and the home is removed.
+ * its tables before the tests; after the file, the databases go and the home is removed. A file's
+ * own `before` starts with `await fx.open()` (see `open`); its own `after` runs after this one.
  */
 export function useCliFixture(prefix: string, opts: CliOptions & { seed?: (primary: mysql.Connection, db: string) => Promise<void> } = {}): CliFixture {
   const { seed, ...defaults } = opts;
-  const fx = new CliFixture(prefix, defaults);
-  before(() => fx.open(seed));
+  const fx = new CliFixture(prefix, defaults, seed);
+  before(() => fx.open());
   after(() => fx.close());
   return fx;
 }
