@@ -84,6 +84,7 @@ export class CliFixture {
   readonly dstDb: string;
   readonly home: string;
   private readonly drops: { server: 'primary' | 'target'; db: string }[] = [];
+  private readonly cleanups: (() => Promise<unknown>)[] = [];
   private opening: Promise<void> | null = null;
 
   constructor(
@@ -121,6 +122,11 @@ export class CliFixture {
     return db;
   }
 
+  /** Run `fn` in the file's after, first, while the connections are still open (a file's own after runs once they are closed). */
+  atClose(fn: () => Promise<unknown>): void {
+    this.cleanups.push(fn);
+  }
+
   /**
    * Connects and seeds, once: a file's own `before` must `await fx.open()` first, because Node 20
    * runs a file's top-level `before` hooks concurrently, not one after another (its `after` hooks
@@ -142,6 +148,7 @@ export class CliFixture {
   }
 
   async close(): Promise<void> {
+    for (const fn of this.cleanups) await fn().catch(() => undefined);
     const all = [{ server: 'primary' as const, db: this.srcDb }, { server: 'target' as const, db: this.dstDb }, ...this.drops];
     for (const { server, db } of all) {
       const conn = server === 'primary' ? this.primary : this.target;
