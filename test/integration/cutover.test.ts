@@ -3,7 +3,7 @@
 // performCutover's waitApplied runs the existing sync once after the block (it applies up to the
 // source's position at its start, which is the position after the block). Every test lifts what it
 // blocked, so other tests on the sandbox are not affected.
-import { afterEach, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
