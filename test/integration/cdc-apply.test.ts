@@ -5,25 +5,17 @@
 // tell apart (BIGINT as numbers and, past 2^53, as strings; bytes; text with quotes, backslashes and
 // emoji) and the type corpus; and a duplicate-key failure in a later query of a batch must roll back
 // the earlier queries of the same transaction and leave the position where it was.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { startJob, type JobSpec } from '../../src/engine/index.js';
-import { adminConnect, adminSpec, loadSandbox, type Topology } from '../support/sandbox.js';
-import { spawnCli } from '../support/cli.js';
+import { adminConnect, adminSpec } from '../support/sandbox.js';
+import { jsonLines, text, useCliFixture } from '../support/cli.js';
 import { allFacts, createLoadTables, LOAD_TABLES, runLoad, seedLoadTables, writeCorpus } from '../support/cdcLoad.js';
 
-let topo: Topology;
-let primary: mysql.Connection;
-let target: mysql.Connection;
-const runId = `${Date.now().toString(36)}${process.pid}`;
-const srcDb = `cdc_apply_src_${runId}`;
-const dstDb = `cdc_apply_dst_${runId}`;
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-cdc-apply-'));
+const fx = useCliFixture('cdc_apply', { seed: seedSource });
+const { srcDb, dstDb } = fx;
 const TABLES = [...LOAD_TABLES, 'wide', 'bigkeys', 'binkeys', 'strkeys'];
 
 interface Trace {
@@ -32,36 +24,28 @@ interface Trace {
 }
 
 async function sync(jobId: string, extra: string[] = []): Promise<{ code: number | null; result: Record<string, unknown> | null; trace: Trace | null; text: string }> {
-  const run = spawnCli(['sync', jobId, '--to', `mysql://${topo.users.admin.user}@${topo.servers.target.host}:${topo.servers.target.port}`, '--json', ...extra], {
-    RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password,
-    RW_MIGRATE_TO_PASSWORD: topo.users.admin.password,
-    RW_MIGRATE_HOME: home,
-    RW_MIGRATE_CDCTRACE: '1',
-  });
+  const run = fx.cli(['sync', jobId, '--to', fx.url('target'), '--json', ...extra], { env: { RW_MIGRATE_CDCTRACE: '1' } });
   const code = await run.exit;
-  const result = run.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.type === 'result') ?? null;
+  const result = jsonLines(run).find((e) => e.type === 'result') ?? null;
   const traceLine = run.stderr.join('').split('\n').find((l) => l.includes('"cdctrace"'));
-  return { code, result, trace: traceLine ? (JSON.parse(traceLine) as Trace) : null, text: run.lines.join('\n') + run.stderr.join('') };
+  return { code, result, trace: traceLine ? (JSON.parse(traceLine) as Trace) : null, text: text(run) };
 }
 
 async function position(jobId: string): Promise<string> {
-  const [r] = await target.query<RowDataPacket[]>('SELECT binlog_file, binlog_pos, events FROM rw_migrate.cdc_state WHERE job_id = ?', [jobId]);
+  const [r] = await fx.target.query<RowDataPacket[]>('SELECT binlog_file, binlog_pos, events FROM rw_migrate.cdc_state WHERE job_id = ?', [jobId]);
   return r[0] ? `${r[0].binlog_file}:${r[0].binlog_pos} after ${r[0].events} events` : 'none';
 }
 
 /** A 12,000-row transaction on `wide` (about 3.5 MB of statement text: 5,000-row INSERTs, three queries or more). */
 async function wideInsert(base: number, lastCode?: string): Promise<void> {
-  await primary.query(
+  await fx.primary.query(
     `INSERT INTO \`${srcDb}\`.wide SELECT ${base} + seq, IF(seq = 12000 AND ? IS NOT NULL, ?, CONCAT('w', ${base} + seq)), CONCAT(REPEAT('é\\'"\\\\', 40), seq) FROM \`${srcDb}\`.seq_1_to_12000`,
     [lastCode ?? null, lastCode ?? null],
   );
 }
 
-before(async () => {
-  topo = loadSandbox();
-  primary = await adminConnect(topo.servers.primary);
-  target = await adminConnect(topo.servers.target);
-  await primary.query(`CREATE DATABASE \`${srcDb}\` CHARACTER SET utf8mb4`);
+/** The load tables and four more: a wide one (multi-query batches) and keys of every kind. */
+async function seedSource(primary: mysql.Connection, srcDb: string): Promise<void> {
   await createLoadTables(primary, srcDb);
   await seedLoadTables(primary, srcDb, 500);
   await primary.query(`CREATE TABLE \`${srcDb}\`.wide (id INT NOT NULL PRIMARY KEY, code VARCHAR(20) NOT NULL, body VARCHAR(300) CHARACTER SET utf8mb4 NOT NULL, UNIQUE KEY uk_wcode (code)) ENGINE=InnoDB`);
@@ -71,22 +55,15 @@ before(async () => {
   await primary.query(`INSERT INTO \`${srcDb}\`.bigkeys VALUES (1, 'one'), (9007199254740991, 'max safe'), (18446744073709551615, 'max')`);
   await primary.query(`INSERT INTO \`${srcDb}\`.binkeys VALUES (X'00', 1), (X'FF00', 2)`);
   await primary.query(`INSERT INTO \`${srcDb}\`.strkeys VALUES ('a', 1), ('A', 2)`);
-});
-
-after(async () => {
-  await primary.query(`DROP DATABASE IF EXISTS \`${srcDb}\``).catch(() => undefined);
-  await target.query(`DROP DATABASE IF EXISTS \`${dstDb}\``).catch(() => undefined);
-  await primary.end();
-  await target.end();
-});
+}
 
 describe('change applier: batches of several queries', () => {
   let jobId = '';
 
   it('batches spanning several queries and tables, keys of every kind and the type corpus: equal by CHECKSUM TABLE and count', async () => {
     const spec: JobSpec = {
-      source: adminSpec(topo, topo.servers.primary),
-      target: adminSpec(topo, topo.servers.target),
+      source: adminSpec(fx.topo, fx.topo.servers.primary),
+      target: adminSpec(fx.topo, fx.topo.servers.target),
       sourceDatabase: srcDb,
       targetDatabase: dstDb,
       tables: 'all',
@@ -97,35 +74,35 @@ describe('change applier: batches of several queries', () => {
     jobId = copy.jobId;
 
     await wideInsert(100_000);
-    await primary.query(`UPDATE \`${srcDb}\`.wide SET body = CONCAT(body, '✓') WHERE id % 3 = 0`);
-    await primary.query(`DELETE FROM \`${srcDb}\`.wide WHERE id % 7 = 0`);
+    await fx.primary.query(`UPDATE \`${srcDb}\`.wide SET body = CONCAT(body, '✓') WHERE id % 3 = 0`);
+    await fx.primary.query(`DELETE FROM \`${srcDb}\`.wide WHERE id % 7 = 0`);
     // BIGINT keys on both sides of 2^53 (numbers and exact strings from the stream), key changes among them
-    await primary.query(`INSERT INTO \`${srcDb}\`.bigkeys VALUES (2, 'two'), (9007199254740992, '2^53'), (9007199254740993, '2^53+1'), (18446744073709551614, 'max-1')`);
-    await primary.query(`UPDATE \`${srcDb}\`.bigkeys SET v = CONCAT(v, '!') WHERE id > 9007199254740990`);
-    await primary.query(`UPDATE \`${srcDb}\`.bigkeys SET id = 9007199254740994 WHERE id = 2`);
-    await primary.query(`DELETE FROM \`${srcDb}\`.bigkeys WHERE id = 9007199254740993`);
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.bigkeys VALUES (2, 'two'), (9007199254740992, '2^53'), (9007199254740993, '2^53+1'), (18446744073709551614, 'max-1')`);
+    await fx.primary.query(`UPDATE \`${srcDb}\`.bigkeys SET v = CONCAT(v, '!') WHERE id > 9007199254740990`);
+    await fx.primary.query(`UPDATE \`${srcDb}\`.bigkeys SET id = 9007199254740994 WHERE id = 2`);
+    await fx.primary.query(`DELETE FROM \`${srcDb}\`.bigkeys WHERE id = 9007199254740993`);
     // byte keys (one a prefix of another, NUL) and case-distinct text keys with quotes, backslashes, emoji
-    await primary.query(`INSERT INTO \`${srcDb}\`.binkeys VALUES (X'', 3), (X'FF', 4), (X'0000', 5)`);
-    await primary.query(`UPDATE \`${srcDb}\`.binkeys SET v = v * 10, k = CONCAT(k, X'01') WHERE k = X'00'`);
-    await primary.query(`DELETE FROM \`${srcDb}\`.binkeys WHERE k = X'FF00'`);
-    await primary.query(`INSERT INTO \`${srcDb}\`.strkeys VALUES ('it''s', 3), ('back\\\\slash', 4), ('😀', 5)`);
-    await primary.query(`UPDATE \`${srcDb}\`.strkeys SET v = v + 100 WHERE k IN ('a', '😀')`);
-    await primary.query(`UPDATE \`${srcDb}\`.strkeys SET k = 'B' WHERE k = 'A'`);
-    await primary.query(`DELETE FROM \`${srcDb}\`.strkeys WHERE k = 'it''s'`);
-    const loadConn = await adminConnect(topo.servers.primary);
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.binkeys VALUES (X'', 3), (X'FF', 4), (X'0000', 5)`);
+    await fx.primary.query(`UPDATE \`${srcDb}\`.binkeys SET v = v * 10, k = CONCAT(k, X'01') WHERE k = X'00'`);
+    await fx.primary.query(`DELETE FROM \`${srcDb}\`.binkeys WHERE k = X'FF00'`);
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.strkeys VALUES ('it''s', 3), ('back\\\\slash', 4), ('😀', 5)`);
+    await fx.primary.query(`UPDATE \`${srcDb}\`.strkeys SET v = v + 100 WHERE k IN ('a', '😀')`);
+    await fx.primary.query(`UPDATE \`${srcDb}\`.strkeys SET k = 'B' WHERE k = 'A'`);
+    await fx.primary.query(`DELETE FROM \`${srcDb}\`.strkeys WHERE k = 'it''s'`);
+    const loadConn = await adminConnect(fx.topo.servers.primary);
     await runLoad(loadConn, srcDb, { seed: 23, idBase: 5_000_000, seedRows: 500, stop: () => false, maxOps: 400 });
     await loadConn.end();
-    await writeCorpus(primary, srcDb, 300);
+    await writeCorpus(fx.primary, srcDb, 300);
 
     const r = await sync(jobId);
     assert.equal(r.code, 0, r.text);
     assert.ok(r.trace, `the trace line (RW_MIGRATE_CDCTRACE) is printed: ${r.text}`);
     assert.ok(r.trace.queries > r.trace.batches, `some batch went as several queries: ${JSON.stringify(r.trace)}`);
-    assert.deepEqual(await allFacts(target, dstDb, TABLES), await allFacts(primary, srcDb, TABLES));
+    assert.deepEqual(await allFacts(fx.target, dstDb, TABLES), await allFacts(fx.primary, srcDb, TABLES));
   });
 
   it('a duplicate-key failure in the last query of a batch: nothing of the batch applied, the position unmoved; after the fix, equal', async () => {
-    await target.query(`INSERT INTO \`${dstDb}\`.wide VALUES (900000000, 'clash-apply', 'target only')`);
+    await fx.target.query(`INSERT INTO \`${dstDb}\`.wide VALUES (900000000, 'clash-apply', 'target only')`);
     const positionBefore = await position(jobId);
     // one source transaction of 12,000 rows (one batch), its last row clashing with the target-only row
     await wideInsert(200_000, 'clash-apply');
@@ -133,13 +110,13 @@ describe('change applier: batches of several queries', () => {
     assert.equal(r.code, 1, r.text);
     assert.match(String(r.result?.message), /wide.*unique key uk_wcode/);
     assert.ok(r.trace && r.trace.queries >= 2, `earlier queries of the failing batch ran before it: ${r.text}`);
-    const [applied] = await target.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${dstDb}\`.wide WHERE id > 200000 AND id <= 212000`);
+    const [applied] = await fx.target.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${dstDb}\`.wide WHERE id > 200000 AND id <= 212000`);
     assert.equal(Number(applied[0].n), 0, 'the queries before the failing one were rolled back with it');
     assert.equal(await position(jobId), positionBefore);
 
-    await target.query(`DELETE FROM \`${dstDb}\`.wide WHERE id = 900000000`);
+    await fx.target.query(`DELETE FROM \`${dstDb}\`.wide WHERE id = 900000000`);
     const again = await sync(jobId);
     assert.equal(again.code, 0, again.text);
-    assert.deepEqual(await allFacts(target, dstDb, TABLES), await allFacts(primary, srcDb, TABLES));
+    assert.deepEqual(await allFacts(fx.target, dstDb, TABLES), await allFacts(fx.primary, srcDb, TABLES));
   });
 });

@@ -6,47 +6,31 @@
 // read (and replica2's SQL thread paused and restarted); every row is written on the primary.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { startJob } from '../../src/engine/index.js';
-import { adminConnect, adminSpec, loadSandbox, waitFor, type SandboxServer, type Topology } from '../support/sandbox.js';
-import { spawnCli } from '../support/cli.js';
-import { allFacts, cdcStateOf, createLoadTables, replicaCaughtUp, runLoad, seedLoadTables, writeCorpus } from '../support/cdcLoad.js';
+import { adminConnect, adminSpec, waitFor } from '../support/sandbox.js';
+import { jsonLines, text, useCliFixture } from '../support/cli.js';
+import { allFacts, cdcStateOf, loadTablesWith, replicaCaughtUp, runLoad, writeCorpus } from '../support/cdcLoad.js';
 
-let topo: Topology;
-let primary: mysql.Connection;
+const fx = useCliFixture('fo', { seed: loadTablesWith(500) });
+const { srcDb, dstDb } = fx;
 let replica1: mysql.Connection;
 let replica2: mysql.Connection;
-let target: mysql.Connection;
-const runId = `${Date.now().toString(36)}${process.pid}`;
-const srcDb = `fo_src_${runId}`;
-const dstDb = `fo_dst_${runId}`;
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-fo-'));
 let jobId = '';
 let idBase = 1_000_000;
 let corpusBase = 100;
 
-function url(s: SandboxServer): string {
-  return `mysql://${topo.users.admin.user}@${s.host}:${s.port}`;
-}
-
 async function sync(extra: string[] = []): Promise<{ code: number | null; result: Record<string, unknown> | null; text: string }> {
-  const run = spawnCli(['sync', jobId, '--to', url(topo.servers.target), '--json', ...extra], {
-    RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password,
-    RW_MIGRATE_TO_PASSWORD: topo.users.admin.password,
-    RW_MIGRATE_HOME: home,
-  });
+  const run = fx.cli(['sync', jobId, '--to', fx.url('target'), '--json', ...extra]);
   const code = await run.exit;
-  const last = run.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.type === 'result') ?? null;
-  return { code, result: last, text: run.lines.join('\n') + run.stderr.join('') };
+  const last = jsonLines(run).find((e) => e.type === 'result') ?? null;
+  return { code, result: last, text: text(run) };
 }
 
 /** Inserts, updates (key changes among them) and deletes on the primary, and the type corpus. */
 async function writes(ops = 200): Promise<void> {
-  const conn = await adminConnect(topo.servers.primary);
+  const conn = await adminConnect(fx.topo.servers.primary);
   try {
     await runLoad(conn, srcDb, { seed: idBase, idBase, seedRows: 500, stop: () => false, maxOps: ops });
     await writeCorpus(conn, srcDb, corpusBase);
@@ -58,29 +42,24 @@ async function writes(ops = 200): Promise<void> {
 }
 
 async function caughtUp(replica: mysql.Connection): Promise<void> {
-  await replicaCaughtUp(primary, replica);
+  await replicaCaughtUp(fx.primary, replica);
 }
 
 function cdcState(): ReturnType<typeof cdcStateOf> {
-  return cdcStateOf(target, jobId);
+  return cdcStateOf(fx.target, jobId);
 }
 
 async function assertEqual(): Promise<void> {
-  assert.deepEqual(await allFacts(target, dstDb), await allFacts(primary, srcDb));
+  assert.deepEqual(await allFacts(fx.target, dstDb), await allFacts(fx.primary, srcDb));
 }
 
 before(async () => {
-  topo = loadSandbox();
-  primary = await adminConnect(topo.servers.primary);
-  replica1 = await adminConnect(topo.servers.replica1);
-  replica2 = await adminConnect(topo.servers.replica2);
-  target = await adminConnect(topo.servers.target);
-  await primary.query(`CREATE DATABASE \`${srcDb}\` CHARACTER SET utf8mb4`);
-  await createLoadTables(primary, srcDb);
-  await seedLoadTables(primary, srcDb, 500);
+  await fx.open();
+  replica1 = await adminConnect(fx.topo.servers.replica1);
+  replica2 = await adminConnect(fx.topo.servers.replica2);
   const r = await startJob({
-    source: adminSpec(topo, topo.servers.primary),
-    target: adminSpec(topo, topo.servers.target),
+    source: adminSpec(fx.topo, fx.topo.servers.primary),
+    target: adminSpec(fx.topo, fx.topo.servers.target),
     sourceDatabase: srcDb,
     targetDatabase: dstDb,
     tables: 'all',
@@ -90,11 +69,11 @@ before(async () => {
   jobId = r.jobId;
 });
 
+// Runs after the fixture's own after (hooks run in the order registered): the source's DROP is in
+// replica2's relay log, applied once its SQL thread runs again.
 after(async () => {
   await replica2.query('START SLAVE SQL_THREAD').catch(() => undefined);
-  await primary.query(`DROP DATABASE IF EXISTS \`${srcDb}\``).catch(() => undefined);
-  await target.query(`DROP DATABASE IF EXISTS \`${dstDb}\``).catch(() => undefined);
-  for (const c of [primary, replica1, replica2, target]) await c.end().catch(() => undefined);
+  for (const c of [replica1, replica2]) await c.end().catch(() => undefined);
 });
 
 describe('sync --source (GTID resume)', () => {
@@ -106,7 +85,7 @@ describe('sync --source (GTID resume)', () => {
 
     await writes();
     await caughtUp(replica1);
-    const onReplica = await sync(['--source', url(topo.servers.replica1)]);
+    const onReplica = await sync(['--source', fx.url('replica1')]);
     assert.equal(onReplica.code, 0, onReplica.text);
     assert.match(onReplica.text, /was recorded on another server .*following .* from GTID 0-1-\d+/);
     assert.ok(Number(onReplica.result?.events) > 0, onReplica.text);
@@ -118,7 +97,7 @@ describe('sync --source (GTID resume)', () => {
     // the next run on the same replica goes by file and position again
     await writes();
     await caughtUp(replica1);
-    const again = await sync(['--source', url(topo.servers.replica1)]);
+    const again = await sync(['--source', fx.url('replica1')]);
     assert.equal(again.code, 0, again.text);
     assert.doesNotMatch(again.text, /from GTID/);
     await assertEqual();
@@ -139,7 +118,7 @@ describe('sync --source (GTID resume)', () => {
       const r = await sync();
       assert.equal(r.code, 0, r.text);
       const before = await cdcState();
-      const refused = await sync(['--source', url(topo.servers.replica2)]);
+      const refused = await sync(['--source', fx.url('replica2')]);
       assert.equal(refused.code, 3, refused.text);
       assert.match(String(refused.result?.message), new RegExp(`has not logged transaction ${before.gtid}, which the job already applied .*it is behind.*nothing was written.*wait until it has caught up`));
       assert.deepEqual(await cdcState(), before, 'the position is untouched');
@@ -147,7 +126,7 @@ describe('sync --source (GTID resume)', () => {
       await replica2.query('START SLAVE SQL_THREAD');
     }
     await caughtUp(replica2);
-    const ok = await sync(['--source', url(topo.servers.replica2)]);
+    const ok = await sync(['--source', fx.url('replica2')]);
     assert.equal(ok.code, 0, ok.text);
     assert.match((await cdcState()).file, /^replica2-bin\./);
     await assertEqual();
@@ -164,13 +143,13 @@ describe('sync --source (GTID resume)', () => {
     assert.equal(r.code, 0, r.text);
     const at = await cdcState();
     assert.match(at.file, /^primary-bin\./);
-    await primary.query('FLUSH BINARY LOGS');
-    const [st] = await primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
+    await fx.primary.query('FLUSH BINARY LOGS');
+    const [st] = await fx.primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
     const current = String(st[0].File);
     // MariaDB keeps a log until its binlog checkpoint and every replica have moved past it: retry.
     await waitFor('older binlogs purged', async () => {
-      await primary.query(`PURGE BINARY LOGS TO '${current}'`);
-      const [logs] = await primary.query<RowDataPacket[]>('SHOW BINARY LOGS');
+      await fx.primary.query(`PURGE BINARY LOGS TO '${current}'`);
+      const [logs] = await fx.primary.query<RowDataPacket[]>('SHOW BINARY LOGS');
       return String(logs[0].Log_name) === current;
     }, 30_000);
     await writes(50);

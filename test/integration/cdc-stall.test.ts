@@ -5,83 +5,58 @@
 // half-open link) is the same silence: the stall is found, not waited on forever.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { startJob } from '../../src/engine/index.js';
 import { ChangeStream, StreamLostError } from '../../src/engine/cdc/index.js';
-import { REPO_ROOT, adminConnect, adminSpec, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
+import { adminSpec, waitFor } from '../support/sandbox.js';
 import { allFacts, createLoadTables, seedLoadTables } from '../support/cdcLoad.js';
 import { startProxy, type TcpProxy } from '../support/tcpProxy.js';
+import { text, useCliFixture } from '../support/cli.js';
 
-let topo: Topology;
-let primary: mysql.Connection;
-let target: mysql.Connection;
+const fx = useCliFixture('cdcs');
+const { srcDb, dstDb } = fx;
 let proxy: TcpProxy;
-const runId = `${Date.now().toString(36)}${process.pid}`;
-const srcDb = `cdcs_src_${runId}`;
-const dstDb = `cdcs_dst_${runId}`;
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-stall-'));
 
 before(async () => {
-  topo = loadSandbox();
-  primary = await adminConnect(topo.servers.primary);
-  target = await adminConnect(topo.servers.target);
-  proxy = await startProxy(topo.servers.primary.host, topo.servers.primary.port);
-  await primary.query(`CREATE DATABASE \`${srcDb}\``);
-  await createLoadTables(primary, srcDb);
-  await seedLoadTables(primary, srcDb, 200);
+  await fx.open();
+  proxy = await startProxy(fx.topo.servers.primary.host, fx.topo.servers.primary.port);
+  await fx.primary.query(`CREATE DATABASE \`${srcDb}\``);
+  await createLoadTables(fx.primary, srcDb);
+  await seedLoadTables(fx.primary, srcDb, 200);
 });
 
-after(async () => {
-  await proxy?.close();
-  await primary.query(`DROP DATABASE IF EXISTS \`${srcDb}\``).catch(() => undefined);
-  await target.query(`DROP DATABASE IF EXISTS \`${dstDb}\``).catch(() => undefined);
-  await primary.end();
-  await target.end();
-});
+after(() => proxy?.close());
 
 test('a stalled binlog stream is detected and the sync reconnects from its committed position', async () => {
   // The job's source is the proxy, so the sync's binlog stream goes through it.
-  const source = { ...adminSpec(topo, topo.servers.primary), port: proxy.port };
-  const copy = await startJob({ source, target: adminSpec(topo, topo.servers.target), sourceDatabase: srcDb, targetDatabase: dstDb, tables: 'all', mode: 'full' }).done;
+  const source = { ...adminSpec(fx.topo, fx.topo.servers.primary), port: proxy.port };
+  const copy = await startJob({ source, target: adminSpec(fx.topo, fx.topo.servers.target), sourceDatabase: srcDb, targetDatabase: dstDb, tables: 'all', mode: 'full' }).done;
   assert.equal(copy.state, 'done', copy.message);
-  await primary.query(`INSERT INTO \`${srcDb}\`.items SELECT 5000000 + seq, CONCAT('s', seq), seq % 10, seq / 4, REPEAT('x', 80), NOW(6) FROM \`${srcDb}\`.seq_1_to_40000`);
-  await primary.query(`UPDATE \`${srcDb}\`.items SET qty = qty + 1, note = REPEAT('z', 90) WHERE id > 5000000`);
+  await fx.primary.query(`INSERT INTO \`${srcDb}\`.items SELECT 5000000 + seq, CONCAT('s', seq), seq % 10, seq / 4, REPEAT('x', 80), NOW(6) FROM \`${srcDb}\`.seq_1_to_40000`);
+  await fx.primary.query(`UPDATE \`${srcDb}\`.items SET qty = qty + 1, note = REPEAT('z', 90) WHERE id > 5000000`);
 
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/main.ts'), 'sync', copy.jobId, '--to', `mysql://${topo.users.admin.user}@${topo.servers.target.host}:${topo.servers.target.port}`,
-      '--json', '--stall-seconds', '2', '--batch-events', '200', '--buffer-events', '200'],
-    { cwd: REPO_ROOT, env: { ...process.env, RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const run = fx.cli(['sync', copy.jobId, '--to', fx.url('target'), '--json', '--stall-seconds', '2', '--batch-events', '200', '--buffer-events', '200']);
   await waitFor('the sync applying', async () => {
     // The sync creates its state table when it starts: until then there is nothing to read.
-    const [r] = await target
+    const [r] = await fx.target
       .query<RowDataPacket[]>('SELECT events FROM rw_migrate.cdc_state WHERE job_id = ?', [copy.jobId])
       .catch((err: { code?: string }) => (err.code === 'ER_NO_SUCH_TABLE' ? ([[]] as unknown as [RowDataPacket[]]) : Promise.reject(err)));
     return r[0] && Number(r[0].events) > 0;
   }, 60_000);
   proxy.freeze();
-  const code = await exit;
+  const code = await run.exit;
+  const out = text(run);
   assert.equal(code, 0, out);
   assert.match(out, /stalled.*reconnecting from/);
-  assert.deepEqual(await allFacts(target, dstDb), await allFacts(primary, srcDb));
+  assert.deepEqual(await allFacts(fx.target, dstDb), await allFacts(fx.primary, srcDb));
 });
 
 test('a stall is found when the watchdog\'s own connection froze with the stream', async () => {
   // A proxy of its own: every connection through it is this stream's (zongji's two and the watchdog's).
-  const link = await startProxy(topo.servers.primary.host, topo.servers.primary.port);
-  const [[at]] = await primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
+  const link = await startProxy(fx.topo.servers.primary.host, fx.topo.servers.primary.port);
+  const [[at]] = await fx.primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
   const stream = new ChangeStream({
-    source: { ...adminSpec(topo, topo.servers.primary), port: link.port },
+    source: { ...adminSpec(fx.topo, fx.topo.servers.primary), port: link.port },
     database: srcDb,
     tables: ['items'],
     from: { file: String(at.File), position: Number(at.Position) },
@@ -96,7 +71,7 @@ test('a stall is found when the watchdog\'s own connection froze with the stream
       return link.accepted() >= 3;
     }, 20_000);
     link.freeze();
-    await primary.query(`INSERT INTO \`${srcDb}\`.items SELECT 7000000 + seq, CONCAT('f', seq), 1, 1, 'x', NOW(6) FROM \`${srcDb}\`.seq_1_to_10`);
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.items SELECT 7000000 + seq, CONCAT('f', seq), 1, 1, 'x', NOW(6) FROM \`${srcDb}\`.seq_1_to_10`);
     const deadline = Date.now() + 30_000;
     let lost: unknown = null;
     while (!lost && Date.now() < deadline) {

@@ -2,47 +2,29 @@
 // applies everything since the copy's snapshot. Every table is compared by CHECKSUM TABLE and COUNT(*)
 // (computed by the server). Then: kill -9 of the sync mid-apply, a restart of the source mid-stream,
 // a unique-key conflict, DDL and TRUNCATE on a captured table, a purged position.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { startJob, type JobSpec } from '../../src/engine/index.js';
-import { adminConnect, adminSpec, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
-import { spawnCli, type CliRun } from '../support/cli.js';
-import { allFacts, createLoadTables, runLoad, seedLoadTables, writeCorpus } from '../support/cdcLoad.js';
+import { adminConnect, adminSpec, waitFor } from '../support/sandbox.js';
+import { jsonLines, text, useCliFixture } from '../support/cli.js';
+import { allFacts, createLoadTables, loadTablesWith, runLoad, seedLoadTables, writeCorpus } from '../support/cdcLoad.js';
 
-let topo: Topology;
-let primary: mysql.Connection;
-let target: mysql.Connection;
-const runId = `${Date.now().toString(36)}${process.pid}`;
-const srcDb = `cdc_src_${runId}`;
-const dstDb = `cdc_dst_${runId}`;
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-cdc-'));
 const SEED = 3000;
-
-
-function cli(args: string[]): CliRun {
-  return spawnCli(args, { RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: home });
-}
-
-function targetUrl(): string {
-  return `mysql://${topo.users.admin.user}@${topo.servers.target.host}:${topo.servers.target.port}`;
-}
+const fx = useCliFixture('cdc', { seed: loadTablesWith(SEED) });
+const { srcDb, dstDb } = fx;
 
 async function sync(jobId: string, extra: string[] = []): Promise<{ code: number | null; result: Record<string, unknown> | null; text: string }> {
-  const run = cli(['sync', jobId, '--to', targetUrl(), '--json', ...extra]);
+  const run = fx.cli(['sync', jobId, '--to', fx.url('target'), '--json', ...extra]);
   const code = await run.exit;
-  const last = run.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.type === 'result') ?? null;
-  return { code, result: last, text: run.lines.join('\n') + run.stderr.join('') };
+  const last = jsonLines(run).find((e) => e.type === 'result') ?? null;
+  return { code, result: last, text: text(run) };
 }
 
 async function copyJob(src: string, dst: string, tables: string[] | 'all' = 'all'): Promise<string> {
   const spec: JobSpec = {
-    source: adminSpec(topo, topo.servers.primary),
-    target: adminSpec(topo, topo.servers.target),
+    source: adminSpec(fx.topo, fx.topo.servers.primary),
+    target: adminSpec(fx.topo, fx.topo.servers.target),
     sourceDatabase: src,
     targetDatabase: dst,
     tables,
@@ -56,38 +38,22 @@ async function copyJob(src: string, dst: string, tables: string[] | 'all' = 'all
 }
 
 async function cdcEvents(jobId: string): Promise<number> {
-  const [r] = await target.query<RowDataPacket[]>('SELECT events FROM rw_migrate.cdc_state WHERE job_id = ?', [jobId]).catch(() => [[]] as unknown as [RowDataPacket[]]);
+  const [r] = await fx.target.query<RowDataPacket[]>('SELECT events FROM rw_migrate.cdc_state WHERE job_id = ?', [jobId]).catch(() => [[]] as unknown as [RowDataPacket[]]);
   return r[0] ? Number(r[0].events) : 0;
 }
 
 async function assertEqual(src: string, dst: string, tables?: string[]): Promise<void> {
-  const s = await allFacts(primary, src, tables);
-  const t = await allFacts(target, dst, tables);
+  const s = await allFacts(fx.primary, src, tables);
+  const t = await allFacts(fx.target, dst, tables);
   assert.deepEqual(t, s);
 }
-
-before(async () => {
-  topo = loadSandbox();
-  primary = await adminConnect(topo.servers.primary);
-  target = await adminConnect(topo.servers.target);
-  await primary.query(`CREATE DATABASE \`${srcDb}\` CHARACTER SET utf8mb4`);
-  await createLoadTables(primary, srcDb);
-  await seedLoadTables(primary, srcDb, SEED);
-});
-
-after(async () => {
-  await primary.query(`DROP DATABASE IF EXISTS \`${srcDb}\``).catch(() => undefined);
-  await target.query(`DROP DATABASE IF EXISTS \`${dstDb}\``).catch(() => undefined);
-  await primary.end();
-  await target.end();
-});
 
 describe('rw-migrate sync', () => {
   let jobId = '';
 
   it('a copy taken under a write load, then synced: every table equal by CHECKSUM TABLE and count', async () => {
     let stop = false;
-    const loadConn = await adminConnect(topo.servers.primary);
+    const loadConn = await adminConnect(fx.topo.servers.primary);
     const load = runLoad(loadConn, srcDb, { seed: 7, idBase: 1_000_000, seedRows: SEED, stop: () => stop });
     try {
       jobId = await copyJob(srcDb, dstDb);
@@ -97,7 +63,7 @@ describe('rw-migrate sync', () => {
     const stats = await load;
     await loadConn.end();
     assert.ok(stats.inserts + stats.updates + stats.deletes + stats.keyChanges > 20, `the load ran during the copy (${JSON.stringify(stats)})`);
-    await writeCorpus(primary, srcDb, 100);
+    await writeCorpus(fx.primary, srcDb, 100);
     const r = await sync(jobId);
     assert.equal(r.code, 0, r.text);
     assert.ok(Number(r.result?.events) > 0, r.text);
@@ -109,12 +75,12 @@ describe('rw-migrate sync', () => {
   });
 
   it('kill -9 of the sync mid-apply, then sync again: equal', async () => {
-    const loadConn = await adminConnect(topo.servers.primary);
+    const loadConn = await adminConnect(fx.topo.servers.primary);
     await runLoad(loadConn, srcDb, { seed: 11, idBase: 2_000_000, seedRows: SEED, stop: () => false, maxOps: 1500 });
-    await writeCorpus(primary, srcDb, 200);
+    await writeCorpus(fx.primary, srcDb, 200);
     await loadConn.end();
     const before = await cdcEvents(jobId);
-    const run = cli(['sync', jobId, '--to', targetUrl(), '--json', '--batch-events', '200']);
+    const run = fx.cli(['sync', jobId, '--to', fx.url('target'), '--json', '--batch-events', '200']);
     await waitFor('some batches applied', async () => (await cdcEvents(jobId)) >= before + 600, 60_000);
     run.child.kill('SIGKILL');
     await run.exit;
@@ -132,35 +98,35 @@ describe('rw-migrate sync', () => {
     };
     // A backlog of several MB, so that part of it is still on the source when it dies (the kernel's
     // socket buffers hold a few MB whatever the stream reads ahead).
-    await primary.query(`INSERT INTO \`${srcDb}\`.items SELECT 3000000 + seq, CONCAT('r', seq), seq % 10, seq / 4, REPEAT('x', 80), NOW(6) FROM \`${srcDb}\`.seq_1_to_40000`);
-    await primary.query(`UPDATE \`${srcDb}\`.items SET qty = qty + 1, note = REPEAT('y', 90) WHERE id > 3000000`);
-    await primary.query(`UPDATE \`${srcDb}\`.items SET id = id + 100000 WHERE id > 3030000`);
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.items SELECT 3000000 + seq, CONCAT('r', seq), seq % 10, seq / 4, REPEAT('x', 80), NOW(6) FROM \`${srcDb}\`.seq_1_to_40000`);
+    await fx.primary.query(`UPDATE \`${srcDb}\`.items SET qty = qty + 1, note = REPEAT('y', 90) WHERE id > 3000000`);
+    await fx.primary.query(`UPDATE \`${srcDb}\`.items SET id = id + 100000 WHERE id > 3030000`);
     const before = await cdcEvents(jobId);
-    const run = cli(['sync', jobId, '--to', targetUrl(), '--json', '--batch-events', '200', '--buffer-events', '200']);
+    const run = fx.cli(['sync', jobId, '--to', fx.url('target'), '--json', '--batch-events', '200', '--buffer-events', '200']);
     await waitFor('the sync applying', async () => (await cdcEvents(jobId)) > before, 60_000);
     // SIGKILL: a graceful shutdown would wait for the stream (MariaDB lets replicas read to the end first)
-    await sandbox.stopServer(topo.dir, 'primary', { kill: true });
+    await sandbox.stopServer(fx.topo.dir, 'primary', { kill: true });
     // The port can be briefly taken by a client's reconnect attempt (a TCP self-connect in the
     // ephemeral range): start again until the server is up.
-    await waitFor('the primary restarted', () => sandbox.startServer(topo.dir, 'primary').then(() => true, () => false), 60_000);
+    await waitFor('the primary restarted', () => sandbox.startServer(fx.topo.dir, 'primary').then(() => true, () => false), 60_000);
     const code = await run.exit;
-    const text = run.lines.join('\n') + run.stderr.join('');
-    assert.equal(code, 0, text);
-    assert.match(text, /reconnecting from/);
+    const out = text(run);
+    assert.equal(code, 0, out);
+    assert.match(out, /reconnecting from/);
     assert.ok(await cdcEvents(jobId) > before);
-    await primary.end().catch(() => undefined);
-    primary = await adminConnect(topo.servers.primary);
+    await fx.primary.end().catch(() => undefined);
+    fx.primary = await adminConnect(fx.topo.servers.primary);
     await assertEqual(srcDb, dstDb);
   });
 
   it('a row that conflicts with another target row on a unique key stops the sync, naming the table and key', async () => {
-    await target.query(`INSERT INTO \`${dstDb}\`.items VALUES (90000001, 'clash', 1, 1, 'target only', NOW(6))`);
-    await primary.query(`INSERT INTO \`${srcDb}\`.items VALUES (90000002, 'clash', 2, 2, 'source', NOW(6))`);
+    await fx.target.query(`INSERT INTO \`${dstDb}\`.items VALUES (90000001, 'clash', 1, 1, 'target only', NOW(6))`);
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.items VALUES (90000002, 'clash', 2, 2, 'source', NOW(6))`);
     const r = await sync(jobId);
     assert.equal(r.code, 1, r.text);
     assert.match(String(r.result?.message), /items.*unique key uk_code/);
     // the fix the message names: remove the target-only row, sync again
-    await target.query(`DELETE FROM \`${dstDb}\`.items WHERE id = 90000001`);
+    await fx.target.query(`DELETE FROM \`${dstDb}\`.items WHERE id = 90000001`);
     const again = await sync(jobId);
     assert.equal(again.code, 0, again.text);
     await assertEqual(srcDb, dstDb);
@@ -169,17 +135,17 @@ describe('rw-migrate sync', () => {
   it('TRUNCATE, ALTER or RENAME of a captured table stops the sync with the reason, after applying what came before', async () => {
     const db2 = `${srcDb}_ddl`;
     const dst2 = `${dstDb}_ddl`;
-    await primary.query(`CREATE DATABASE \`${db2}\``);
+    await fx.primary.query(`CREATE DATABASE \`${db2}\``);
     try {
-      await createLoadTables(primary, db2);
-      await seedLoadTables(primary, db2, 100);
+      await createLoadTables(fx.primary, db2);
+      await seedLoadTables(fx.primary, db2, 100);
       const job2 = await copyJob(db2, dst2);
-      await primary.query(`UPDATE \`${db2}\`.items SET qty = 999 WHERE id = 5`);
-      await primary.query(`TRUNCATE TABLE \`${db2}\`.pairs`);
+      await fx.primary.query(`UPDATE \`${db2}\`.items SET qty = 999 WHERE id = 5`);
+      await fx.primary.query(`TRUNCATE TABLE \`${db2}\`.pairs`);
       const r = await sync(job2);
       assert.equal(r.code, 1, r.text);
       assert.match(String(r.result?.message), /TRUNCATE.*pairs/);
-      const [rows] = await target.query<RowDataPacket[]>(`SELECT qty FROM \`${dst2}\`.items WHERE id = 5`);
+      const [rows] = await fx.target.query<RowDataPacket[]>(`SELECT qty FROM \`${dst2}\`.items WHERE id = 5`);
       assert.equal(Number(rows[0].qty), 999, 'the change before the TRUNCATE was applied');
       // stays stopped: the next run meets the same statement
       const again = await sync(job2);
@@ -187,40 +153,40 @@ describe('rw-migrate sync', () => {
       assert.match(String(again.result?.message), /TRUNCATE/);
 
       const job3 = await copyJob(db2, `${dst2}b`, ['items']);
-      await primary.query(`ALTER TABLE \`${db2}\`.items ADD COLUMN extra INT NULL`);
+      await fx.primary.query(`ALTER TABLE \`${db2}\`.items ADD COLUMN extra INT NULL`);
       const r3 = await sync(job3);
       assert.equal(r3.code, 1, r3.text);
       assert.match(String(r3.result?.message), /ALTER on captured table .*items/);
     } finally {
-      await primary.query(`DROP DATABASE IF EXISTS \`${db2}\``);
-      await target.query(`DROP DATABASE IF EXISTS \`${dst2}\``);
-      await target.query(`DROP DATABASE IF EXISTS \`${dst2}b\``);
+      await fx.primary.query(`DROP DATABASE IF EXISTS \`${db2}\``);
+      await fx.target.query(`DROP DATABASE IF EXISTS \`${dst2}\``);
+      await fx.target.query(`DROP DATABASE IF EXISTS \`${dst2}b\``);
     }
   });
 
   it('a position purged from the source binlogs is refused with its fix, never skipped', async () => {
     const db3 = `${srcDb}_purge`;
-    await primary.query(`CREATE DATABASE \`${db3}\``);
+    await fx.primary.query(`CREATE DATABASE \`${db3}\``);
     try {
-      await createLoadTables(primary, db3);
-      await seedLoadTables(primary, db3, 50);
+      await createLoadTables(fx.primary, db3);
+      await seedLoadTables(fx.primary, db3, 50);
       const job = await copyJob(db3, `${dstDb}_purge`, ['items']);
-      await primary.query(`UPDATE \`${db3}\`.items SET qty = 1`);
-      await primary.query('FLUSH BINARY LOGS');
-      const [st] = await primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
+      await fx.primary.query(`UPDATE \`${db3}\`.items SET qty = 1`);
+      await fx.primary.query('FLUSH BINARY LOGS');
+      const [st] = await fx.primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
       const current = String(st[0].File);
       // MariaDB keeps a log until its binlog checkpoint and every replica have moved past it: retry.
       await waitFor('older binlogs purged', async () => {
-        await primary.query(`PURGE BINARY LOGS TO '${current}'`);
-        const [logs] = await primary.query<RowDataPacket[]>('SHOW BINARY LOGS');
+        await fx.primary.query(`PURGE BINARY LOGS TO '${current}'`);
+        const [logs] = await fx.primary.query<RowDataPacket[]>('SHOW BINARY LOGS');
         return String(logs[0].Log_name) === current;
       }, 30_000);
       const r = await sync(job);
       assert.equal(r.code, 1, r.text);
       assert.match(String(r.result?.message), /no longer on .*purged.*new full copy/s);
     } finally {
-      await primary.query(`DROP DATABASE IF EXISTS \`${db3}\``);
-      await target.query(`DROP DATABASE IF EXISTS \`${dstDb}_purge\``);
+      await fx.primary.query(`DROP DATABASE IF EXISTS \`${db3}\``);
+      await fx.target.query(`DROP DATABASE IF EXISTS \`${dstDb}_purge\``);
     }
   });
 });

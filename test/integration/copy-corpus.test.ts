@@ -4,49 +4,30 @@
 // every stored value that this test computes itself (test/support/tableHash.ts).
 //   RW_SANDBOX_DIR=$PWD/.sandbox-test node --import tsx --test test/integration/copy-corpus.test.ts
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { JobFinishedNotification, StartJobRequest, type JobResult } from '../../src/protocol/index.js';
-import { REPO_ROOT, adminConnect, adminSpec, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
+import { adminSpec, waitFor } from '../support/sandbox.js';
 import { tableFingerprint } from '../support/tableHash.js';
 import { CORPUS, createCorpus } from '../support/typeCorpus.js';
 import { startWorker, type WorkerProcess } from '../support/worker.js';
+import { text, useCliFixture } from '../support/cli.js';
 
-const runId = `${Date.now().toString(36)}${process.pid}`;
-const SRC = `corpus_src_${runId}`;
-const CLI_DB = `corpus_cli_${runId}`;
-const WORKER_DB = `corpus_wrk_${runId}`;
-const RESUME_DB = `corpus_res_${runId}`;
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-corpus-'));
-let topo: Topology;
-let primary: mysql.Connection;
-let target: mysql.Connection;
+// The shipped entry point (bin/rw-migrate.js, dist/cli.js): this file covers what users run.
+const fx = useCliFixture('corpus', { entry: 'bundle' });
+const SRC = fx.srcDb;
+const CLI_DB = fx.dropAfter('target', `corpus_cli_${fx.runId}`);
+const WORKER_DB = fx.dropAfter('target', `corpus_wrk_${fx.runId}`);
+const RESUME_DB = fx.dropAfter('target', `corpus_res_${fx.runId}`);
 let worker: WorkerProcess;
 const finished: JobResult[] = [];
-
-function cli(args: string[]): Promise<{ code: number | null; out: string }> & { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'rw-migrate.js'), ...args], {
-    env: { ...process.env, RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const done = new Promise<{ code: number | null; out: string }>((resolve) => child.on('exit', (code) => resolve({ code, out })));
-  return Object.assign(done, { child, output: () => out });
-}
 
 /** Every corpus table (or those named) equal on the target: row count, the test's own byte hash, CHECKSUM TABLE. */
 async function assertCorpusEqual(db: string, names?: string[]): Promise<void> {
   const differences: string[] = [];
   for (const t of CORPUS.filter((c) => !names || names.includes(c.name))) {
-    const a = await tableFingerprint(primary, SRC, t.name);
-    const b = await tableFingerprint(target, db, t.name);
+    const a = await tableFingerprint(fx.primary, SRC, t.name);
+    const b = await tableFingerprint(fx.target, db, t.name);
     assert.ok(a.rows > 0, `${t.name} has rows`);
     if (a.rows !== b.rows || a.sha256 !== b.sha256) differences.push(`${t.name} (${t.covers}): ${a.rows} rows / ${b.rows} copied, hash ${a.sha256 === b.sha256 ? 'equal' : 'differs'}`);
     if (!t.virtual && a.checksum !== b.checksum) differences.push(`${t.name}: CHECKSUM TABLE ${a.checksum} vs ${b.checksum}`);
@@ -57,38 +38,23 @@ async function assertCorpusEqual(db: string, names?: string[]): Promise<void> {
 
 /** Chunks committed per table: the corpus must really have been copied in many small pieces. */
 async function chunksPerTable(jobId: string): Promise<Map<string, number>> {
-  const [rows] = await target.query<RowDataPacket[]>('SELECT table_name AS t, COUNT(*) AS n FROM rw_migrate.chunks WHERE job_id = ? GROUP BY table_name', [jobId]);
+  const [rows] = await fx.target.query<RowDataPacket[]>('SELECT table_name AS t, COUNT(*) AS n FROM rw_migrate.chunks WHERE job_id = ? GROUP BY table_name', [jobId]);
   return new Map(rows.map((r) => [String(r.t), Number(r.n)]));
 }
 
 before(async () => {
-  topo = loadSandbox();
-  primary = await adminConnect(topo.servers.primary);
-  target = await adminConnect(topo.servers.target);
-  await createCorpus(primary, SRC);
+  await fx.open();
+  await createCorpus(fx.primary, SRC);
   worker = await startWorker((rpc) => rpc.onNotification(JobFinishedNotification, (r) => finished.push(r)));
 });
 
-after(async () => {
-  worker?.stop();
-  await primary?.query(`DROP DATABASE IF EXISTS \`${SRC}\``).catch(() => undefined);
-  for (const db of [CLI_DB, WORKER_DB, RESUME_DB]) await target?.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
-  await primary?.end();
-  await target?.end();
-  fs.rmSync(home, { recursive: true, force: true });
-});
+after(() => worker?.stop());
 
 describe('type corpus: every column type and key shape copied exactly', () => {
   it('through the CLI with LOAD DATA and 50-row chunks', async () => {
-    const P = topo.servers.primary;
-    const T = topo.servers.target;
-    const user = topo.users.admin.user;
-    const run = await cli([
-      'copy', '--from', `mysql://${user}@${P.host}:${P.port}/${SRC}`, '--to', `mysql://${user}@${T.host}:${T.port}/${CLI_DB}`,
-      '--all', '--max-chunk-rows', '50', '--json',
-    ]);
-    assert.equal(run.code, 0, run.out.slice(-2000));
-    const jobId = /"jobId":"([^"]+)"/.exec(run.out)?.[1];
+    const run = fx.cli(['copy', '--from', fx.url('primary', SRC), '--to', fx.url('target', CLI_DB), '--all', '--max-chunk-rows', '50', '--json']);
+    assert.equal(await run.exit, 0, text(run).slice(-2000));
+    const jobId = /"jobId":"([^"]+)"/.exec(text(run))?.[1];
     assert.ok(jobId, 'job id in the JSON lines');
     await assertCorpusEqual(CLI_DB);
     const chunks = await chunksPerTable(jobId);
@@ -99,8 +65,8 @@ describe('type corpus: every column type and key shape copied exactly', () => {
   it('through the worker with multi-row INSERT and 60-row chunks', async () => {
     const { jobId } = await worker.rpc.sendRequest(StartJobRequest, {
       spec: {
-        source: adminSpec(topo, topo.servers.primary),
-        target: adminSpec(topo, topo.servers.target),
+        source: adminSpec(fx.topo, fx.topo.servers.primary),
+        target: adminSpec(fx.topo, fx.topo.servers.target),
         sourceDatabase: SRC,
         targetDatabase: WORKER_DB,
         tables: 'all',
@@ -118,11 +84,8 @@ describe('type corpus: every column type and key shape copied exactly', () => {
   it('through the CLI killed with -9 mid-copy and resumed: key shapes whose bounds are ordinals, NULLs, doubles, binary forms', async () => {
     // Copied in this order: the kill lands inside k_nullable_composite, so resume starts after a bound over a nullable key.
     const tables = ['k_nullable_composite', 'k_enum', 'k_float', 'k_inet6', 'k_set_wide', 'k_padspace'];
-    const P = topo.servers.primary;
-    const T = topo.servers.target;
-    const user = topo.users.admin.user;
-    const first = cli([
-      'copy', '--from', `mysql://${user}@${P.host}:${P.port}/${SRC}`, '--to', `mysql://${user}@${T.host}:${T.port}/${RESUME_DB}`,
+    const first = fx.cli([
+      'copy', '--from', fx.url('primary', SRC), '--to', fx.url('target', RESUME_DB),
       '--tables', tables.join(','), '--max-chunk-rows', '20', '--writers', '1', '--json',
     ]);
     // Killed at the CLI's first progress line, i.e. right after its first committed chunk (900 rows in
@@ -139,15 +102,15 @@ describe('type corpus: every column type and key shape copied exactly', () => {
       });
     });
     await killedAfterFirstChunk;
-    const jobId = /"jobId":"([^"]+)"/.exec(out)?.[1] ?? /"jobId":"([^"]+)"/.exec(first.output())?.[1];
+    const jobId = /"jobId":"([^"]+)"/.exec(out)?.[1] ?? /"jobId":"([^"]+)"/.exec(text(first))?.[1];
     assert.ok(jobId, 'the job id was printed before the first progress line');
-    await first;
-    const [states] = await target.query<RowDataPacket[]>("SELECT table_name AS t FROM rw_migrate.job_tables WHERE job_id = ? AND state = 'done'", [jobId]);
+    await first.exit;
+    const [states] = await fx.target.query<RowDataPacket[]>("SELECT table_name AS t FROM rw_migrate.job_tables WHERE job_id = ? AND state = 'done'", [jobId]);
     assert.deepEqual(states.map((r) => String(r.t)), [], 'killed inside the first table');
-    const [resumeAt] = await target.query<RowDataPacket[]>('SELECT hi_key FROM rw_migrate.chunks WHERE job_id = ? ORDER BY seq DESC LIMIT 1', [jobId]);
+    const [resumeAt] = await fx.target.query<RowDataPacket[]>('SELECT hi_key FROM rw_migrate.chunks WHERE job_id = ? ORDER BY seq DESC LIMIT 1', [jobId]);
     assert.ok(resumeAt.length === 1, 'a checkpoint to resume from');
-    const resumed = await cli(['resume', jobId, '--to', `mysql://${user}@${T.host}:${T.port}`]);
-    assert.equal(resumed.code, 0, resumed.out.slice(-2000));
+    const resumed = fx.cli(['resume', jobId, '--to', fx.url('target')]);
+    assert.equal(await resumed.exit, 0, text(resumed).slice(-2000));
     await assertCorpusEqual(RESUME_DB, tables);
   });
 });

@@ -1,31 +1,20 @@
 // kill -9 of the copy process at several points, then resume: identical content, nothing doubled.
 // The copy runs as a child process (the real CLI through tsx) with small chunks; kills happen after
 // the target's checkpoint table shows N committed chunks.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
-import * as os from 'node:os';
-import * as fs from 'node:fs';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
-import { adminConnect, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
-import { spawnCli, type CliRun } from '../support/cli.js';
+import { waitFor } from '../support/sandbox.js';
+import { useCliFixture, type CliRun } from '../support/cli.js';
 
-let topo: Topology;
-let primary: mysql.Connection;
-let target: mysql.Connection;
-const runId = `${Date.now().toString(36)}${process.pid}`;
-const srcDb = `kill_src_${runId}`;
-const dstDb = `kill_dst_${runId}`;
+const fx = useCliFixture('kill', { mergeStderr: true, seed: seedBig });
+const { srcDb, dstDb } = fx;
+
 const ROWS = 120_000;
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-home-'));
-
-function cli(args: string[]): CliRun {
-  return spawnCli(args, { RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: home }, { mergeStderr: true });
-}
 
 async function committed(jobId: string): Promise<number> {
-  const [r] = await target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM rw_migrate.chunks WHERE job_id = ?', [jobId]).catch(() => [[{ n: 0 }]] as unknown as [RowDataPacket[]]);
+  const [r] = await fx.target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM rw_migrate.chunks WHERE job_id = ?', [jobId]).catch(() => [[{ n: 0 }]] as unknown as [RowDataPacket[]]);
   return Number(r[0].n);
 }
 
@@ -37,7 +26,7 @@ async function content(conn: mysql.Connection, db: string): Promise<string> {
   return `${r[0].n}/${r[0].d}/${r[0].x}/${c[0].Checksum}`;
 }
 
-async function killAfter(run: ReturnType<typeof cli>, jobId: () => string | null, chunks: number): Promise<void> {
+async function killAfter(run: CliRun, jobId: () => string | null, chunks: number): Promise<void> {
   await waitFor(`${chunks} committed chunks`, async () => {
     const id = jobId();
     return id !== null && (await committed(id)) >= chunks;
@@ -46,12 +35,8 @@ async function killAfter(run: ReturnType<typeof cli>, jobId: () => string | null
   await run.exit;
 }
 
-before(async () => {
-  topo = loadSandbox();
-  primary = await adminConnect(topo.servers.primary);
-  target = await adminConnect(topo.servers.target);
-  await primary.query(`CREATE DATABASE \`${srcDb}\` CHARACTER SET utf8mb4`);
-  // A composite, non-integer key (utf8mb4 varchar + int), JSON and binary payloads.
+/** A composite, non-integer key (utf8mb4 varchar + int), JSON and binary payloads. */
+async function seedBig(primary: mysql.Connection, srcDb: string): Promise<void> {
   await primary.query(`CREATE TABLE \`${srcDb}\`.big (
       k1 VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL,
       k2 INT NOT NULL,
@@ -65,21 +50,11 @@ before(async () => {
              IF(seq % 7 = 0, NULL, JSON_OBJECT('n', seq, 's', 'ünï')),
              UNHEX(MD5(seq))
         FROM \`${srcDb}\`.seq_1_to_${ROWS}`);
-});
-
-after(async () => {
-  await primary?.query(`DROP DATABASE IF EXISTS \`${srcDb}\``).catch(() => undefined);
-  await primary?.end();
-  await target?.end();
-  fs.rmSync(home, { recursive: true, force: true });
-});
+}
 
 describe('copy: kill -9 and resume', () => {
   it('resumes after kills at several points with identical content and no duplicates', async () => {
-    const P = topo.servers.primary;
-    const T = topo.servers.target;
-    const user = topo.users.admin.user;
-    const toUrl = `mysql://${user}@${T.host}:${T.port}`;
+    const toUrl = fx.url('target');
     let jobId: string | null = null;
     const findId = (lines: string[]) => () => {
       if (jobId) return jobId;
@@ -91,8 +66,8 @@ describe('copy: kill -9 and resume', () => {
       return null;
     };
 
-    const first = cli([
-      'copy', '--from', `mysql://${user}@${P.host}:${P.port}/${srcDb}`, '--to', `${toUrl}/${dstDb}`,
+    const first = fx.cli([
+      'copy', '--from', fx.url('primary', srcDb), '--to', fx.url('target', dstDb),
       '--tables', 'big', '--json', '--max-chunk-rows', '1000', '--writers', '2',
     ]);
     await killAfter(first, findId(first.lines), 3);
@@ -100,37 +75,37 @@ describe('copy: kill -9 and resume', () => {
     assert.ok(id, 'job id seen');
     const afterFirst = await committed(id);
 
-    const second = cli(['resume', id, '--to', toUrl, '--json']);
+    const second = fx.cli(['resume', id, '--to', toUrl, '--json']);
     await killAfter(second, findId(second.lines), afterFirst + 30);
     const afterSecond = await committed(id);
     assert.ok(afterSecond > afterFirst);
-    const [mid] = await target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.jobs WHERE id = ?', [id]);
+    const [mid] = await fx.target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.jobs WHERE id = ?', [id]);
     assert.equal(mid[0].state, 'copying', 'the kill left the job unfinished (state as it was when killed)');
     assert.ok(afterSecond < ROWS / 1000, 'killed before the last chunk');
-    const [midKeys] = await target.query<RowDataPacket[]>(
+    const [midKeys] = await fx.target.query<RowDataPacket[]>(
       "SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'big'",
       [dstDb],
     );
     assert.deepEqual(midKeys.map((r) => String(r.n)), ['PRIMARY'], 'idx_payload is deferred while the table is being copied');
 
     // Kill the third run as soon as it has planned (mid-setup or first chunks).
-    const third = cli(['resume', id, '--json']); // target from the local job list
+    const third = fx.cli(['resume', id, '--json']); // target from the local job list
     await waitFor('third run planned', async () => third.lines.some((l) => l.includes('"planned"')), 30_000);
     third.child.kill('SIGKILL');
     await third.exit;
 
-    const last = cli(['resume', id, '--to', toUrl, '--json']);
+    const last = fx.cli(['resume', id, '--to', toUrl, '--json']);
     const code = await last.exit;
     assert.equal(code, 0, last.lines.join('\n'));
 
-    assert.equal(await content(target, dstDb), await content(primary, srcDb));
+    assert.equal(await content(fx.target, dstDb), await content(fx.primary, srcDb));
     // The secondary key deferred by the first run (which was killed) was added by the last one.
-    const [keys] = await target.query<RowDataPacket[]>(
+    const [keys] = await fx.target.query<RowDataPacket[]>(
       "SELECT GROUP_CONCAT(COLUMN_NAME, '/', IFNULL(SUB_PART, '-') ORDER BY SEQ_IN_INDEX) AS k FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'big' AND INDEX_NAME = 'idx_payload'",
       [dstDb],
     );
     assert.equal(keys[0].k, 'payload/20,k2/-');
-    const [rows] = await target.query<RowDataPacket[]>(
+    const [rows] = await fx.target.query<RowDataPacket[]>(
       "SELECT seq, lo_key, hi_key, row_count FROM rw_migrate.chunks WHERE job_id = ? AND table_name = 'big' ORDER BY seq",
       [id],
     );
@@ -142,7 +117,7 @@ describe('copy: kill -9 and resume', () => {
       sum += Number(r.row_count);
     }
     assert.equal(sum, ROWS, 'checkpoint rows add up to the table, each row once');
-    const [job] = await target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.jobs WHERE id = ?', [id]);
+    const [job] = await fx.target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.jobs WHERE id = ?', [id]);
     assert.equal(job[0].state, 'done');
   });
 });

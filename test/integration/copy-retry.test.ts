@@ -4,27 +4,20 @@
 // - a lock wait timeout (innodb_lock_wait_timeout 1 for the job's sessions, the row lock held by the
 //   test): retried until the lock goes, reported as progress events;
 // - when retries run out the job fails, resumable, and a resume completes it.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
-import * as os from 'node:os';
-import * as fs from 'node:fs';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
-import { REPO_ROOT, adminConnect, adminSpec, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
+import { adminConnect, adminSpec, waitFor } from '../support/sandbox.js';
 import { resumeJob, startJob } from '../../src/engine/index.js';
 import type { JobSpec, ProgressEvent } from '../../src/engine/jobs/types.js';
+import { text, useCliFixture } from '../support/cli.js';
 
-let topo: Topology;
-let primary: mysql.Connection;
-let target: mysql.Connection;
-const runId = `${Date.now().toString(36)}${process.pid}`;
-const srcDb = `retry_src_${runId}`;
+const fx = useCliFixture('retry');
+const { srcDb, runId } = fx;
+fx.atClose(() => fx.target.query('SET GLOBAL innodb_lock_wait_timeout = 50'));
 const ROWS = 20_000;
 const LOCKED_ID = 15_000;
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-retry-'));
-const made: string[] = [];
 
 async function checksum(conn: mysql.Connection, db: string): Promise<string> {
   const [c] = await conn.query<RowDataPacket[]>(`CHECKSUM TABLE \`${db}\`.t`);
@@ -33,12 +26,12 @@ async function checksum(conn: mysql.Connection, db: string): Promise<string> {
 
 /** An empty target table like the source's, and a connection holding a row lock inside the range a chunk will write. */
 async function lockedTarget(dstDb: string): Promise<mysql.Connection> {
-  made.push(dstDb);
-  const [[create]] = await primary.query<RowDataPacket[]>(`SHOW CREATE TABLE \`${srcDb}\`.t`);
-  await target.query(`CREATE DATABASE \`${dstDb}\``);
-  await target.query(`USE \`${dstDb}\``);
-  await target.query(String(create['Create Table']));
-  const locker = await adminConnect(topo.servers.target);
+  fx.dropAfter('target', dstDb);
+  const [[create]] = await fx.primary.query<RowDataPacket[]>(`SHOW CREATE TABLE \`${srcDb}\`.t`);
+  await fx.target.query(`CREATE DATABASE \`${dstDb}\``);
+  await fx.target.query(`USE \`${dstDb}\``);
+  await fx.target.query(String(create['Create Table']));
+  const locker = await adminConnect(fx.topo.servers.target);
   await locker.query('START TRANSACTION');
   await locker.query(`INSERT INTO \`${dstDb}\`.t (id, v) VALUES (?, 'held by the test')`, [LOCKED_ID]);
   return locker;
@@ -47,10 +40,10 @@ async function lockedTarget(dstDb: string): Promise<mysql.Connection> {
 /** The thread id of the job's writer waiting on the test's lock, checked in PROCESSLIST by user, command and statement. */
 async function waitingWriter(): Promise<number> {
   return waitFor('a writer waiting on the row lock', async () => {
-    const [rows] = await target.query<RowDataPacket[]>(
+    const [rows] = await fx.target.query<RowDataPacket[]>(
       `SELECT p.ID AS id FROM information_schema.INNODB_TRX x JOIN information_schema.PROCESSLIST p ON p.ID = x.trx_mysql_thread_id
         WHERE x.trx_state = 'LOCK WAIT' AND p.USER = ? AND p.COMMAND = 'Query' AND p.INFO LIKE 'LOAD DATA LOCAL INFILE%'`,
-      [topo.users.admin.user],
+      [fx.topo.users.admin.user],
     );
     return rows.length ? Number(rows[0].id) : null;
   }, 30_000);
@@ -58,8 +51,8 @@ async function waitingWriter(): Promise<number> {
 
 function spec(dstDb: string, extra: Partial<JobSpec> = {}): JobSpec {
   return {
-    source: adminSpec(topo, topo.servers.primary),
-    target: adminSpec(topo, topo.servers.target),
+    source: adminSpec(fx.topo, fx.topo.servers.primary),
+    target: adminSpec(fx.topo, fx.topo.servers.target),
     sourceDatabase: srcDb,
     targetDatabase: dstDb,
     tables: ['t'],
@@ -71,58 +64,38 @@ function spec(dstDb: string, extra: Partial<JobSpec> = {}): JobSpec {
 }
 
 before(async () => {
-  topo = loadSandbox();
-  primary = await adminConnect(topo.servers.primary);
-  target = await adminConnect(topo.servers.target);
-  await primary.query(`CREATE DATABASE \`${srcDb}\``);
-  await primary.query(`CREATE TABLE \`${srcDb}\`.t (id INT PRIMARY KEY, v VARCHAR(60) NOT NULL) ENGINE=InnoDB`);
-  await primary.query(`INSERT INTO \`${srcDb}\`.t SELECT seq, CONCAT('row ', seq, REPEAT('-', seq % 40)) FROM \`${srcDb}\`.seq_1_to_${ROWS}`);
-});
-
-after(async () => {
-  await target?.query('SET GLOBAL innodb_lock_wait_timeout = 50').catch(() => undefined);
-  await primary?.query(`DROP DATABASE IF EXISTS \`${srcDb}\``).catch(() => undefined);
-  for (const db of made) await target?.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
-  await primary?.end();
-  await target?.end();
-  fs.rmSync(home, { recursive: true, force: true });
+  await fx.open();
+  await fx.primary.query(`CREATE DATABASE \`${srcDb}\``);
+  await fx.primary.query(`CREATE TABLE \`${srcDb}\`.t (id INT PRIMARY KEY, v VARCHAR(60) NOT NULL) ENGINE=InnoDB`);
+  await fx.primary.query(`INSERT INTO \`${srcDb}\`.t SELECT seq, CONCAT('row ', seq, REPEAT('-', seq % 40)) FROM \`${srcDb}\`.seq_1_to_${ROWS}`);
 });
 
 describe('copy: retries of transient faults', () => {
   it('retries a chunk whose writer connection was killed, says so in the CLI output, and copies exactly', async () => {
     const dstDb = `retry_kill_${runId}`;
     const locker = await lockedTarget(dstDb);
-    const P = topo.servers.primary;
-    const T = topo.servers.target;
-    const user = topo.users.admin.user;
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/main.ts'), 'copy', '--from', `mysql://${user}@${P.host}:${P.port}/${srcDb}`, '--to', `mysql://${user}@${T.host}:${T.port}/${dstDb}`, '--tables', 't', '--max-chunk-rows', '1000'],
-      { cwd: REPO_ROOT, env: { ...process.env, RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const run = fx.cli(['copy', '--from', fx.url('primary', srcDb), '--to', fx.url('target', dstDb), '--tables', 't', '--max-chunk-rows', '1000']);
     try {
       const victim = await waitingWriter();
-      await target.query(`KILL CONNECTION ${victim}`);
-      await waitFor('the retry reported', async () => /retrying t chunk \d+ after connection lost/.test(out), 30_000);
+      await fx.target.query(`KILL CONNECTION ${victim}`);
+      await waitFor('the retry reported', async () => /retrying t chunk \d+ after connection lost/.test(text(run)), 30_000);
     } finally {
       await locker.query('ROLLBACK');
       await locker.end();
     }
-    assert.equal(await exit, 0, out);
+    const code = await run.exit;
+    const out = text(run);
+    assert.equal(code, 0, out);
     assert.match(out, /retrying t chunk \d+ after connection lost \(attempt 1 failed, \d+ retries left\)/);
     assert.match(out, /done: job .*, 20,000 rows, .*, \d+ retr(y|ies) after transient faults/);
-    assert.equal(await checksum(target, dstDb), await checksum(primary, srcDb));
+    assert.equal(await checksum(fx.target, dstDb), await checksum(fx.primary, srcDb));
   });
 
   it('retries a lock wait timeout until the lock is gone, with a progress event per retry', async () => {
     const dstDb = `retry_lock_${runId}`;
     const locker = await lockedTarget(dstDb);
     // New sessions (the job's writers) wait 1 s for a row lock instead of 50.
-    await target.query('SET GLOBAL innodb_lock_wait_timeout = 1');
+    await fx.target.query('SET GLOBAL innodb_lock_wait_timeout = 1');
     const events: ProgressEvent[] = [];
     let handle: ReturnType<typeof startJob>;
     try {
@@ -131,7 +104,7 @@ describe('copy: retries of transient faults', () => {
     } finally {
       await locker.query('ROLLBACK');
       await locker.end();
-      await target.query('SET GLOBAL innodb_lock_wait_timeout = 50');
+      await fx.target.query('SET GLOBAL innodb_lock_wait_timeout = 50');
     }
     const result = await handle.done;
     assert.equal(result.state, 'done', result.message);
@@ -140,13 +113,13 @@ describe('copy: retries of transient faults', () => {
     assert.equal(result.retries, retries.length);
     for (const r of retries) assert.ok(r.type === 'retry' && /^t chunk \d+$/.test(r.what) && /Lock wait timeout/i.test(r.error), JSON.stringify(r));
     assert.equal(result.rows, ROWS);
-    assert.equal(await checksum(target, dstDb), await checksum(primary, srcDb));
+    assert.equal(await checksum(fx.target, dstDb), await checksum(fx.primary, srcDb));
   });
 
   it('fails, resumable, when the retries run out; a resume then completes the copy', async () => {
     const dstDb = `retry_out_${runId}`;
     const locker = await lockedTarget(dstDb);
-    await target.query('SET GLOBAL innodb_lock_wait_timeout = 1');
+    await fx.target.query('SET GLOBAL innodb_lock_wait_timeout = 1');
     const events: ProgressEvent[] = [];
     try {
       const r = await startJob(spec(dstDb, { retries: 1 }), { onEvent: (e) => events.push(e) }).done;
@@ -156,17 +129,17 @@ describe('copy: retries of transient faults', () => {
       assert.ok(retries.length >= 1, 'retried before failing');
       // --retries 1: each chunk is tried at most twice.
       for (const e of retries) assert.ok(e.type === 'retry' && e.attempt === 1 && e.retriesLeft === 1, JSON.stringify(retries));
-      const [[job]] = await target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.jobs WHERE id = ?', [r.jobId]);
+      const [[job]] = await fx.target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.jobs WHERE id = ?', [r.jobId]);
       assert.equal(job.state, 'failed');
       await locker.query('ROLLBACK');
-      await target.query('SET GLOBAL innodb_lock_wait_timeout = 50');
-      const resumed = await (await resumeJob(adminSpec(topo, topo.servers.target), r.jobId, { source: topo.users.admin.password, target: topo.users.admin.password })).done;
+      await fx.target.query('SET GLOBAL innodb_lock_wait_timeout = 50');
+      const resumed = await (await resumeJob(adminSpec(fx.topo, fx.topo.servers.target), r.jobId, { source: fx.topo.users.admin.password, target: fx.topo.users.admin.password })).done;
       assert.equal(resumed.state, 'done', resumed.message);
     } finally {
       await locker.query('ROLLBACK').catch(() => undefined);
       await locker.end();
-      await target.query('SET GLOBAL innodb_lock_wait_timeout = 50');
+      await fx.target.query('SET GLOBAL innodb_lock_wait_timeout = 50');
     }
-    assert.equal(await checksum(target, dstDb), await checksum(primary, srcDb));
+    assert.equal(await checksum(fx.target, dstDb), await checksum(fx.primary, srcDb));
   });
 });

@@ -5,37 +5,25 @@
 // 2. kill -9 of the CLI mid-copy, writes on the source, resume: the job row still holds the first
 //    snapshot's position, the snapshots table lists both, the resumed run says so, and the copy is
 //    complete (CHECKSUM TABLE equal).
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
-import * as os from 'node:os';
-import * as fs from 'node:fs';
 import type mysql from 'mysql2/promise';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { adminConnect, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
-import { spawnCli, type CliRun } from '../support/cli.js';
+import { adminConnect, waitFor } from '../support/sandbox.js';
+import { useCliFixture } from '../support/cli.js';
 import { snapshotPosition } from '../../src/engine/copy/reader.js';
 import type { ProgressEvent, JobResult } from '../../src/engine/jobs/types.js';
 
-let topo: Topology;
-let primary: mysql.Connection;
-let target: mysql.Connection;
-const runId = `${Date.now().toString(36)}${process.pid}`;
-const srcDb = `snap_src_${runId}`;
-const dstDb = `snap_dst_${runId}`;
 const ROWS = 40_000;
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-snap-'));
-
-function cli(args: string[]): CliRun {
-  return spawnCli(args, { RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: home }, { mergeStderr: true });
-}
+const fx = useCliFixture('snap', { mergeStderr: true });
+const { srcDb, dstDb } = fx;
 
 function events(lines: string[]): (ProgressEvent | ({ type: 'result' } & JobResult))[] {
   return lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as ProgressEvent | ({ type: 'result' } & JobResult));
 }
 
 async function committed(jobId: string): Promise<number> {
-  const [r] = await target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM rw_migrate.chunks WHERE job_id = ?', [jobId]);
+  const [r] = await fx.target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM rw_migrate.chunks WHERE job_id = ?', [jobId]);
   return Number(r[0].n);
 }
 
@@ -45,27 +33,17 @@ async function checksum(conn: mysql.Connection, db: string): Promise<string> {
 }
 
 before(async () => {
-  topo = loadSandbox();
-  primary = await adminConnect(topo.servers.primary);
-  target = await adminConnect(topo.servers.target);
-  await primary.query(`CREATE DATABASE \`${srcDb}\``);
-  await primary.query(`CREATE TABLE \`${srcDb}\`.big (id INT PRIMARY KEY, v VARCHAR(100) NOT NULL) ENGINE=InnoDB`);
-  await primary.query(`INSERT INTO \`${srcDb}\`.big SELECT seq, REPEAT(CHAR(65 + seq % 26), 1 + seq % 90) FROM \`${srcDb}\`.seq_1_to_${ROWS}`);
-  await primary.query(`CREATE TABLE \`${srcDb}\`.ticks (id INT AUTO_INCREMENT PRIMARY KEY, at DATETIME(6) NOT NULL) ENGINE=InnoDB`);
-});
-
-after(async () => {
-  await primary?.query(`DROP DATABASE IF EXISTS \`${srcDb}\``).catch(() => undefined);
-  await target?.query(`DROP DATABASE IF EXISTS \`${dstDb}\``).catch(() => undefined);
-  await primary?.end();
-  await target?.end();
-  fs.rmSync(home, { recursive: true, force: true });
+  await fx.open();
+  await fx.primary.query(`CREATE DATABASE \`${srcDb}\``);
+  await fx.primary.query(`CREATE TABLE \`${srcDb}\`.big (id INT PRIMARY KEY, v VARCHAR(100) NOT NULL) ENGINE=InnoDB`);
+  await fx.primary.query(`INSERT INTO \`${srcDb}\`.big SELECT seq, REPEAT(CHAR(65 + seq % 26), 1 + seq % 90) FROM \`${srcDb}\`.seq_1_to_${ROWS}`);
+  await fx.primary.query(`CREATE TABLE \`${srcDb}\`.ticks (id INT AUTO_INCREMENT PRIMARY KEY, at DATETIME(6) NOT NULL) ENGINE=InnoDB`);
 });
 
 describe('snapshot position', () => {
   it('is the GTID of the last commit the snapshot sees, under concurrent commits', async () => {
     // One row per transaction; each row's GTID remembered (@@last_gtid right after its commit).
-    const ticker = await adminConnect(topo.servers.primary);
+    const ticker = await adminConnect(fx.topo.servers.primary);
     const gtidOf = new Map<number, string>();
     let stop = false;
     const ticking = (async () => {
@@ -75,7 +53,7 @@ describe('snapshot position', () => {
         gtidOf.set(r.insertId, String(g[0].g));
       }
     })();
-    const reader = await adminConnect(topo.servers.primary);
+    const reader = await adminConnect(fx.topo.servers.primary);
     let later = 0;
     const ROUNDS = 25;
     try {
@@ -104,11 +82,8 @@ describe('snapshot position', () => {
   });
 
   it('keeps the first snapshot position across kill -9 and resume, and says how many snapshots the copy took', async () => {
-    const P = topo.servers.primary;
-    const T = topo.servers.target;
-    const user = topo.users.admin.user;
-    const toUrl = `mysql://${user}@${T.host}:${T.port}`;
-    const first = cli(['copy', '--from', `mysql://${user}@${P.host}:${P.port}/${srcDb}`, '--to', `${toUrl}/${dstDb}`, '--tables', 'big', '--json', '--max-chunk-rows', '500', '--writers', '2']);
+    const toUrl = fx.url('target');
+    const first = fx.cli(['copy', '--from', fx.url('primary', srcDb), '--to', fx.url('target', dstDb), '--tables', 'big', '--json', '--max-chunk-rows', '500', '--writers', '2']);
     const planned1 = await waitFor('first run planned', async () => events(first.lines).find((e) => e.type === 'planned'), 30_000);
     assert.ok(planned1.type === 'planned');
     const jobId = planned1.jobId;
@@ -119,10 +94,10 @@ describe('snapshot position', () => {
     await first.exit;
 
     // Commits on the source between the two runs move the binlog on.
-    for (let i = 0; i < 5; i++) await primary.query(`INSERT INTO \`${srcDb}\`.ticks (at) VALUES (NOW(6))`);
-    const [[job1]] = await target.query<RowDataPacket[]>('SELECT binlog_file, binlog_pos, gtid_pos FROM rw_migrate.jobs WHERE id = ?', [jobId]);
+    for (let i = 0; i < 5; i++) await fx.primary.query(`INSERT INTO \`${srcDb}\`.ticks (at) VALUES (NOW(6))`);
+    const [[job1]] = await fx.target.query<RowDataPacket[]>('SELECT binlog_file, binlog_pos, gtid_pos FROM rw_migrate.jobs WHERE id = ?', [jobId]);
 
-    const second = cli(['resume', jobId, '--to', toUrl, '--json']);
+    const second = fx.cli(['resume', jobId, '--to', toUrl, '--json']);
     const code = await second.exit;
     assert.equal(code, 0, second.lines.join('\n'));
     const evs = events(second.lines);
@@ -138,14 +113,14 @@ describe('snapshot position', () => {
     assert.deepEqual(result.applyFrom, planned1.snapshot);
 
     // The job row: the first snapshot, before and after the resume; the snapshots table: both.
-    const [[job2]] = await target.query<RowDataPacket[]>('SELECT binlog_file, binlog_pos, gtid_pos, state FROM rw_migrate.jobs WHERE id = ?', [jobId]);
+    const [[job2]] = await fx.target.query<RowDataPacket[]>('SELECT binlog_file, binlog_pos, gtid_pos, state FROM rw_migrate.jobs WHERE id = ?', [jobId]);
     for (const j of [job1, job2]) {
       assert.equal(String(j.binlog_file), planned1.snapshot.binlogFile);
       assert.equal(Number(j.binlog_pos), planned1.snapshot.binlogPosition);
       assert.equal(String(j.gtid_pos), planned1.snapshot.gtidBinlogPos);
     }
     assert.equal(job2.state, 'done');
-    const [snaps] = await target.query<RowDataPacket[]>('SELECT n, gtid_pos, exact, rows_before FROM rw_migrate.snapshots WHERE job_id = ? ORDER BY n', [jobId]);
+    const [snaps] = await fx.target.query<RowDataPacket[]>('SELECT n, gtid_pos, exact, rows_before FROM rw_migrate.snapshots WHERE job_id = ? ORDER BY n', [jobId]);
     assert.deepEqual(snaps.map((s) => Number(s.n)), [1, 2]);
     assert.equal(String(snaps[0].gtid_pos), planned1.snapshot.gtidBinlogPos);
     assert.equal(String(snaps[1].gtid_pos), planned2.runSnapshot.gtidBinlogPos);
@@ -154,7 +129,7 @@ describe('snapshot position', () => {
     assert.ok(snaps.every((s) => Number(s.exact) === 1));
 
     // status --json reports the same.
-    const status = cli(['status', '--to', toUrl, '--json']);
+    const status = fx.cli(['status', '--to', toUrl, '--json']);
     assert.equal(await status.exit, 0);
     const listed = events(status.lines) as unknown as { type: string; id: string; snapshot: { gtidBinlogPos: string }; snapshots: unknown[] }[];
     const mine = listed.find((j) => j.id === jobId);
@@ -162,6 +137,6 @@ describe('snapshot position', () => {
     assert.equal(mine.snapshot.gtidBinlogPos, planned1.snapshot.gtidBinlogPos);
     assert.equal(mine.snapshots.length, 2);
 
-    assert.equal(await checksum(target, dstDb), await checksum(primary, srcDb));
+    assert.equal(await checksum(fx.target, dstDb), await checksum(fx.primary, srcDb));
   });
 });

@@ -22,41 +22,42 @@ import {
 import { connect, closeQuietly } from '../../src/engine/db/index.js';
 import { RefusedError } from '../../src/engine/db/index.js';
 import type { CutoverBlock, CutoverReport, StreamPosition } from '../../src/engine/jobs/index.js';
-import { adminConnect, adminSpec, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
-import { spawnCli } from '../support/cli.js';
+import { adminConnect, adminSpec, waitFor } from '../support/sandbox.js';
+import { useCliFixture } from '../support/cli.js';
 import { startWorker } from '../support/worker.js';
 import { CutoverJobRequest } from '../../src/protocol/index.js';
-import { allFacts, createLoadTables, LOAD_TABLES, runLoad, seedLoadTables } from '../support/cdcLoad.js';
+import { allFacts, LOAD_TABLES, loadTablesWith, runLoad } from '../support/cdcLoad.js';
 import mysql2 from 'mysql2/promise';
 
-let topo: Topology;
-let primary: mysql.Connection;
-let target: mysql.Connection;
-const runId = `${Date.now().toString(36)}${process.pid}`;
-const srcDb = `co_src_${runId}`;
-const dstDb = `co_dst_${runId}`;
+const SEED = 2000;
+const fx = useCliFixture('co', { seed: loadTablesWith(SEED) });
+const { srcDb, dstDb, runId } = fx;
 // The application's account: plain DML rights, so read_only applies to it (the admin bypasses it).
 const app = { user: `rwm_app_${runId}`.slice(0, 32), password: 'app-pw' };
 const weak = { user: `rwm_weak_${runId}`.slice(0, 32), password: 'weak-pw' };
-const SEED = 2000;
+fx.atClose(async () => {
+  await fx.primary.query('SET GLOBAL read_only = OFF').catch(() => undefined);
+  for (const u of [app, weak]) await fx.primary.query('DROP USER IF EXISTS ?@?', [u.user, '%']).catch(() => undefined);
+  await fx.target.query('DELETE FROM rw_migrate.cutover WHERE job_id LIKE ?', [`%${runId}%`]).catch(() => undefined);
+});
 let jobId = '';
 let idBase = 1_000_000;
 
 function sourceSpec(): ServerSpec {
-  return adminSpec(topo, topo.servers.primary);
+  return adminSpec(fx.topo, fx.topo.servers.primary);
 }
 function targetSpec(): ServerSpec {
-  return adminSpec(topo, topo.servers.target);
+  return adminSpec(fx.topo, fx.topo.servers.target);
 }
 
 async function appConnect(): Promise<mysql.Connection> {
-  const s = topo.servers.primary;
+  const s = fx.topo.servers.primary;
   return mysql2.createConnection({ host: s.host, port: s.port, user: app.user, password: app.password, database: srcDb });
 }
 
 /** waitApplied by one sync run: it applies up to the source's position when it starts. */
 async function syncUpTo(position: StreamPosition): Promise<void> {
-  const pw = { source: topo.users.admin.password, target: topo.users.admin.password };
+  const pw = { source: fx.topo.users.admin.password, target: fx.topo.users.admin.password };
   const r = await syncJob(targetSpec(), jobId, pw).done;
   if (r.state !== 'done') throw new Error(`sync ${r.state}: ${r.message ?? ''}`);
   if (!r.stopAt || comparePositions(r.stopAt, position) < 0) throw new Error(`sync stopped at ${JSON.stringify(r.stopAt)}, before ${JSON.stringify(position)}`);
@@ -95,17 +96,17 @@ function startAppLoad(seed: number): { stop(): void; ended: Promise<Error | null
 }
 
 async function maxItemId(): Promise<number> {
-  const [r] = await primary.query<RowDataPacket[]>(`SELECT MAX(id) AS m FROM \`${srcDb}\`.items WHERE id < 10000000`);
+  const [r] = await fx.primary.query<RowDataPacket[]>(`SELECT MAX(id) AS m FROM \`${srcDb}\`.items WHERE id < 10000000`);
   return Number(r[0].m);
 }
 
 async function ourTriggers(): Promise<number> {
-  const [r] = await primary.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME LIKE 'rwm\\_cutover\\_%'", [srcDb]);
+  const [r] = await fx.primary.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME LIKE 'rwm\\_cutover\\_%'", [srcDb]);
   return Number(r[0].n);
 }
 
 async function readOnly(): Promise<boolean> {
-  const [r] = await primary.query<RowDataPacket[]>('SELECT @@GLOBAL.read_only AS r');
+  const [r] = await fx.primary.query<RowDataPacket[]>('SELECT @@GLOBAL.read_only AS r');
   return Number(r[0].r) === 1;
 }
 
@@ -123,11 +124,11 @@ async function appWrite(): Promise<(Error & { errno?: number }) | null> {
 }
 
 async function runLift(lift: string[]): Promise<void> {
-  for (const s of lift) await primary.query(s);
+  for (const s of lift) await fx.primary.query(s);
 }
 
 async function assertEqual(): Promise<void> {
-  assert.deepEqual(await allFacts(target, dstDb), await allFacts(primary, srcDb));
+  assert.deepEqual(await allFacts(fx.target, dstDb), await allFacts(fx.primary, srcDb));
 }
 
 async function assertReport(r: CutoverReport, block: CutoverBlock): Promise<void> {
@@ -137,29 +138,24 @@ async function assertReport(r: CutoverReport, block: CutoverBlock): Promise<void
   assert.match(r.finalPosition.file, /\S/);
   assert.ok(r.finalPosition.position > 0);
   assert.match(r.finalGtid ?? '', /^\d+-\d+-\d+/);
-  const [ms] = await primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
+  const [ms] = await fx.primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
   assert.ok(comparePositions(r.finalPosition, { file: String(ms[0].File), position: Number(ms[0].Position) }) <= 0);
   assert.deepEqual(r.tables.map((t) => t.table).sort(), [...LOAD_TABLES].sort());
   for (const t of r.tables) {
-    const [c] = await primary.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${srcDb}\`.\`${t.table}\``);
+    const [c] = await fx.primary.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${srcDb}\`.\`${t.table}\``);
     assert.equal(t.rows, Number(c[0].n), t.table);
     assert.equal(t.match, true);
   }
 }
 
 before(async () => {
-  topo = loadSandbox();
-  primary = await adminConnect(topo.servers.primary);
-  target = await adminConnect(topo.servers.target);
-  await primary.query(`CREATE DATABASE \`${srcDb}\` CHARACTER SET utf8mb4`);
-  await createLoadTables(primary, srcDb);
-  await seedLoadTables(primary, srcDb, SEED);
+  await fx.open();
   for (const [u, grants] of [
     [app, 'SELECT, INSERT, UPDATE, DELETE'],
     [weak, 'SELECT'],
   ] as const) {
-    await primary.query('CREATE USER ?@? IDENTIFIED BY ?', [u.user, '%', u.password]);
-    await primary.query(`GRANT ${grants} ON \`${srcDb}\`.* TO ?@?`, [u.user, '%']);
+    await fx.primary.query('CREATE USER ?@? IDENTIFIED BY ?', [u.user, '%', u.password]);
+    await fx.primary.query(`GRANT ${grants} ON \`${srcDb}\`.* TO ?@?`, [u.user, '%']);
   }
   const spec: JobSpec = { source: sourceSpec(), target: targetSpec(), sourceDatabase: srcDb, targetDatabase: dstDb, tables: LOAD_TABLES, mode: 'full' };
   const r = await startJob(spec).done;
@@ -169,19 +165,9 @@ before(async () => {
 
 afterEach(async () => {
   // Whatever a test left: no read_only, none of our triggers.
-  await primary.query('SET GLOBAL read_only = OFF');
-  const [t] = await primary.query<RowDataPacket[]>("SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME LIKE 'rwm\\_cutover\\_%'", [srcDb]);
-  for (const r of t) await primary.query(`DROP TRIGGER \`${srcDb}\`.\`${String(r.n)}\``);
-});
-
-after(async () => {
-  await primary.query('SET GLOBAL read_only = OFF').catch(() => undefined);
-  for (const u of [app, weak]) await primary.query('DROP USER IF EXISTS ?@?', [u.user, '%']).catch(() => undefined);
-  await primary.query(`DROP DATABASE IF EXISTS \`${srcDb}\``).catch(() => undefined);
-  await target.query(`DROP DATABASE IF EXISTS \`${dstDb}\``).catch(() => undefined);
-  await target.query('DELETE FROM rw_migrate.cutover WHERE job_id LIKE ?', [`%${runId}%`]).catch(() => undefined);
-  await primary.end();
-  await target.end();
+  await fx.primary.query('SET GLOBAL read_only = OFF');
+  const [t] = await fx.primary.query<RowDataPacket[]>("SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME LIKE 'rwm\\_cutover\\_%'", [srcDb]);
+  for (const r of t) await fx.primary.query(`DROP TRIGGER \`${srcDb}\`.\`${String(r.n)}\``);
 });
 
 describe('cut-over (performCutover, waitApplied = one sync run)', () => {
@@ -216,7 +202,7 @@ describe('cut-over (performCutover, waitApplied = one sync run)', () => {
         assert.deepEqual(report.lift, ['SET GLOBAL read_only = OFF']);
         assert.equal(await readOnly(), true);
         // The warning names the connected account whose privilege bypasses read_only (the test's admin).
-        assert.match(report.warnings?.join(' ') ?? '', new RegExp(`READ_ONLY ADMIN.*connected now and NOT blocked: .*${topo.users.admin.user}`));
+        assert.match(report.warnings?.join(' ') ?? '', new RegExp(`READ_ONLY ADMIN.*connected now and NOT blocked: .*${fx.topo.users.admin.user}`));
       }
       // Still blocked after performCutover returned (the block outlives the cut-over's sessions).
       const still = await appWrite();
@@ -251,9 +237,9 @@ describe('cut-over (performCutover, waitApplied = one sync run)', () => {
     const d = deps('read-only', {
       waitApplied: async (p) => {
         await syncUpTo(p);
-        const [r] = await target.query<RowDataPacket[]>(`SELECT id FROM \`${dstDb}\`.items ORDER BY id LIMIT 1`);
+        const [r] = await fx.target.query<RowDataPacket[]>(`SELECT id FROM \`${dstDb}\`.items ORDER BY id LIMIT 1`);
         id = Number(r[0].id);
-        await target.query(`UPDATE \`${dstDb}\`.items SET qty = qty + 1 WHERE id = ?`, [id]);
+        await fx.target.query(`UPDATE \`${dstDb}\`.items SET qty = qty + 1 WHERE id = ?`, [id]);
       },
     });
     const outcome = await runCutover(d);
@@ -267,12 +253,12 @@ describe('cut-over (performCutover, waitApplied = one sync run)', () => {
       assert.equal(await readOnly(), false);
       assert.equal(await appWrite(), null);
     } finally {
-      await target.query(`UPDATE \`${dstDb}\`.items SET qty = qty - 1 WHERE id = ?`, [id]);
+      await fx.target.query(`UPDATE \`${dstDb}\`.items SET qty = qty - 1 WHERE id = ?`, [id]);
     }
   });
 
   it('lock: a transaction holding a moved table makes the lock time out: nothing blocked, the holder named', async () => {
-    const holder = await adminConnect(topo.servers.primary);
+    const holder = await adminConnect(fx.topo.servers.primary);
     try {
       await holder.query('START TRANSACTION');
       await holder.query(`UPDATE \`${srcDb}\`.items SET qty = qty WHERE id = 2`);
@@ -284,7 +270,7 @@ describe('cut-over (performCutover, waitApplied = one sync run)', () => {
       );
       assert.ok(err instanceof CutoverFailedError, String(err));
       assert.match(err.message, /could not lock 3 table\(s\) within 1 s/);
-      assert.match(err.message, new RegExp(`thread ${me[0].id} \\(${topo.users.admin.user}@`));
+      assert.match(err.message, new RegExp(`thread ${me[0].id} \\(${fx.topo.users.admin.user}@`));
       assert.match(err.message, /Nothing was changed: writes to the source were not blocked/);
       assert.equal(await ourTriggers(), 0);
     } finally {
@@ -295,34 +281,34 @@ describe('cut-over (performCutover, waitApplied = one sync run)', () => {
   });
 
   it('lock: a moved table that a table left behind cascades into is named in the warnings', async () => {
-    await primary.query(`CREATE TABLE \`${srcDb}\`.fk_parent (id INT PRIMARY KEY) ENGINE=InnoDB`);
+    await fx.primary.query(`CREATE TABLE \`${srcDb}\`.fk_parent (id INT PRIMARY KEY) ENGINE=InnoDB`);
     const child = 'CREATE TABLE fk_child (id INT PRIMARY KEY, p INT NOT NULL, KEY (p)) ENGINE=InnoDB';
-    await primary.query(`${child.replace('fk_child', `\`${srcDb}\`.fk_child`).replace('KEY (p))', 'KEY (p), CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES fk_parent (id) ON DELETE CASCADE)')}`);
-    await target.query(child.replace('fk_child', `\`${dstDb}\`.fk_child`));
+    await fx.primary.query(`${child.replace('fk_child', `\`${srcDb}\`.fk_child`).replace('KEY (p))', 'KEY (p), CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES fk_parent (id) ON DELETE CASCADE)')}`);
+    await fx.target.query(child.replace('fk_child', `\`${dstDb}\`.fk_child`));
     try {
       const report = await performCutover(deps('lock', { tables: ['fk_child'], waitApplied: () => Promise.resolve() }));
       assert.match(report.warnings?.join(' ') ?? '', new RegExp(`${srcDb}\\.fk_child still changes through foreign key fk_p \\(ON UPDATE RESTRICT, ON DELETE CASCADE\\) when ${srcDb}\\.fk_parent, which was not moved`));
       assert.equal(report.lift.length, 3);
       await runLift(report.lift);
     } finally {
-      await primary.query(`DROP TABLE \`${srcDb}\`.fk_child, \`${srcDb}\`.fk_parent`);
-      await target.query(`DROP TABLE \`${dstDb}\`.fk_child`);
+      await fx.primary.query(`DROP TABLE \`${srcDb}\`.fk_child, \`${srcDb}\`.fk_parent`);
+      await fx.target.query(`DROP TABLE \`${dstDb}\`.fk_child`);
     }
   });
 
   it('lock: CREATE TRIGGER refused on the second table: the triggers made on the first are dropped, nothing blocked', async () => {
     const part = { user: `rwm_part_${runId}`.slice(0, 32), password: 'part-pw' };
     const role = `rwm_role_${runId}`.slice(0, 32);
-    await primary.query('CREATE USER ?@? IDENTIFIED BY ?', [part.user, '%', part.password]);
-    await primary.query(`CREATE ROLE \`${role}\``);
+    await fx.primary.query('CREATE USER ?@? IDENTIFIED BY ?', [part.user, '%', part.password]);
+    await fx.primary.query(`CREATE ROLE \`${role}\``);
     try {
       // TRIGGER on items only; a granted role makes the pre-flight leave the verdict to the server.
-      await primary.query(`GRANT SELECT, LOCK TABLES ON \`${srcDb}\`.* TO ?@?`, [part.user, '%']);
-      await primary.query(`GRANT TRIGGER ON \`${srcDb}\`.items TO ?@?`, [part.user, '%']);
+      await fx.primary.query(`GRANT SELECT, LOCK TABLES ON \`${srcDb}\`.* TO ?@?`, [part.user, '%']);
+      await fx.primary.query(`GRANT TRIGGER ON \`${srcDb}\`.items TO ?@?`, [part.user, '%']);
       // SUPER: CREATE TRIGGER with the binlog on needs it (log_bin_trust_function_creators is OFF).
-      await primary.query('GRANT SLAVE MONITOR, SUPER ON *.* TO ?@?', [part.user, '%']);
-      await primary.query(`GRANT \`${role}\` TO ?@?`, [part.user, '%']);
-      const s = topo.servers.primary;
+      await fx.primary.query('GRANT SLAVE MONITOR, SUPER ON *.* TO ?@?', [part.user, '%']);
+      await fx.primary.query(`GRANT \`${role}\` TO ?@?`, [part.user, '%']);
+      const s = fx.topo.servers.primary;
       const d = deps('lock', { source: { host: s.host, port: s.port, user: part.user, password: part.password }, tables: ['items', 'pairs'] });
       const err = await performCutover(d).then(
         () => null,
@@ -334,22 +320,22 @@ describe('cut-over (performCutover, waitApplied = one sync run)', () => {
       assert.equal(await ourTriggers(), 0);
       assert.equal(await appWrite(), null);
     } finally {
-      await primary.query('DROP USER IF EXISTS ?@?', [part.user, '%']);
-      await primary.query(`DROP ROLE IF EXISTS \`${role}\``);
+      await fx.primary.query('DROP USER IF EXISTS ?@?', [part.user, '%']);
+      await fx.primary.query(`DROP ROLE IF EXISTS \`${role}\``);
     }
   });
 
   it('refuses a replica source and an account without the privileges, before blocking anything', async () => {
-    const onReplica = await performCutover(deps('lock', { source: adminSpec(topo, topo.servers.replica1) })).then(
+    const onReplica = await performCutover(deps('lock', { source: adminSpec(fx.topo, fx.topo.servers.replica1) })).then(
       () => null,
       (e: unknown) => e,
     );
     assert.ok(onReplica instanceof RefusedError, String(onReplica));
     assert.match(onReplica.message, /is a replica, and the cut-over never writes to one/);
-    const s = topo.servers.primary;
+    const s = fx.topo.servers.primary;
     const weakSource: ServerSpec = { host: s.host, port: s.port, user: weak.user, password: weak.password };
     // Replication status needs SLAVE MONITOR: without it the source's role cannot be told, also a refusal.
-    await primary.query('GRANT SLAVE MONITOR ON *.* TO ?@?', [weak.user, '%']);
+    await fx.primary.query('GRANT SLAVE MONITOR ON *.* TO ?@?', [weak.user, '%']);
     for (const block of ['lock', 'read-only'] as const) {
       const err = await performCutover(deps(block, { source: weakSource })).then(
         () => null,
@@ -380,10 +366,10 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
 
   before(async () => {
     const spec = { source: { ...sourceSpec(), password: undefined }, target: { ...targetSpec(), password: undefined }, sourceDatabase: srcDb, targetDatabase: dstDb, tables: LOAD_TABLES, mode: 'hybrid' };
-    await target.query("INSERT INTO rw_migrate.jobs (id, spec, state, created_at, updated_at) VALUES (?, ?, 'copying', NOW(3), NOW(3))", [hybridId, JSON.stringify(spec)]);
+    await fx.target.query("INSERT INTO rw_migrate.jobs (id, spec, state, created_at, updated_at) VALUES (?, ?, 'copying', NOW(3), NOW(3))", [hybridId, JSON.stringify(spec)]);
   });
   after(async () => {
-    await target.query('DELETE FROM rw_migrate.jobs WHERE id = ?', [hybridId]);
+    await fx.target.query('DELETE FROM rw_migrate.jobs WHERE id = ?', [hybridId]);
   });
 
   it('refuses an unknown job, a job that is not hybrid, a job that is not running, a job that is not in sync', async () => {
@@ -414,7 +400,7 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
     const jobLoop = standInJob(conn, () => stop);
     try {
       await waitFor('the job loop alive', async () => {
-        const [r] = await target.query<RowDataPacket[]>('SELECT job_phase FROM rw_migrate.cutover WHERE job_id = ?', [hybridId]);
+        const [r] = await fx.target.query<RowDataPacket[]>('SELECT job_phase FROM rw_migrate.cutover WHERE job_id = ?', [hybridId]);
         return r[0]?.job_phase === 'in-sync';
       });
       const steps: string[] = [];
@@ -443,12 +429,12 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
     try {
       // Alive and in sync, but never claims the request (as a job stuck elsewhere would). The
       // round trip left the row done: start from no request.
-      await target.query('UPDATE rw_migrate.cutover SET state = NULL WHERE job_id = ?', [hybridId]);
+      await fx.target.query('UPDATE rw_migrate.cutover SET state = NULL WHERE job_id = ?', [hybridId]);
       assert.equal(await watchCutover(conn, hybridId, 'in-sync', 0), null);
       const outcome = await requestCutover(targetSpec(), hybridId, 'read-only', { timeoutMs: 1000 });
       assert.equal(outcome.state, 'failed');
       assert.match(outcome.message, /No answer within 1 s: job hyb-\S+ had not picked up the cut-over request; the request was withdrawn and nothing was changed/);
-      const [r] = await target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.cutover WHERE job_id = ?', [hybridId]);
+      const [r] = await fx.target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.cutover WHERE job_id = ?', [hybridId]);
       assert.equal(r[0].state, null);
       assert.equal(await readOnly(), false);
     } finally {
@@ -457,7 +443,7 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
   });
 
   it('a cut-over claimed by a job process that died is failed by the next process of the job, saying the block may be in place', async () => {
-    await target.query(
+    await fx.target.query(
       "UPDATE rw_migrate.cutover SET state = 'running', block = 'lock', claimed_by = 'gone:1:x', message = 'writes to 3 table(s) are refused' WHERE job_id = ?",
       [hybridId],
     );
@@ -467,7 +453,7 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
     } finally {
       await closeQuietly(conn);
     }
-    const [r] = await target.query<RowDataPacket[]>('SELECT state, message FROM rw_migrate.cutover WHERE job_id = ?', [hybridId]);
+    const [r] = await fx.target.query<RowDataPacket[]>('SELECT state, message FROM rw_migrate.cutover WHERE job_id = ?', [hybridId]);
     assert.equal(r[0].state, 'failed');
     assert.match(String(r[0].message), /process that was running this cut-over stopped before it finished \(block: lock\)\. Writes to the moved tables may still be blocked.*Its last step: writes to 3 table/);
   });
@@ -475,7 +461,7 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
   it('the worker answers CutoverJobRequest through the same request row (refusals here: not running, not hybrid)', async () => {
     const worker = await startWorker();
     try {
-      await target.query('UPDATE rw_migrate.cutover SET job_seen_at = NOW(3) - INTERVAL 1 MINUTE WHERE job_id = ?', [hybridId]);
+      await fx.target.query('UPDATE rw_migrate.cutover SET job_seen_at = NOW(3) - INTERVAL 1 MINUTE WHERE job_id = ?', [hybridId]);
       const idle = await worker.rpc.sendRequest(CutoverJobRequest, { jobId: hybridId, target: targetSpec(), block: 'lock' });
       assert.equal(idle.state, 'refused');
       assert.match(idle.message, /is not running \(last seen 6\d s ago\)/);
@@ -490,13 +476,13 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
   });
 
   it('CLI: cutover --yes against a running job exits 0 and prints the lift; asked again it is refused with exit 3', async () => {
-    const url = `mysql://${topo.users.admin.user}@${topo.servers.target.host}:${topo.servers.target.port}`;
-    await target.query('UPDATE rw_migrate.cutover SET state = NULL WHERE job_id = ?', [hybridId]);
+    const url = fx.url('target');
+    await fx.target.query('UPDATE rw_migrate.cutover SET state = NULL WHERE job_id = ?', [hybridId]);
     const conn = await connect(targetSpec());
     let stop = false;
     const jobLoop = standInJob(conn, () => stop);
     try {
-      const run = spawnCli(['cutover', hybridId, '--to', url, '--yes', '--block', 'read-only'], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
+      const run = fx.cli(['cutover', hybridId, '--to', url, '--yes', '--block', 'read-only']);
       const code = await run.exit;
       const text = run.lines.join('\n');
       assert.equal(code, 0, text + run.stderr.join(''));
@@ -507,8 +493,8 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
       assert.match(run.stderr.join(''), /^requested: /m);
       assert.equal(await readOnly(), true);
       await assertEqual();
-      await primary.query('SET GLOBAL read_only = OFF');
-      const again = spawnCli(['cutover', hybridId, '--to', url, '--yes', '--json'], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
+      await fx.primary.query('SET GLOBAL read_only = OFF');
+      const again = fx.cli(['cutover', hybridId, '--to', url, '--yes', '--json']);
       assert.equal(await again.exit, 3);
       const result = again.lines.map((l) => JSON.parse(l) as { type: string; state?: string; message?: string }).find((l) => l.type === 'result');
       assert.equal(result?.state, 'refused');
@@ -521,20 +507,20 @@ describe('cut-over requests (requestCutover, watchCutover, finishCutover)', () =
   });
 
   it('CLI: cutover without --yes is refused (exit 2) and says what it would block where', async () => {
-    const url = `mysql://${topo.users.admin.user}@${topo.servers.target.host}:${topo.servers.target.port}`;
-    const run = spawnCli(['cutover', hybridId, '--to', url], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
+    const url = fx.url('target');
+    const run = fx.cli(['cutover', hybridId, '--to', url]);
     assert.equal(await run.exit, 2);
     const text = run.stderr.join('');
     assert.match(text, /refusing to cut over without --yes/);
-    assert.match(text, new RegExp(`on ${topo.servers.primary.host}:${topo.servers.primary.port}`));
+    assert.match(text, new RegExp(`on ${fx.topo.servers.primary.host}:${fx.topo.servers.primary.port}`));
     for (const t of LOAD_TABLES) assert.match(text, new RegExp(`${srcDb}\\.${t}`));
     assert.match(text, /blocker triggers/);
     assert.match(text, /DROP TRIGGER/);
-    const ro = spawnCli(['cutover', hybridId, '--to', url, '--block', 'read-only'], { RW_MIGRATE_TO_PASSWORD: topo.users.admin.password });
+    const ro = fx.cli(['cutover', hybridId, '--to', url, '--block', 'read-only']);
     assert.equal(await ro.exit, 2);
     assert.match(ro.stderr.join(''), /the WHOLE server .* becomes read-only .*SET GLOBAL read_only = OFF/);
     // A target that cannot be reached: bad input (exit 2) naming it, as for the other commands.
-    const down = spawnCli(['cutover', hybridId, '--to', 'mysql://nobody@127.0.0.1:1', '--yes'], { RW_MIGRATE_TO_PASSWORD: 'x' });
+    const down = fx.cli(['cutover', hybridId, '--to', 'mysql://nobody@127.0.0.1:1', '--yes'], { env: { RW_MIGRATE_TO_PASSWORD: 'x' } });
     assert.equal(await down.exit, 2);
     assert.match(down.stderr.join(''), /127\.0\.0\.1:1/);
     assert.equal(await ourTriggers(), 0);

@@ -5,51 +5,24 @@
 // (CHECKSUM TABLE and COUNT(*), computed by the servers). The cutover command waits for a job that
 // is catching up and then cuts over (a pause asked during the cut-over is ignored, with a warning),
 // and refuses at once during the snapshot.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { startMigration, type JobHandle, type JobSpec, type ProgressEvent } from '../../src/engine/index.js';
-import { adminConnect, adminSpec, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
-import { spawnCli, type CliRun } from '../support/cli.js';
+import { adminConnect, adminSpec, waitFor } from '../support/sandbox.js';
+import { jsonLines, text, useCliFixture } from '../support/cli.js';
 import { allFacts, createLoadTables, seedLoadTables } from '../support/cdcLoad.js';
 
 type StreamEvent = Extract<ProgressEvent, { type: 'stream' }>;
 
-let topo: Topology;
-let primary: mysql.Connection;
-let target: mysql.Connection;
-const runId = `${Date.now().toString(36)}${process.pid}`;
-const srcDb = `hp_src_${runId}`;
-const dstDb = `hp_dst_${runId}`;
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-hybrid-pause-'));
-const created: { conn: () => mysql.Connection; db: string }[] = [];
-
-function cli(args: string[]): CliRun {
-  return spawnCli(args, { RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: home });
-}
-
-function targetUrl(): string {
-  const s = topo.servers.target;
-  return `mysql://${topo.users.admin.user}@${s.host}:${s.port}`;
-}
-
-function jsonLines(run: CliRun): Record<string, unknown>[] {
-  return run.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-function text(run: CliRun): string {
-  return run.lines.join('\n') + run.stderr.join('');
-}
+const fx = useCliFixture('hp');
+const { srcDb, dstDb } = fx;
 
 async function freshSource(db: string, rows: number): Promise<void> {
-  await primary.query(`CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4`);
-  created.push({ conn: () => primary, db });
-  await createLoadTables(primary, db);
-  await seedLoadTables(primary, db, rows);
+  await fx.primary.query(`CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4`);
+  fx.dropAfter('primary', db);
+  await createLoadTables(fx.primary, db);
+  await seedLoadTables(fx.primary, db, rows);
 }
 
 /** A hybrid job run in this process, with every event it emits. */
@@ -64,10 +37,10 @@ class Job {
     readonly dst: string,
     over: Partial<JobSpec> = {},
   ) {
-    created.push({ conn: () => target, db: dst });
+    fx.dropAfter('target', dst);
     const spec: JobSpec = {
-      source: adminSpec(topo, topo.servers.primary),
-      target: adminSpec(topo, topo.servers.target),
+      source: adminSpec(fx.topo, fx.topo.servers.primary),
+      target: adminSpec(fx.topo, fx.topo.servers.target),
       sourceDatabase: src,
       targetDatabase: dst,
       tables: 'all',
@@ -108,17 +81,17 @@ class Job {
 }
 
 async function jobsRow(jobId: string): Promise<string> {
-  const [r] = await target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.jobs WHERE id = ?', [jobId]);
+  const [r] = await fx.target.query<RowDataPacket[]>('SELECT state FROM rw_migrate.jobs WHERE id = ?', [jobId]);
   return String(r[0]?.state);
 }
 
 async function cutoverRow(jobId: string): Promise<{ phase: string | null; state: string | null; message: string | null } | null> {
-  const [r] = await target.query<RowDataPacket[]>('SELECT job_phase, state, message FROM rw_migrate.cutover WHERE job_id = ?', [jobId]).catch(() => [[]] as unknown as [RowDataPacket[]]);
+  const [r] = await fx.target.query<RowDataPacket[]>('SELECT job_phase, state, message FROM rw_migrate.cutover WHERE job_id = ?', [jobId]).catch(() => [[]] as unknown as [RowDataPacket[]]);
   return r[0] ? { phase: r[0].job_phase as string | null, state: r[0].state as string | null, message: r[0].message as string | null } : null;
 }
 
 async function cdcRow(jobId: string): Promise<string> {
-  const [r] = await target.query<RowDataPacket[]>('SELECT binlog_file, binlog_pos, events FROM rw_migrate.cdc_state WHERE job_id = ?', [jobId]);
+  const [r] = await fx.target.query<RowDataPacket[]>('SELECT binlog_file, binlog_pos, events FROM rw_migrate.cdc_state WHERE job_id = ?', [jobId]);
   return `${String(r[0].binlog_file)}:${Number(r[0].binlog_pos)} (${Number(r[0].events)} events)`;
 }
 
@@ -127,8 +100,8 @@ async function waitCaughtUp(jobId: string): Promise<void> {
   await waitFor(
     'the stream position reaching the source position',
     async () => {
-      const [c] = await target.query<RowDataPacket[]>('SELECT binlog_file, binlog_pos FROM rw_migrate.cdc_state WHERE job_id = ?', [jobId]);
-      const [s] = await primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
+      const [c] = await fx.target.query<RowDataPacket[]>('SELECT binlog_file, binlog_pos FROM rw_migrate.cdc_state WHERE job_id = ?', [jobId]);
+      const [s] = await fx.primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
       return c[0] && String(c[0].binlog_file) === String(s[0].File) && Number(c[0].binlog_pos) >= Number(s[0].Position);
     },
     120_000,
@@ -136,21 +109,9 @@ async function waitCaughtUp(jobId: string): Promise<void> {
 }
 
 async function sourceTriggers(db: string): Promise<number> {
-  const [r] = await primary.query<RowDataPacket[]>(`SHOW TRIGGERS FROM \`${db}\``);
+  const [r] = await fx.primary.query<RowDataPacket[]>(`SHOW TRIGGERS FROM \`${db}\``);
   return r.length;
 }
-
-before(async () => {
-  topo = loadSandbox();
-  primary = await adminConnect(topo.servers.primary);
-  target = await adminConnect(topo.servers.target);
-});
-
-after(async () => {
-  for (const d of created) await d.conn().query(`DROP DATABASE IF EXISTS \`${d.db}\``).catch(() => undefined);
-  await primary.end();
-  await target.end();
-});
 
 describe('hybrid job: pause and resume in the stream phases, and the cutover command around them', () => {
   it('paused while in sync: writes stay behind (its stream events say so) and a cut-over is refused; after resume the target equals the source', async () => {
@@ -166,17 +127,17 @@ describe('hybrid job: pause and resume in the stream phases, and the cutover com
       job.handle.pause();
       assert.deepEqual(job.states(pausedAt), ['paused'], 'the state event comes at once');
       await waitFor('the jobs row paused', async () => (await jobsRow(id)) === 'paused', 10_000);
-      const targetBefore = await allFacts(target, `${dstDb}_p`);
+      const targetBefore = await allFacts(fx.target, `${dstDb}_p`);
       const positionBefore = await cdcRow(id);
       const firstPausedStream = await waitFor('a stream event while paused', async () => job.streams(pausedAt)[0], 10_000);
 
       // 300 inserts and 100 updates: 400 row events, made while paused.
       const writes = 400;
       const writtenAt = job.events.length;
-      await primary.query(`INSERT INTO \`${src}\`.items SELECT 2000000 + seq, CONCAT('p', seq), seq % 10, seq / 4, 'while paused', NOW(6) FROM \`${src}\`.seq_1_to_300`);
-      await primary.query(`UPDATE \`${src}\`.items SET qty = qty + 1 WHERE id <= 100`);
+      await fx.primary.query(`INSERT INTO \`${src}\`.items SELECT 2000000 + seq, CONCAT('p', seq), seq % 10, seq / 4, 'while paused', NOW(6) FROM \`${src}\`.seq_1_to_300`);
+      await fx.primary.query(`UPDATE \`${src}\`.items SET qty = qty + 1 WHERE id <= 100`);
       const behind = await waitFor('a stream event with the writes behind', async () => job.streams(writtenAt).find((e) => e.behindEvents >= writes), 30_000);
-      assert.deepEqual(await allFacts(target, `${dstDb}_p`), targetBefore, 'nothing reached the target while paused');
+      assert.deepEqual(await allFacts(fx.target, `${dstDb}_p`), targetBefore, 'nothing reached the target while paused');
       assert.equal(await cdcRow(id), positionBefore, 'the committed position stays where it was');
       assert.equal(behind.events, firstPausedStream.events, 'no event applied while paused');
       assert.equal(behind.eventsPerSecond, 0);
@@ -184,15 +145,15 @@ describe('hybrid job: pause and resume in the stream phases, and the cutover com
       // Its stream events keep coming, once a second, and say it falls further behind.
       const later = await waitFor('seconds behind growing', async () => job.streams(writtenAt).find((e) => (e.behindSeconds ?? 0) > (behind.behindSeconds ?? 0) + 0.5), 30_000);
       assert.ok(later.behindEvents >= writes);
-      assert.deepEqual(await allFacts(target, `${dstDb}_p`), targetBefore);
+      assert.deepEqual(await allFacts(fx.target, `${dstDb}_p`), targetBefore);
 
       // The cutover command refuses at once, saying the job is paused.
-      const co = cli(['cutover', id, '--to', targetUrl(), '--yes', '--json']);
+      const co = fx.cli(['cutover', id, '--to', fx.url('target'), '--yes', '--json']);
       assert.equal(await co.exit, 3, text(co));
       assert.match(text(co), new RegExp(`Job ${id} is paused \\(phase (in-sync|catching-up), .*\\): nothing is applied while it is paused.*Resume it first`));
       assert.ok(!jsonLines(co).some((e) => e.type === 'waiting'), 'a paused job is not waited for');
       // A request that reaches the job anyway (written before the job's row said paused) is refused by the job.
-      await target.query("UPDATE rw_migrate.cutover SET state = 'requested', block = 'lock', step = 'requested', message = NULL, requested_at = NOW(3) WHERE job_id = ?", [id]);
+      await fx.target.query("UPDATE rw_migrate.cutover SET state = 'requested', block = 'lock', step = 'requested', message = NULL, requested_at = NOW(3) WHERE job_id = ?", [id]);
       const answer = await waitFor('the job answering the request', async () => {
         const r = await cutoverRow(id);
         return r?.state !== 'requested' && r?.state !== 'running' ? r : null;
@@ -200,13 +161,13 @@ describe('hybrid job: pause and resume in the stream phases, and the cutover com
       assert.equal(answer?.state, 'refused');
       assert.match(String(answer?.message), new RegExp(`job ${id} is paused: nothing is applied while it is paused, so it cannot catch up. Resume it first`));
       assert.equal(await sourceTriggers(src), 0, 'nothing blocked on the source');
-      assert.deepEqual(await allFacts(target, `${dstDb}_p`), targetBefore);
+      assert.deepEqual(await allFacts(fx.target, `${dstDb}_p`), targetBefore);
 
       const resumedAt = job.events.length;
       job.handle.resume();
       assert.deepEqual(job.states(resumedAt), ['copying']);
       await waitCaughtUp(id);
-      assert.deepEqual(await allFacts(target, `${dstDb}_p`), await allFacts(primary, src));
+      assert.deepEqual(await allFacts(fx.target, `${dstDb}_p`), await allFacts(fx.primary, src));
       await waitFor('events applied after resume', async () => job.streams(resumedAt).some((e) => e.events >= firstPausedStream.events + writes), 30_000);
       await waitFor('the jobs row copying', async () => (await jobsRow(id)) === 'copying', 10_000);
     } finally {
@@ -223,15 +184,15 @@ describe('hybrid job: pause and resume in the stream phases, and the cutover com
     const id = await job.handle.jobId;
     let lift: string[] = [];
     // A row lock on the target holds the apply of the backlog: the job stays catching up until it is released.
-    const holder = await adminConnect(topo.servers.target);
+    const holder = await adminConnect(fx.topo.servers.target);
     try {
       await job.waitPhase('in-sync');
       await waitFor('the cut-over row in sync', async () => (await cutoverRow(id))?.phase === 'in-sync', 30_000);
       await holder.query('START TRANSACTION');
       await holder.query(`SELECT id FROM \`${dst}\`.items WHERE id = 1 FOR UPDATE`);
       const backlogAt = job.events.length;
-      await primary.query(`UPDATE \`${src}\`.items SET qty = qty + 5 WHERE id <= 200`);
-      await primary.query(`INSERT INTO \`${src}\`.items SELECT 3000000 + seq, CONCAT('b', seq), seq % 10, seq / 4, 'backlog', NOW(6) FROM \`${src}\`.seq_1_to_20000`);
+      await fx.primary.query(`UPDATE \`${src}\`.items SET qty = qty + 5 WHERE id <= 200`);
+      await fx.primary.query(`INSERT INTO \`${src}\`.items SELECT 3000000 + seq, CONCAT('b', seq), seq % 10, seq / 4, 'backlog', NOW(6) FROM \`${src}\`.seq_1_to_20000`);
       await job.waitPhase('catching-up', backlogAt, 60_000);
       await waitFor('the cut-over row catching up', async () => (await cutoverRow(id))?.phase === 'catching-up', 30_000);
 
@@ -243,7 +204,7 @@ describe('hybrid job: pause and resume in the stream phases, and the cutover com
         }
       };
       const cutoverAt = job.events.length;
-      const co = cli(['cutover', id, '--to', targetUrl(), '--yes', '--block', 'lock', '--json', '--timeout', '180']);
+      const co = fx.cli(['cutover', id, '--to', fx.url('target'), '--yes', '--block', 'lock', '--json', '--timeout', '180']);
       const waiting = await waitFor('the waiting line', async () => jsonLines(co).find((e) => e.type === 'waiting') || (co.child.exitCode !== null && Promise.reject(new Error(text(co)))), 60_000);
       assert.equal(waiting.jobId, id);
       assert.equal(waiting.phase, 'catching-up');
@@ -266,13 +227,13 @@ describe('hybrid job: pause and resume in the stream phases, and the cutover com
         job.since(cutoverAt).some((e) => e.type === 'log' && e.level === 'warn' && /pause ignored: Job \S+ is cutting over and cannot be paused: a cut-over in progress must finish/.test(e.message)),
         'the ignored pause is said',
       );
-      assert.deepEqual(await allFacts(target, dst), await allFacts(primary, src));
+      assert.deepEqual(await allFacts(fx.target, dst), await allFacts(fx.primary, src));
     } finally {
       await holder.query('ROLLBACK').catch(() => undefined);
       await holder.end();
       if (!job.finished) job.handle.cancel();
       await job.handle.done;
-      for (const stmt of lift) await primary.query(stmt);
+      for (const stmt of lift) await fx.primary.query(stmt);
     }
   });
 
@@ -289,10 +250,10 @@ describe('hybrid job: pause and resume in the stream phases, and the cutover com
       await job.waitPhase('snapshot', 0, 60_000);
       await waitFor('the copy paused', async () => job.states().includes('paused'), 10_000);
       await waitFor('the snapshot phase recorded', async () => {
-        const [r] = await target.query<RowDataPacket[]>('SELECT phase FROM rw_migrate.hybrid_state WHERE job_id = ?', [id]);
+        const [r] = await fx.target.query<RowDataPacket[]>('SELECT phase FROM rw_migrate.hybrid_state WHERE job_id = ?', [id]);
         return r[0]?.phase === 'snapshot';
       }, 30_000);
-      const co = cli(['cutover', id, '--to', targetUrl(), '--yes', '--json', '--timeout', '120']);
+      const co = fx.cli(['cutover', id, '--to', fx.url('target'), '--yes', '--json', '--timeout', '120']);
       assert.equal(await co.exit, 3, text(co));
       assert.match(text(co), new RegExp(`Job ${id} is in its snapshot phase \\(copying the tables\\): it follows the source's changes only after the snapshot, and can cut over once it is in sync`));
       assert.ok(!jsonLines(co).some((e) => e.type === 'waiting'), 'not waited for');

@@ -3,44 +3,18 @@
 // source's position every table is equal by CHECKSUM TABLE and COUNT(*) (computed by the server).
 // Then: kill -9 mid catch-up and resume, a source restart mid catch-up, kill -9 in the snapshot
 // phase and resume, the `first` tables copied first, a STATEMENT-format source refused up front.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { listJobs, startMigration, type JobSpec, type ProgressEvent } from '../../src/engine/index.js';
-import { adminConnect, adminSpec, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
-import { spawnCli, type CliRun } from '../support/cli.js';
-import { allFacts, createLoadTables, runLoad, seedLoadTables } from '../support/cdcLoad.js';
+import { adminConnect, adminSpec, waitFor } from '../support/sandbox.js';
+import { jsonLines, text, useCliFixture, type CliRun } from '../support/cli.js';
+import { allFacts, createLoadTables, loadTablesWith, runLoad, seedLoadTables } from '../support/cdcLoad.js';
 
-let topo: Topology;
-let primary: mysql.Connection;
-let target: mysql.Connection;
-const runId = `${Date.now().toString(36)}${process.pid}`;
-const srcDb = `hy_src_${runId}`;
-const dstDb = `hy_dst_${runId}`;
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-hybrid-'));
 const SEED = 3000;
-const dropLater: { conn: () => mysql.Connection; db: string }[] = [];
-
-function cli(args: string[]): CliRun {
-  return spawnCli(args, { RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: home });
-}
-
-function url(server: 'primary' | 'target', db?: string): string {
-  const s = topo.servers[server];
-  return `mysql://${topo.users.admin.user}@${s.host}:${s.port}${db ? `/${db}` : ''}`;
-}
-
-function jsonLines(run: CliRun): Record<string, unknown>[] {
-  return run.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-function text(run: CliRun): string {
-  return run.lines.join('\n') + run.stderr.join('');
-}
+const fx = useCliFixture('hy', { seed: loadTablesWith(SEED) });
+const { srcDb, dstDb } = fx;
+for (const db of [`${dstDb}_s`, `${dstDb}_f`, `${dstDb}_st`]) fx.dropAfter('target', db);
 
 function inSyncLines(run: CliRun): Record<string, unknown>[] {
   return jsonLines(run).filter((e) => e.type === 'state' && e.state === 'in-sync');
@@ -56,7 +30,7 @@ async function waitInSync(run: CliRun, count = 1, timeoutMs = 120_000): Promise<
  */
 async function waitCutoverReady(jobId: string): Promise<void> {
   await waitFor('the cut-over row in sync', async () => {
-    const [r] = await target.query<RowDataPacket[]>('SELECT job_phase FROM rw_migrate.cutover WHERE job_id = ?', [jobId]).catch(() => [[]] as unknown as [RowDataPacket[]]);
+    const [r] = await fx.target.query<RowDataPacket[]>('SELECT job_phase FROM rw_migrate.cutover WHERE job_id = ?', [jobId]).catch(() => [[]] as unknown as [RowDataPacket[]]);
     return r[0]?.job_phase === 'in-sync';
   }, 30_000);
 }
@@ -66,12 +40,12 @@ async function jobIdOf(run: CliRun): Promise<string> {
 }
 
 async function cdcRow(jobId: string): Promise<{ file: string; position: number; events: number } | null> {
-  const [r] = await target.query<RowDataPacket[]>('SELECT binlog_file, binlog_pos, events FROM rw_migrate.cdc_state WHERE job_id = ?', [jobId]).catch(() => [[]] as unknown as [RowDataPacket[]]);
+  const [r] = await fx.target.query<RowDataPacket[]>('SELECT binlog_file, binlog_pos, events FROM rw_migrate.cdc_state WHERE job_id = ?', [jobId]).catch(() => [[]] as unknown as [RowDataPacket[]]);
   return r[0] ? { file: String(r[0].binlog_file), position: Number(r[0].binlog_pos), events: Number(r[0].events) } : null;
 }
 
 async function sourcePos(): Promise<{ file: string; position: number }> {
-  const [r] = await primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
+  const [r] = await fx.primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
   return { file: String(r[0].File), position: Number(r[0].Position) };
 }
 
@@ -88,7 +62,7 @@ async function waitCaughtUp(jobId: string, timeoutMs = 120_000): Promise<void> {
 }
 
 async function assertEqual(src: string, dst: string): Promise<void> {
-  assert.deepEqual(await allFacts(target, dst), await allFacts(primary, src));
+  assert.deepEqual(await allFacts(fx.target, dst), await allFacts(fx.primary, src));
 }
 
 /** Ctrl-C: the job stops cleanly, cancelled, its phase kept. */
@@ -98,40 +72,26 @@ async function interrupt(run: CliRun): Promise<number | null> {
 }
 
 async function jobRow(jobId: string): Promise<{ state: string; phase: string | undefined }> {
-  const job = (await listJobs(adminSpec(topo, topo.servers.target))).find((j) => j.id === jobId);
+  const job = (await listJobs(adminSpec(fx.topo, fx.topo.servers.target))).find((j) => j.id === jobId);
   assert.ok(job, `job ${jobId} listed`);
   return { state: job.state, phase: job.phase };
 }
 
 async function freshSource(db: string, rows = SEED): Promise<void> {
-  await primary.query(`CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4`);
-  dropLater.push({ conn: () => primary, db });
-  await createLoadTables(primary, db);
-  await seedLoadTables(primary, db, rows);
+  await fx.primary.query(`CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4`);
+  fx.dropAfter('primary', db);
+  await createLoadTables(fx.primary, db);
+  await seedLoadTables(fx.primary, db, rows);
 }
-
-before(async () => {
-  topo = loadSandbox();
-  primary = await adminConnect(topo.servers.primary);
-  target = await adminConnect(topo.servers.target);
-  await freshSource(srcDb);
-});
-
-after(async () => {
-  for (const d of dropLater) await d.conn().query(`DROP DATABASE IF EXISTS \`${d.db}\``).catch(() => undefined);
-  for (const db of [dstDb, `${dstDb}_s`, `${dstDb}_f`, `${dstDb}_st`]) await target.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
-  await primary.end();
-  await target.end();
-});
 
 describe('rw-migrate copy --mode hybrid', () => {
   let jobId = '';
 
   it('follows the source under a write load: prints the in-sync line, then equal once the stream reaches the source', async () => {
     let stop = false;
-    const loadConn = await adminConnect(topo.servers.primary);
+    const loadConn = await adminConnect(fx.topo.servers.primary);
     const load = runLoad(loadConn, srcDb, { seed: 5, idBase: 1_000_000, seedRows: SEED, stop: () => stop });
-    const run = cli(['copy', '--mode', 'hybrid', '--from', url('primary', srcDb), '--to', url('target', dstDb), '--all', '--json', '--max-chunk-rows', '300']);
+    const run = fx.cli(['copy', '--mode', 'hybrid', '--from', fx.url('primary', srcDb), '--to', fx.url('target', dstDb), '--all', '--json', '--max-chunk-rows', '300']);
     try {
       jobId = await jobIdOf(run);
       await waitInSync(run);
@@ -162,11 +122,11 @@ describe('rw-migrate copy --mode hybrid', () => {
   it('kill -9 mid catch-up, then resume: in sync again and equal; a source restart mid catch-up is reconnected', async () => {
     assert.ok(jobId, 'needs the first test');
     // A backlog of a few hundred thousand row events while the job is stopped.
-    await primary.query(`INSERT INTO \`${srcDb}\`.items SELECT 3000000 + seq, CONCAT('r', seq), seq % 10, seq / 4, REPEAT('x', 80), NOW(6) FROM \`${srcDb}\`.seq_1_to_60000`);
-    await primary.query(`UPDATE \`${srcDb}\`.items SET qty = qty + 1, note = REPEAT('y', 90) WHERE id > 3000000`);
-    await primary.query(`UPDATE \`${srcDb}\`.items SET id = id + 100000 WHERE id > 3040000`);
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.items SELECT 3000000 + seq, CONCAT('r', seq), seq % 10, seq / 4, REPEAT('x', 80), NOW(6) FROM \`${srcDb}\`.seq_1_to_60000`);
+    await fx.primary.query(`UPDATE \`${srcDb}\`.items SET qty = qty + 1, note = REPEAT('y', 90) WHERE id > 3000000`);
+    await fx.primary.query(`UPDATE \`${srcDb}\`.items SET id = id + 100000 WHERE id > 3040000`);
     const before = (await cdcRow(jobId))?.events ?? 0;
-    const run = cli(['resume', jobId, '--to', url('target'), '--json']);
+    const run = fx.cli(['resume', jobId, '--to', fx.url('target'), '--json']);
     await waitFor('the resumed job applying', async () => ((await cdcRow(jobId))?.events ?? 0) > before, 60_000);
     run.child.kill('SIGKILL');
     await run.exit;
@@ -176,18 +136,18 @@ describe('rw-migrate copy --mode hybrid', () => {
     assert.equal((await jobRow(jobId)).phase, 'catching-up');
 
     // more backlog, resume, and restart the source while it catches up
-    await primary.query(`UPDATE \`${srcDb}\`.items SET qty = qty + 2, note = REPEAT('z', 95) WHERE id > 3000000`);
+    await fx.primary.query(`UPDATE \`${srcDb}\`.items SET qty = qty + 2, note = REPEAT('z', 95) WHERE id > 3000000`);
     const sandbox = (await import('../../scripts/sandbox/index.mjs')) as {
       stopServer(dir: string, name: string, opts?: { kill?: boolean }): Promise<unknown>;
       startServer(dir: string, name: string): Promise<unknown>;
     };
     const before2 = (await cdcRow(jobId))?.events ?? 0;
-    const again = cli(['resume', jobId, '--to', url('target'), '--json']);
+    const again = fx.cli(['resume', jobId, '--to', fx.url('target'), '--json']);
     await waitFor('the second resume applying', async () => ((await cdcRow(jobId))?.events ?? 0) > before2, 60_000);
-    await sandbox.stopServer(topo.dir, 'primary', { kill: true });
-    await waitFor('the primary restarted', () => sandbox.startServer(topo.dir, 'primary').then(() => true, () => false), 60_000);
-    await primary.end().catch(() => undefined);
-    primary = await adminConnect(topo.servers.primary);
+    await sandbox.stopServer(fx.topo.dir, 'primary', { kill: true });
+    await waitFor('the primary restarted', () => sandbox.startServer(fx.topo.dir, 'primary').then(() => true, () => false), 60_000);
+    await fx.primary.end().catch(() => undefined);
+    fx.primary = await adminConnect(fx.topo.servers.primary);
     await waitInSync(again);
     await waitCaughtUp(jobId);
     assert.match(text(again), /reconnecting from/);
@@ -198,23 +158,23 @@ describe('rw-migrate copy --mode hybrid', () => {
   it('kill -9 in the snapshot phase, then resume: the copy continues, then follows; equal', async () => {
     const db = `${srcDb}_s`;
     await freshSource(db, 30_000);
-    const run = cli(['copy', '--mode', 'hybrid', '--from', url('primary', db), '--to', url('target', `${dstDb}_s`), '--all', '--json', '--max-chunk-rows', '100', '--chunk-time', '0.01', '--writers', '1']);
+    const run = fx.cli(['copy', '--mode', 'hybrid', '--from', fx.url('primary', db), '--to', fx.url('target', `${dstDb}_s`), '--all', '--json', '--max-chunk-rows', '100', '--chunk-time', '0.01', '--writers', '1']);
     const id = await jobIdOf(run);
     await waitFor('a few chunks committed', async () => {
-      const [r] = await target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM rw_migrate.chunks WHERE job_id = ?', [id]);
+      const [r] = await fx.target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM rw_migrate.chunks WHERE job_id = ?', [id]);
       return Number(r[0].n) >= 5;
     }, 60_000);
     // changes during the snapshot: the stream from the first snapshot's position must carry them
-    await primary.query(`UPDATE \`${db}\`.items SET qty = qty + 100 WHERE id % 7 = 0`);
-    await primary.query(`DELETE FROM \`${db}\`.pairs WHERE b % 11 = 0`);
+    await fx.primary.query(`UPDATE \`${db}\`.items SET qty = qty + 100 WHERE id % 7 = 0`);
+    await fx.primary.query(`DELETE FROM \`${db}\`.pairs WHERE b % 11 = 0`);
     run.child.kill('SIGKILL');
     await run.exit;
     assert.equal((await jobRow(id)).phase, 'snapshot');
-    const resumed = cli(['resume', id, '--to', url('target'), '--json']);
+    const resumed = fx.cli(['resume', id, '--to', fx.url('target'), '--json']);
     await waitInSync(resumed);
     const planned = jsonLines(resumed).find((e) => e.type === 'planned');
     assert.equal(planned?.snapshotCount, 2, 'the copy resumed with a second snapshot');
-    await primary.query(`UPDATE \`${db}\`.items SET code = CONCAT(code, 'q') WHERE id % 13 = 0`);
+    await fx.primary.query(`UPDATE \`${db}\`.items SET code = CONCAT(code, 'q') WHERE id % 13 = 0`);
     await waitCaughtUp(id);
     await assertEqual(db, `${dstDb}_s`);
     assert.equal(await interrupt(resumed), 4);
@@ -225,8 +185,8 @@ describe('rw-migrate copy --mode hybrid', () => {
     await freshSource(db, 500);
     const events: ProgressEvent[] = [];
     const spec: JobSpec = {
-      source: adminSpec(topo, topo.servers.primary),
-      target: adminSpec(topo, topo.servers.target),
+      source: adminSpec(fx.topo, fx.topo.servers.primary),
+      target: adminSpec(fx.topo, fx.topo.servers.target),
       sourceDatabase: db,
       targetDatabase: `${dstDb}_f`,
       tables: 'all',
@@ -237,7 +197,7 @@ describe('rw-migrate copy --mode hybrid', () => {
     await waitFor('in-sync', async () => events.some((e) => e.type === 'phase' && e.phase === 'in-sync'), 60_000);
     const order = events.filter((e) => e.type === 'table-done').map((e) => (e as { table: string }).table);
     assert.deepEqual(order, ['pairs', 'corpus', 'items']);
-    await primary.query(`UPDATE \`${db}\`.items SET qty = 7 WHERE id < 50`);
+    await fx.primary.query(`UPDATE \`${db}\`.items SET qty = 7 WHERE id < 50`);
     const id = await handle.jobId;
     await waitCaughtUp(id);
     await assertEqual(db, `${dstDb}_f`);
@@ -251,10 +211,10 @@ describe('rw-migrate copy --mode hybrid', () => {
     const db = `${srcDb}_c`;
     const dst = `${dstDb}_c`;
     await freshSource(db, 1000);
-    const run = cli(['copy', '--mode', 'hybrid', '--from', url('primary', db), '--to', url('target', dst), '--all', '--json']);
+    const run = fx.cli(['copy', '--mode', 'hybrid', '--from', fx.url('primary', db), '--to', fx.url('target', dst), '--all', '--json']);
     const id = await jobIdOf(run);
     let stop = false;
-    const loadConn = await adminConnect(topo.servers.primary);
+    const loadConn = await adminConnect(fx.topo.servers.primary);
     // The load ends when the block refuses its writes (or when told to).
     const load = runLoad(loadConn, db, { seed: 21, idBase: 1_000_000, seedRows: 1000, stop: () => stop }).then(
       () => null,
@@ -265,11 +225,11 @@ describe('rw-migrate copy --mode hybrid', () => {
       await waitInSync(run);
       // A first attempt fails (a transaction holds a moved table, so the lock times out): nothing is
       // blocked and the job follows on, in sync again.
-      const holder = await adminConnect(topo.servers.primary);
+      const holder = await adminConnect(fx.topo.servers.primary);
       await holder.query('START TRANSACTION');
       await holder.query(`SELECT COUNT(*) FROM \`${db}\`.pairs WHERE b = -1`);
       await waitCutoverReady(id);
-      const first = cli(['cutover', id, '--to', url('target'), '--yes', '--block', 'lock', '--json']);
+      const first = fx.cli(['cutover', id, '--to', fx.url('target'), '--yes', '--block', 'lock', '--json']);
       assert.equal(await first.exit, 1, text(first));
       assert.match(text(first), /could not lock .*Nothing was changed/s);
       await holder.query('COMMIT');
@@ -277,7 +237,7 @@ describe('rw-migrate copy --mode hybrid', () => {
       await waitInSync(run, 2);
       assert.equal(run.child.exitCode, null, 'the job runs on after a failed cut-over');
       await waitCutoverReady(id);
-      const co = cli(['cutover', id, '--to', url('target'), '--yes', '--block', 'lock', '--json']);
+      const co = fx.cli(['cutover', id, '--to', fx.url('target'), '--yes', '--block', 'lock', '--json']);
       assert.equal(await co.exit, 0, text(co));
       const answer = jsonLines(co).find((e) => e.type === 'result') as { state: string; report?: { lift: string[] } } | undefined;
       assert.equal(answer?.state, 'done', text(co));
@@ -294,15 +254,15 @@ describe('rw-migrate copy --mode hybrid', () => {
       const loadErr = await load;
       assert.equal(loadErr?.errno, 1644, `the load was stopped by the block (${String(loadErr)})`);
       await assertEqual(db, dst);
-      const refused = await primary.query(`INSERT INTO \`${db}\`.items VALUES (99999999, 'after', 1, 1, NULL, NOW(6))`).then(() => null, (e: { errno?: number }) => e);
+      const refused = await fx.primary.query(`INSERT INTO \`${db}\`.items VALUES (99999999, 'after', 1, 1, NULL, NOW(6))`).then(() => null, (e: { errno?: number }) => e);
       assert.equal(refused?.errno, 1644, 'writes to a moved table are refused on the source');
     } finally {
       stop = true;
       await load;
       await loadConn.end().catch(() => undefined);
       if (run.child.exitCode === null) run.child.kill('SIGINT');
-      for (const stmt of lift) await primary.query(stmt);
-      await target.query(`DROP DATABASE IF EXISTS \`${dst}\``).catch(() => undefined);
+      for (const stmt of lift) await fx.primary.query(stmt);
+      await fx.target.query(`DROP DATABASE IF EXISTS \`${dst}\``).catch(() => undefined);
     }
   });
 
@@ -310,42 +270,42 @@ describe('rw-migrate copy --mode hybrid', () => {
     const db = `${srcDb}_d`;
     const dst = `${dstDb}_d`;
     await freshSource(db, 300);
-    const run = cli(['copy', '--mode', 'hybrid', '--from', url('primary', db), '--to', url('target', dst), '--all', '--json']);
+    const run = fx.cli(['copy', '--mode', 'hybrid', '--from', fx.url('primary', db), '--to', fx.url('target', dst), '--all', '--json']);
     try {
       const id = await jobIdOf(run);
       await waitInSync(run);
-      await target.query(`UPDATE \`${dst}\`.items SET note = 'changed on the target' WHERE id = 7`);
+      await fx.target.query(`UPDATE \`${dst}\`.items SET note = 'changed on the target' WHERE id = 7`);
       await waitCutoverReady(id);
-      const co = cli(['cutover', id, '--to', url('target'), '--yes', '--block', 'lock', '--json']);
+      const co = fx.cli(['cutover', id, '--to', fx.url('target'), '--yes', '--block', 'lock', '--json']);
       assert.equal(await co.exit, 1, text(co));
       assert.equal(await run.exit, 1, text(run));
       const result = jsonLines(run).find((e) => e.type === 'result');
       assert.equal(result?.state, 'failed');
       assert.match(String(result?.message), /different from the source.*items.*block was lifted/s);
       assert.equal((await jobRow(id)).state, 'failed');
-      await primary.query(`UPDATE \`${db}\`.items SET qty = qty + 1 WHERE id = 8`); // writes go through: the block was lifted
+      await fx.primary.query(`UPDATE \`${db}\`.items SET qty = qty + 1 WHERE id = 8`); // writes go through: the block was lifted
     } finally {
       if (run.child.exitCode === null) run.child.kill('SIGINT');
-      await target.query(`DROP DATABASE IF EXISTS \`${dst}\``).catch(() => undefined);
+      await fx.target.query(`DROP DATABASE IF EXISTS \`${dst}\``).catch(() => undefined);
     }
   });
 
   it('a first table that is not among the job tables is refused with the fix', async () => {
-    const run = cli(['copy', '--mode', 'hybrid', '--from', url('primary', srcDb), '--to', url('target', `${dstDb}_x`), '--tables', 'items', '--first', 'pairs']);
+    const run = fx.cli(['copy', '--mode', 'hybrid', '--from', fx.url('primary', srcDb), '--to', fx.url('target', `${dstDb}_x`), '--tables', 'items', '--first', 'pairs']);
     assert.equal(await run.exit, 2);
     assert.match(text(run), /--first names pairs, not among the job's tables \(items\)/);
   });
 
   it('a STATEMENT-format source is refused before the snapshot writes anything (exit 3)', async () => {
-    await primary.query("SET GLOBAL binlog_format = 'STATEMENT'");
+    await fx.primary.query("SET GLOBAL binlog_format = 'STATEMENT'");
     try {
-      const run = cli(['copy', '--mode', 'hybrid', '--from', url('primary', srcDb), '--to', url('target', `${dstDb}_st`), '--all', '--json']);
+      const run = fx.cli(['copy', '--mode', 'hybrid', '--from', fx.url('primary', srcDb), '--to', fx.url('target', `${dstDb}_st`), '--all', '--json']);
       assert.equal(await run.exit, 3, text(run));
       assert.match(text(run), /binlog_format=STATEMENT/);
-      const [r] = await target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [`${dstDb}_st`]);
+      const [r] = await fx.target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [`${dstDb}_st`]);
       assert.equal(Number(r[0].n), 0, 'nothing written on the target');
     } finally {
-      await primary.query("SET GLOBAL binlog_format = 'ROW'");
+      await fx.primary.query("SET GLOBAL binlog_format = 'ROW'");
     }
   });
 });

@@ -1,30 +1,17 @@
 // `copy --mode incremental --watermark COLUMN`: the real CLI (through tsx) against the sandbox. Each run
 // copies the rows above the stored (column, key) mark; `sync JOB` and the same copy command again run
 // the next increment. Compared with the source by CHECKSUM TABLE and by the test's own row hash.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
-import * as os from 'node:os';
-import * as fs from 'node:fs';
-import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
-import { adminConnect, loadSandbox, waitFor, type Topology } from '../support/sandbox.js';
-import { spawnCli, type CliRun } from '../support/cli.js';
+import { waitFor } from '../support/sandbox.js';
+import { jsonLines, text, useCliFixture } from '../support/cli.js';
 import { tableFingerprint } from '../support/tableHash.js';
 
-let topo: Topology;
-let primary: mysql.Connection;
-let target: mysql.Connection;
-const runId = `${Date.now().toString(36)}${process.pid}`;
-const srcDb = `inc_src_${runId}`;
-const dstDb = `inc_dst_${runId}`;
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rwm-home-'));
+const fx = useCliFixture('inc', { mergeStderr: true });
+const { srcDb, dstDb } = fx;
 
 const BLIND = 'sees neither deletes nor updates that leave that column alone';
-
-function cli(args: string[]): CliRun {
-  return spawnCli(args, { RW_MIGRATE_FROM_PASSWORD: topo.users.admin.password, RW_MIGRATE_TO_PASSWORD: topo.users.admin.password, RW_MIGRATE_HOME: home }, { mergeStderr: true });
-}
 
 interface Outcome {
   code: number | null;
@@ -34,68 +21,49 @@ interface Outcome {
 }
 
 async function run(args: string[]): Promise<Outcome> {
-  const r = cli(args);
+  const r = fx.cli(args);
   const code = await r.exit;
-  const json = r.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string });
-  const result = (json.find((e) => e.type === 'result') ?? null) as Outcome['result'];
-  return { code, lines: r.lines, result, text: r.lines.join('\n') + r.stderr.join('') };
+  const result = (jsonLines(r).find((e) => e.type === 'result') ?? null) as Outcome['result'];
+  return { code, lines: r.lines, result, text: text(r) };
 }
 
 function urls(table: string, extra: string[] = [], db = dstDb): string[] {
-  const P = topo.servers.primary;
-  const T = topo.servers.target;
-  const user = topo.users.admin.user;
-  return ['copy', '--from', `mysql://${user}@${P.host}:${P.port}/${srcDb}`, '--to', `mysql://${user}@${T.host}:${T.port}/${db}`, '--tables', table, '--json', ...extra];
-}
-
-function toUrl(): string {
-  const T = topo.servers.target;
-  return `mysql://${topo.users.admin.user}@${T.host}:${T.port}`;
+  return ['copy', '--from', fx.url('primary', srcDb), '--to', fx.url('target', db), '--tables', table, '--json', ...extra];
 }
 
 async function same(table: string): Promise<void> {
-  const s = await tableFingerprint(primary, srcDb, table);
-  const t = await tableFingerprint(target, dstDb, table);
+  const s = await tableFingerprint(fx.primary, srcDb, table);
+  const t = await tableFingerprint(fx.target, dstDb, table);
   assert.equal(t.rows, s.rows, `${table}: row count`);
   assert.equal(t.sha256, s.sha256, `${table}: row hash`);
   assert.equal(t.checksum, s.checksum, `${table}: CHECKSUM TABLE`);
 }
 
 async function storedMark(jobId: string, table: string): Promise<{ value: string | null; key: string }> {
-  const [r] = await target.query<RowDataPacket[]>('SELECT mark_value, mark_key FROM rw_migrate.watermarks WHERE job_id = ? AND table_name = ?', [jobId, table]);
+  const [r] = await fx.target.query<RowDataPacket[]>('SELECT mark_value, mark_key FROM rw_migrate.watermarks WHERE job_id = ? AND table_name = ?', [jobId, table]);
   assert.equal(r.length, 1, `a stored mark for ${table}`);
   return { value: r[0].mark_value === null ? null : String(r[0].mark_value), key: String(r[0].mark_key) };
 }
 
 async function jobRows(): Promise<number> {
-  const [db] = await target.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'rw_migrate'");
+  const [db] = await fx.target.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'rw_migrate'");
   if (Number(db[0].n) === 0) return 0;
-  const [r] = await target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM rw_migrate.jobs WHERE spec LIKE ?', [`%${srcDb}%`]);
+  const [r] = await fx.target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM rw_migrate.jobs WHERE spec LIKE ?', [`%${srcDb}%`]);
   return Number(r[0].n);
 }
 
 before(async () => {
-  topo = loadSandbox();
-  primary = await adminConnect(topo.servers.primary);
-  target = await adminConnect(topo.servers.target);
-  await primary.query(`CREATE DATABASE \`${srcDb}\` CHARACTER SET utf8mb4`);
-});
-
-after(async () => {
-  await primary?.query(`DROP DATABASE IF EXISTS \`${srcDb}\``).catch(() => undefined);
-  await target?.query(`DROP DATABASE IF EXISTS \`${dstDb}\``).catch(() => undefined);
-  await primary?.end();
-  await target?.end();
-  fs.rmSync(home, { recursive: true, force: true });
+  await fx.open();
+  await fx.primary.query(`CREATE DATABASE \`${srcDb}\` CHARACTER SET utf8mb4`);
 });
 
 describe('copy --mode incremental', () => {
   it('by an auto-increment id: sync JOB and the same copy command again each copy exactly the new rows', async () => {
-    await primary.query(`CREATE TABLE \`${srcDb}\`.items (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL)`);
-    await primary.query(`INSERT INTO \`${srcDb}\`.items (name, qty) SELECT CONCAT('item ', seq, ' ü'), seq % 17 FROM \`${srcDb}\`.seq_1_to_500`);
+    await fx.primary.query(`CREATE TABLE \`${srcDb}\`.items (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL)`);
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.items (name, qty) SELECT CONCAT('item ', seq, ' ü'), seq % 17 FROM \`${srcDb}\`.seq_1_to_500`);
     // INSERT ... SELECT may leave gaps in the ids (auto-increment lock mode 2): the mark is the source's MAX(id).
     const maxId = async () => {
-      const [r] = await primary.query<RowDataPacket[]>(`SELECT MAX(id) AS m FROM \`${srcDb}\`.items`);
+      const [r] = await fx.primary.query<RowDataPacket[]>(`SELECT MAX(id) AS m FROM \`${srcDb}\`.items`);
       return String(r[0].m);
     };
     const args = urls('items', ['--mode', 'incremental', '--watermark', 'id', '--max-chunk-rows', '37']);
@@ -107,14 +75,14 @@ describe('copy --mode incremental', () => {
     assert.deepEqual(first.result?.watermarks, [{ table: 'items', mark: await maxId(), rows: 500 }]);
     await same('items');
 
-    await primary.query(`INSERT INTO \`${srcDb}\`.items (name, qty) SELECT CONCAT('later ', seq), seq FROM \`${srcDb}\`.seq_1_to_120`);
-    const second = await run(['sync', jobId, '--to', toUrl(), '--json']);
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.items (name, qty) SELECT CONCAT('later ', seq), seq FROM \`${srcDb}\`.seq_1_to_120`);
+    const second = await run(['sync', jobId, '--to', fx.url('target'), '--json']);
     assert.equal(second.code, 0, second.text);
     assert.equal(second.result?.jobId, jobId);
     assert.deepEqual(second.result?.watermarks, [{ table: 'items', mark: await maxId(), rows: 120 }], 'only the new rows were read');
     await same('items');
 
-    await primary.query(`INSERT INTO \`${srcDb}\`.items (name, qty) SELECT CONCAT('third ', seq), seq FROM \`${srcDb}\`.seq_1_to_30`);
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.items (name, qty) SELECT CONCAT('third ', seq), seq FROM \`${srcDb}\`.seq_1_to_30`);
     const third = await run(args);
     assert.equal(third.code, 0, third.text);
     assert.equal(third.result?.jobId, jobId, 'the same copy command continues the job');
@@ -126,13 +94,13 @@ describe('copy --mode incremental', () => {
     assert.equal((await storedMark(jobId, 'items')).value, m);
 
     // Nothing new: a run reads nothing and keeps the mark.
-    const idle = await run(['sync', jobId, '--to', toUrl(), '--json']);
+    const idle = await run(['sync', jobId, '--to', fx.url('target'), '--json']);
     assert.equal(idle.code, 0, idle.text);
     assert.deepEqual(idle.result?.watermarks, [{ table: 'items', mark: m, rows: 0 }]);
 
     // The target table dropped behind the job's back: its mark no longer says what the target holds.
-    await target.query(`DROP TABLE \`${dstDb}\`.items`);
-    const again = await run(['sync', jobId, '--to', toUrl(), '--json']);
+    await fx.target.query(`DROP TABLE \`${dstDb}\`.items`);
+    const again = await run(['sync', jobId, '--to', fx.url('target'), '--json']);
     assert.equal(again.code, 0, again.text);
     assert.ok(again.text.includes('the target table is missing although the job'), again.text);
     assert.deepEqual(again.result?.watermarks, [{ table: 'items', mark: m, rows: 650 }]);
@@ -140,9 +108,9 @@ describe('copy --mode incremental', () => {
   });
 
   it('by updated_at DATETIME(6): equal timestamps across chunk boundaries; updates that leave it alone and deletes are not seen', async () => {
-    await primary.query(`CREATE TABLE \`${srcDb}\`.ev (id INT PRIMARY KEY, updated_at DATETIME(6) NOT NULL, v VARCHAR(30) NOT NULL, KEY (updated_at))`);
+    await fx.primary.query(`CREATE TABLE \`${srcDb}\`.ev (id INT PRIMARY KEY, updated_at DATETIME(6) NOT NULL, v VARCHAR(30) NOT NULL, KEY (updated_at))`);
     // 400 rows on 12 distinct timestamps, spread over the ids: every chunk of 7 ends inside a group.
-    await primary.query(
+    await fx.primary.query(
       `INSERT INTO \`${srcDb}\`.ev SELECT seq, TIMESTAMP'2026-01-01 00:00:00.250001' + INTERVAL ((seq * 7) % 12) SECOND, CONCAT('v', seq) FROM \`${srcDb}\`.seq_1_to_400`,
     );
     // The INSERT ... ON DUPLICATE KEY UPDATE path (the other tests upsert through LOAD DATA ... REPLACE).
@@ -152,86 +120,86 @@ describe('copy --mode incremental', () => {
     await same('ev');
     const mark = await storedMark(jobId, 'ev');
     assert.equal(mark.value, '2026-01-01 00:00:11.250001', 'the mark is the value as the server prints it, fractional seconds included');
-    const [maxId] = await primary.query<RowDataPacket[]>(`SELECT MAX(id) AS id FROM \`${srcDb}\`.ev WHERE updated_at = '2026-01-01 00:00:11.250001'`);
+    const [maxId] = await fx.primary.query<RowDataPacket[]>(`SELECT MAX(id) AS id FROM \`${srcDb}\`.ev WHERE updated_at = '2026-01-01 00:00:11.250001'`);
     assert.equal(mark.key, JSON.stringify([String(maxId[0].id)]), 'with the key of the last row at that value');
 
     // New rows (sharing one timestamp, some equal to the mark's), and updates that move updated_at.
-    await primary.query(`INSERT INTO \`${srcDb}\`.ev SELECT 1000 + seq, TIMESTAMP'2026-01-01 00:00:11.250001' + INTERVAL (seq % 2) SECOND, CONCAT('new', seq) FROM \`${srcDb}\`.seq_1_to_50`);
-    await primary.query(`UPDATE \`${srcDb}\`.ev SET v = CONCAT('upd', id), updated_at = TIMESTAMP'2026-01-01 00:00:30.000007' WHERE id % 9 = 0 AND id < 1000`);
-    const second = await run(['sync', jobId, '--to', toUrl(), '--json']);
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.ev SELECT 1000 + seq, TIMESTAMP'2026-01-01 00:00:11.250001' + INTERVAL (seq % 2) SECOND, CONCAT('new', seq) FROM \`${srcDb}\`.seq_1_to_50`);
+    await fx.primary.query(`UPDATE \`${srcDb}\`.ev SET v = CONCAT('upd', id), updated_at = TIMESTAMP'2026-01-01 00:00:30.000007' WHERE id % 9 = 0 AND id < 1000`);
+    const second = await run(['sync', jobId, '--to', fx.url('target'), '--json']);
     assert.equal(second.code, 0, second.text);
     await same('ev');
 
     // The documented blind spots: an update that leaves updated_at alone, and a delete.
-    await primary.query(`UPDATE \`${srcDb}\`.ev SET v = 'changed quietly' WHERE id = 5`);
-    await primary.query(`DELETE FROM \`${srcDb}\`.ev WHERE id = 6`);
-    await primary.query(`INSERT INTO \`${srcDb}\`.ev VALUES (2000, TIMESTAMP'2026-01-01 00:00:40', 'after')`);
-    const third = await run(['sync', jobId, '--to', toUrl(), '--json']);
+    await fx.primary.query(`UPDATE \`${srcDb}\`.ev SET v = 'changed quietly' WHERE id = 5`);
+    await fx.primary.query(`DELETE FROM \`${srcDb}\`.ev WHERE id = 6`);
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.ev VALUES (2000, TIMESTAMP'2026-01-01 00:00:40', 'after')`);
+    const third = await run(['sync', jobId, '--to', fx.url('target'), '--json']);
     assert.equal(third.code, 0, third.text);
     assert.ok(third.result?.message?.includes(BLIND));
     assert.deepEqual(third.result?.watermarks, [{ table: 'ev', mark: '2026-01-01 00:00:40.000000', rows: 1 }]);
-    const [t5] = await target.query<RowDataPacket[]>(`SELECT v FROM \`${dstDb}\`.ev WHERE id IN (5, 6, 2000) ORDER BY id`);
+    const [t5] = await fx.target.query<RowDataPacket[]>(`SELECT v FROM \`${dstDb}\`.ev WHERE id IN (5, 6, 2000) ORDER BY id`);
     assert.deepEqual(t5.map((r) => String(r.v)), ['v5', 'v6', 'after'], 'the quiet update and the delete are not reflected; the new row is');
     // Apart from those two rows the tables are equal.
-    const [sRest] = await primary.query<RowDataPacket[]>(`SELECT COUNT(*) AS n, BIT_XOR(CRC32(CONCAT_WS('|', id, updated_at, v))) AS x FROM \`${srcDb}\`.ev WHERE id NOT IN (5, 6)`);
-    const [tRest] = await target.query<RowDataPacket[]>(`SELECT COUNT(*) AS n, BIT_XOR(CRC32(CONCAT_WS('|', id, updated_at, v))) AS x FROM \`${dstDb}\`.ev WHERE id NOT IN (5, 6)`);
+    const [sRest] = await fx.primary.query<RowDataPacket[]>(`SELECT COUNT(*) AS n, BIT_XOR(CRC32(CONCAT_WS('|', id, updated_at, v))) AS x FROM \`${srcDb}\`.ev WHERE id NOT IN (5, 6)`);
+    const [tRest] = await fx.target.query<RowDataPacket[]>(`SELECT COUNT(*) AS n, BIT_XOR(CRC32(CONCAT_WS('|', id, updated_at, v))) AS x FROM \`${dstDb}\`.ev WHERE id NOT IN (5, 6)`);
     assert.deepEqual([String(tRest[0].n), String(tRest[0].x)], [String(sRest[0].n), String(sRest[0].x)]);
   });
 
   it('safety window: a late row older than the copied rows but inside the window is read on the next run', async () => {
     // Nullable without NULL rows: accepted (chunks then end on probed bounds, as for a repeating key).
-    await primary.query(`CREATE TABLE \`${srcDb}\`.sw (id INT PRIMARY KEY, updated_at DATETIME(6) NULL, v INT NOT NULL)`);
+    await fx.primary.query(`CREATE TABLE \`${srcDb}\`.sw (id INT PRIMARY KEY, updated_at DATETIME(6) NULL, v INT NOT NULL)`);
     // DATETIME is compared in the source's @@global.time_zone: the rows are written in it too.
-    await primary.query('SET time_zone = @@global.time_zone');
-    await primary.query(`INSERT INTO \`${srcDb}\`.sw SELECT seq, NOW(6) - INTERVAL 2 HOUR + INTERVAL seq MICROSECOND, seq FROM \`${srcDb}\`.seq_1_to_50`);
-    await primary.query(`INSERT INTO \`${srcDb}\`.sw SELECT 100 + seq, NOW(6) - INTERVAL 10 MINUTE + INTERVAL seq MICROSECOND, seq FROM \`${srcDb}\`.seq_1_to_20`);
+    await fx.primary.query('SET time_zone = @@global.time_zone');
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.sw SELECT seq, NOW(6) - INTERVAL 2 HOUR + INTERVAL seq MICROSECOND, seq FROM \`${srcDb}\`.seq_1_to_50`);
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.sw SELECT 100 + seq, NOW(6) - INTERVAL 10 MINUTE + INTERVAL seq MICROSECOND, seq FROM \`${srcDb}\`.seq_1_to_20`);
     const first = await run(urls('sw', ['--mode', 'incremental', '--watermark', 'updated_at', '--watermark-safety', '3600', '--max-chunk-rows', '9']));
     assert.equal(first.code, 0, first.text);
     assert.ok(first.text.includes('no index starts with updated_at'), 'warned: each run scans the table');
     const jobId = first.result?.jobId as string;
     await same('sw');
-    const [settled] = await primary.query<RowDataPacket[]>(`SELECT DATE_FORMAT(MAX(updated_at), '%Y-%m-%d %H:%i:%s.%f') AS m FROM \`${srcDb}\`.sw WHERE id <= 50`);
+    const [settled] = await fx.primary.query<RowDataPacket[]>(`SELECT DATE_FORMAT(MAX(updated_at), '%Y-%m-%d %H:%i:%s.%f') AS m FROM \`${srcDb}\`.sw WHERE id <= 50`);
     assert.equal((await storedMark(jobId, 'sw')).value, String(settled[0].m), 'the mark stops below the rows inside the window');
     assert.deepEqual(first.result?.watermarks, [{ table: 'sw', mark: String(settled[0].m), rows: 70 }]);
 
     // A late commit: older than every recent row copied, still inside the window.
-    await primary.query(`INSERT INTO \`${srcDb}\`.sw VALUES (999, NOW(6) - INTERVAL 30 MINUTE, 999)`);
-    await primary.query("SET time_zone = '+00:00'");
-    const second = await run(['sync', jobId, '--to', toUrl(), '--json']);
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.sw VALUES (999, NOW(6) - INTERVAL 30 MINUTE, 999)`);
+    await fx.primary.query("SET time_zone = '+00:00'");
+    const second = await run(['sync', jobId, '--to', fx.url('target'), '--json']);
     assert.equal(second.code, 0, second.text);
     await same('sw');
-    const [late] = await target.query<RowDataPacket[]>(`SELECT v FROM \`${dstDb}\`.sw WHERE id = 999`);
+    const [late] = await fx.target.query<RowDataPacket[]>(`SELECT v FROM \`${dstDb}\`.sw WHERE id = 999`);
     assert.equal(late.length, 1, 'the late row was picked up');
     assert.equal(second.result?.watermarks?.[0].rows, 21, 'the rows inside the window were read again with it');
   });
 
   it('kill -9 mid-run, then resume: exact, and the stored mark matches the rows committed', async () => {
     const ROWS = 60_000;
-    await primary.query(`CREATE TABLE \`${srcDb}\`.big (id BIGINT PRIMARY KEY, updated_at TIMESTAMP(6) NOT NULL, payload VARCHAR(200) NOT NULL, KEY (updated_at))`);
-    await primary.query(
+    await fx.primary.query(`CREATE TABLE \`${srcDb}\`.big (id BIGINT PRIMARY KEY, updated_at TIMESTAMP(6) NOT NULL, payload VARCHAR(200) NOT NULL, KEY (updated_at))`);
+    await fx.primary.query(
       `INSERT INTO \`${srcDb}\`.big SELECT seq, TIMESTAMP'2026-02-01 00:00:00' + INTERVAL (seq DIV 3) SECOND, REPEAT(CONCAT('p', seq, ' 😀 '), 8) FROM \`${srcDb}\`.seq_1_to_${ROWS}`,
     );
-    const first = cli(urls('big', ['--mode', 'incremental', '--watermark', 'updated_at', '--max-chunk-rows', '200']));
+    const first = fx.cli(urls('big', ['--mode', 'incremental', '--watermark', 'updated_at', '--max-chunk-rows', '200']));
     const jobId = await waitFor('job id', async () => {
       for (const l of first.lines) if (l.startsWith('{')) return (JSON.parse(l) as { jobId?: string }).jobId || null;
       return null;
     }, 60_000);
     await waitFor('10 committed chunks', async () => {
-      const [r] = await target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM rw_migrate.chunks WHERE job_id = ?', [jobId]).catch(() => [[{ n: 0 }]] as unknown as [RowDataPacket[]]);
+      const [r] = await fx.target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM rw_migrate.chunks WHERE job_id = ?', [jobId]).catch(() => [[{ n: 0 }]] as unknown as [RowDataPacket[]]);
       return Number(r[0].n) >= 10;
     }, 60_000);
     first.child.kill('SIGKILL');
     await first.exit;
     const mark = await storedMark(jobId, 'big');
-    const [onTarget] = await target.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${dstDb}\`.big`);
-    const [upTo] = await primary.query<RowDataPacket[]>(
+    const [onTarget] = await fx.target.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${dstDb}\`.big`);
+    const [upTo] = await fx.primary.query<RowDataPacket[]>(
       `SELECT COUNT(*) AS n FROM \`${srcDb}\`.big WHERE (updated_at, id) <= (?, ?)`,
       [mark.value, Number((JSON.parse(mark.key) as string[])[0])],
     );
     assert.equal(Number(onTarget[0].n), Number(upTo[0].n), 'the target holds exactly the rows up to the stored mark');
     assert.ok(Number(onTarget[0].n) < ROWS, 'killed before the end');
 
-    const resumed = await run(['resume', jobId, '--to', toUrl(), '--json']);
+    const resumed = await run(['resume', jobId, '--to', fx.url('target'), '--json']);
     assert.equal(resumed.code, 0, resumed.text);
     assert.equal(resumed.result?.rows, ROWS - Number(onTarget[0].n), 'the resume read only the rows after the mark');
     await same('big');
@@ -239,11 +207,11 @@ describe('copy --mode incremental', () => {
 
   describe('refusals: exit 3 with the fix, nothing written', () => {
     before(async () => {
-      await primary.query(`CREATE TABLE \`${srcDb}\`.nocol (id INT PRIMARY KEY, v INT)`);
-      await primary.query(`CREATE TABLE \`${srcDb}\`.nul (id INT PRIMARY KEY, ts DATETIME NULL)`);
-      await primary.query(`INSERT INTO \`${srcDb}\`.nul VALUES (1, NOW()), (2, NULL), (3, NULL), (4, NULL)`);
-      await primary.query(`CREATE TABLE \`${srcDb}\`.nokey (ts DATETIME NOT NULL, v INT)`);
-      await primary.query(`CREATE TABLE \`${srcDb}\`.flt (id INT PRIMARY KEY, f FLOAT NOT NULL)`);
+      await fx.primary.query(`CREATE TABLE \`${srcDb}\`.nocol (id INT PRIMARY KEY, v INT)`);
+      await fx.primary.query(`CREATE TABLE \`${srcDb}\`.nul (id INT PRIMARY KEY, ts DATETIME NULL)`);
+      await fx.primary.query(`INSERT INTO \`${srcDb}\`.nul VALUES (1, NOW()), (2, NULL), (3, NULL), (4, NULL)`);
+      await fx.primary.query(`CREATE TABLE \`${srcDb}\`.nokey (ts DATETIME NOT NULL, v INT)`);
+      await fx.primary.query(`CREATE TABLE \`${srcDb}\`.flt (id INT PRIMARY KEY, f FLOAT NOT NULL)`);
     });
 
     const cases: { table: string; column: string; says: RegExp }[] = [
@@ -259,7 +227,7 @@ describe('copy --mode incremental', () => {
         assert.equal(r.code, 3, r.text);
         assert.equal(r.result?.state, 'refused');
         assert.match((r.result?.details ?? []).join('\n'), c.says);
-        const [t] = await target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [`${dstDb}_refused`]);
+        const [t] = await fx.target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [`${dstDb}_refused`]);
         assert.equal(Number(t[0].n), 0, 'no database or table created on the target');
         assert.equal(await jobRows(), before, 'no job row');
       });
