@@ -24,7 +24,7 @@ const row = (i: number): Cell[] => [i + 1, `row ${i + 1}`, i % 7 === 0 ? null : 
 function statement(over: Partial<SqlStatementResult>): SqlStatementResult {
   return {
     index: 0, text: 'SELECT 1', classified: 'replica', route: 'replica', server: 'replica1', lagSeconds: 0.4, reason: 'read-only query; least lag 0.4s within maxStalenessSeconds 5s',
-    columns: [], rowCount: 0, truncated: false, affectedRows: null, insertId: null, elapsedMs: 12, error: null, resultId: null, firstRows: [], ...over,
+    columns: [], rowCount: 0, truncated: false, complete: true, affectedRows: null, insertId: null, elapsedMs: 12, error: null, resultId: null, firstRows: [], ...over,
   };
 }
 
