@@ -142,7 +142,8 @@ function detail(s: SqlStatementResult): HTMLElement {
   facts.append(el('span', `server${s.route ? ` route-${s.route}` : ''}`, whereText(s)));
   facts.append(el('span', s.error ? 'error' : undefined, outcomeText(s)));
   facts.append(el('span', undefined, elapsedText(s.elapsedMs, !!s.route)));
-  if (s.resultId) {
+  // A result cut short by an error is not exported (the worker refuses it): no buttons for it.
+  if (s.resultId && !s.error) {
     const actions = el('div', 'actions');
     for (const format of ['csv', 'json'] as const) {
       const b = el('button', 'secondary', `Export ${format.toUpperCase()}`);
@@ -222,7 +223,10 @@ function completed(done: SqlResultDone): void {
   // The page holding the first row that had not arrived may have been served in part: ask again.
   grid.pages.delete(pageToRefetch(had));
   grid.rows = Math.max(had, done.rowCount);
-  if (done.rowCount > had) void table.addData(Array.from({ length: done.rowCount - had }, (_, k): GridRow => ({ __i: had + k, __loaded: false })), false);
+  if (done.rowCount <= had) return;
+  // One replace keeps the scroll position; addData would re-list the rows once per row added (quadratic).
+  const rows = (table.getData() as GridRow[]).concat(Array.from({ length: done.rowCount - had }, (_, k): GridRow => ({ __i: had + k, __loaded: false })));
+  void table.replaceData(rows);
 }
 
 window.addEventListener('resize', () => {
