@@ -51,17 +51,18 @@ export function registerSqlHandlers(connection: Connection): void {
   const results = new Map<string, Kept>();
   let nextId = 1;
 
-  const sessionFor = async (p: SqlRunParams): Promise<SessionEntry> => {
+  const sessionFor = (p: SqlRunParams): SessionEntry => {
     // Maps are not part of the key: they are read per run, and a new map must not end a transaction.
     const key = JSON.stringify([p.primary, p.replicas, p.maxStalenessSeconds, p.causalWaitSeconds]);
     const existing = sessions.get(p.profile);
     if (existing && existing.key === key) return existing;
     // The profile, a password or a setting changed: a new session (the old one's transaction ends with it).
-    if (existing) await existing.session.close();
+    // The old session's last run may still be streaming rows: it is closed after that run, and the new
+    // session's first run waits for the close (set at once, so a second run cannot open a third session).
     const entry: SessionEntry = {
       key,
       session: new RoutingSession({ primary: p.primary, replicas: p.replicas }, { maxStalenessSeconds: p.maxStalenessSeconds, causalWaitSeconds: p.causalWaitSeconds }),
-      queue: Promise.resolve(),
+      queue: existing ? existing.queue.then(() => existing.session.close()).catch(() => undefined) : Promise.resolve(),
     };
     sessions.set(p.profile, entry);
     return entry;
@@ -82,7 +83,7 @@ export function registerSqlHandlers(connection: Connection): void {
   };
 
   connection.onRequest(SqlRunRequest, async (p) => {
-    const entry = await sessionFor(p);
+    const entry = sessionFor(p);
     const startedAt = Date.now();
     let answerEarly: (runs: StatementRun[]) => void = () => undefined;
     const early = new Promise<StatementRun[]>((resolve) => (answerEarly = resolve));

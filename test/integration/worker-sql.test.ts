@@ -131,6 +131,15 @@ test('write then a streamed SELECT in one run: in order, read-your-writes on the
   assert.deepEqual(last.rows, [['100000', 'streamed']]);
 });
 
+test('a new session (a setting changed) while the last result still streams: that result completes whole', async () => {
+  const run = await worker.rpc.sendRequest(SqlRunRequest, params("SELECT seq, CONCAT('row ', seq) FROM shop.seq_1_to_100000"));
+  const [s] = run.statements;
+  const other = await worker.rpc.sendRequest(SqlRunRequest, params('SELECT 2 AS two', { maxStalenessSeconds: 29 }));
+  assert.deepEqual([other.statements[0].error, other.statements[0].firstRows], [null, [[2]]]);
+  const done = await finalOf(s);
+  assert.deepEqual([done.rowCount, done.error], [100_000, null]);
+});
+
 test('100,000 rows: pages by range, and CSV / JSON exports equal the rows a direct query returns', async () => {
   const sql = "SELECT seq AS id, CONCAT('r,', seq) AS label, IF(seq % 10 = 0, NULL, seq * 2) AS twice FROM shop.seq_1_to_100000";
   const run = await worker.rpc.sendRequest(SqlRunRequest, params(sql));
