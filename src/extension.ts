@@ -10,6 +10,7 @@ import { VerifyClient } from './jobs/verifyClient.js';
 import { LagIndicator } from './statusbar/lagIndicator.js';
 import { TopologyTree } from './tree/topologyTree.js';
 import { DiffPanel } from './panels/diffPanel.js';
+import { SqlResultsPanel } from './panels/sqlResultsPanel.js';
 import { startWorkerForSqlDocuments } from './ui/sqlDocuments.js';
 
 export interface RwMigrateApi {
@@ -38,6 +39,8 @@ export function activate(context: vscode.ExtensionContext): RwMigrateApi {
   const verify = ctx.own(new VerifyClient(ctx));
   // After a window reload the diff panel comes back without passwords: it shows the report, and says to run again.
   ctx.own(DiffPanel.register(ctx));
+  // Run SQL answers on the first rows; the worker says when the rest is in.
+  ctx.own(SqlResultsPanel.register(ctx));
   registerCommands({ ctx, tree, lag, jobs, verify });
   // Resumes watching the remembered profile; async, so activation does not wait for the worker.
   void lag.restart();

@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
-import { SqlExportRequest, SqlRowsRequest, type SqlResultsHostMessage, type SqlResultsPageMessage, type SqlRunResult } from '../protocol/index.js';
+import {
+  SqlExportRequest, SqlResultDoneNotification, SqlRowsRequest, type SqlResultDone, type SqlResultsHostMessage, type SqlResultsPageMessage, type SqlRunResult,
+} from '../protocol/index.js';
+import { applyDone } from '../webview-pages/sqlResultsView.js';
 import { localRoots, webviewHtml } from './html.js';
 
 const VIEW_TYPE = 'rwMigrate.sqlResults';
@@ -11,6 +14,10 @@ const VIEW_TYPE = 'rwMigrate.sqlResults';
  * asks for a file and has the worker write it. The panel is not restored after a window reload:
  * the worker (and its kept results) restart with the window.
  *
+ * A run answered on its last statement's first rows (complete: false) is completed by the worker's
+ * SqlResultDoneNotification, relayed to the page; the panel keeps its copy of the run current so a
+ * page that reloads (hidden and shown again) gets the final state.
+ *
  * CSP: the shared shell's (html.ts): nonce'd script, `style-src` the webview's own origin only.
  * Tabulator positions rows and sizes columns through the CSSOM (element.style), which the CSP does
  * not govern, and its stylesheet is adopted as a constructed sheet: no 'unsafe-inline' is needed
@@ -18,8 +25,35 @@ const VIEW_TYPE = 'rwMigrate.sqlResults';
  */
 export class SqlResultsPanel {
   private static current: SqlResultsPanel | undefined;
+  /** Completions that came before the panel showed their run: the answer and the notification race to the host. */
+  private static readonly unclaimed = new Map<string, SqlResultDone>();
 
-  static show(ctx: Ctx, run: SqlRunResult): void {
+  /** Listens for result completions from each worker process (renewed when the worker restarts). */
+  static register(ctx: Ctx): vscode.Disposable {
+    return ctx.worker.onDidStart((scope) => scope.own(scope.client.onNotification(SqlResultDoneNotification, (done) => SqlResultsPanel.resultDone(done))));
+  }
+
+  private static resultDone(done: SqlResultDone): void {
+    const current = SqlResultsPanel.current;
+    const next = current ? applyDone(current.run, done) : null;
+    if (current && next) {
+      current.run = next;
+      current.post({ type: 'resultDone', done });
+      return;
+    }
+    SqlResultsPanel.unclaimed.set(done.resultId, done);
+    // Only the latest few matter: a run's answer is shown right after it arrives.
+    while (SqlResultsPanel.unclaimed.size > 12) SqlResultsPanel.unclaimed.delete(SqlResultsPanel.unclaimed.keys().next().value as string);
+  }
+
+  static show(ctx: Ctx, shown: SqlRunResult): void {
+    let run = shown;
+    for (const s of shown.statements) {
+      const done = s.resultId ? SqlResultsPanel.unclaimed.get(s.resultId) : undefined;
+      if (!done) continue;
+      SqlResultsPanel.unclaimed.delete(done.resultId);
+      run = applyDone(run, done) ?? run;
+    }
     const existing = SqlResultsPanel.current;
     if (existing) {
       existing.setRun(run);

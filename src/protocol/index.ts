@@ -332,8 +332,14 @@ export interface SqlStatementResult {
   lagSeconds: number | null;
   reason: string;
   columns: string[];
+  /** Rows kept so far: all of them once `complete`. */
   rowCount: number;
   truncated: boolean;
+  /**
+   * False when the run was answered on its last statement's first rows while the rest still arrives:
+   * SqlResultDoneNotification then tells the final count (or the error that cut the result short).
+   */
+  complete: boolean;
   affectedRows: number | null;
   insertId: string | null;
   elapsedMs: number;
@@ -353,17 +359,35 @@ export interface SqlRunResult {
 
 export const SqlRunRequest = new RequestType<SqlRunParams, SqlRunResult, void>('rwMigrate/sql/run');
 
+/** A result answered while still loading (complete: false) has all its rows in, or failed part way. */
+export interface SqlResultDone {
+  resultId: string;
+  rowCount: number;
+  /** More rows than the worker keeps (1,000,000) arrived: the rest were read and dropped. */
+  truncated: boolean;
+  elapsedMs: number;
+  /** The server's error when the result broke off mid-stream; the rows read before it stay pageable. */
+  error: string | null;
+}
+
+/** Sent after the SqlRunRequest answer that said complete: false, never before it. */
+export const SqlResultDoneNotification = new NotificationType<SqlResultDone>('rwMigrate/sql/resultDone');
+
 export interface SqlRowsParams {
   resultId: string;
   offset: number;
   limit: number;
 }
 
+/** Rows of a kept result; on one still loading, those that have arrived (fewer, or none past the end). */
 export const SqlRowsRequest = new RequestType<SqlRowsParams, { rows: Cell[][]; offset: number }, void>('rwMigrate/sql/rows');
 
 export type SqlExportFormat = 'csv' | 'json';
 
-/** The worker writes the whole kept result to `path` (the user chose it in a save dialog). */
+/**
+ * The worker writes the whole kept result to `path` (the user chose it in a save dialog). On a result
+ * still loading it waits until all rows are in; a result that failed mid-stream is refused.
+ */
 export const SqlExportRequest = new RequestType<{ resultId: string; format: SqlExportFormat; path: string }, { rows: number; bytes: number }, void>('rwMigrate/sql/export');
 
 /** Results page -> host. */
@@ -375,6 +399,7 @@ export type SqlResultsPageMessage =
 /** Host -> results page. */
 export type SqlResultsHostMessage =
   | { type: 'run'; run: SqlRunResult }
+  | { type: 'resultDone'; done: SqlResultDone }
   | { type: 'rows'; requestId: number; resultId: string; offset: number; rows: Cell[][] }
   | { type: 'rowsError'; requestId: number; message: string };
 // Change stream: incremental sync of a finished full copy (issue 10)

@@ -4,12 +4,16 @@
  * DOM) and lazy: it starts with one placeholder per row plus the first rows sent with the run, and
  * asks the host for 500-row pages as they scroll into view, so 100,000 rows never cross the
  * worker -> host -> page channel at once. Export CSV/JSON goes to the host, which asks for a file.
+ * A result answered on its first rows says "so far, loading…" until the host relays that it is
+ * complete: then the statement's facts are redrawn and the grid grows to the final count.
  */
 import { FormatModule, ResizeColumnsModule, Tabulator, type CellComponent, type ColumnDefinition } from 'tabulator-tables';
 import tabulatorCss from 'tabulator-tables/dist/css/tabulator.min.css';
 import pageCss from '../../media/sqlResults.css';
-import type { Cell, SqlResultsHostMessage, SqlResultsPageMessage, SqlRunResult, SqlStatementResult } from '../protocol/index.js';
-import { columnChars, defaultSelection, elapsedText, outcomeText, PAGE_ROWS, pagesToFetch, runTitle, shortSql, whereText } from './sqlResultsView.js';
+import type { Cell, SqlResultDone, SqlResultsHostMessage, SqlResultsPageMessage, SqlRunResult, SqlStatementResult } from '../protocol/index.js';
+import {
+  applyDone, columnChars, defaultSelection, elapsedText, exportLabel, outcomeText, PAGE_ROWS, pagesToFetch, pageToRefetch, runTitle, shortSql, whereText,
+} from './sqlResultsView.js';
 import { hostChannel } from './vscodeApi.js';
 import { adoptCss, el } from './dom.js';
 
@@ -27,7 +31,11 @@ interface GridRow {
 let run: SqlRunResult | null = null;
 let selected = 0;
 let table: Tabulator | null = null;
-let grid: { resultId: string; pages: Set<number> } | null = null;
+/** The grid's result, the pages asked for, and how many rows (placeholders included) it holds. */
+let grid: { resultId: string; pages: Set<number>; rows: number } | null = null;
+/** The statement list and the selected statement's facts, redrawn in place when a result completes. */
+let listEl: HTMLElement | null = null;
+let detailEl: HTMLElement | null = null;
 let nextRequest = 1;
 const pending = new Map<number, { resultId: string; page: number }>();
 
@@ -38,11 +46,16 @@ const channel = hostChannel<SqlResultsPageMessage, SqlResultsHostMessage>((msg) 
       selected = defaultSelection(msg.run);
       render();
       return;
+    case 'resultDone':
+      completed(msg.done);
+      return;
     case 'rows': {
       const req = pending.get(msg.requestId);
       pending.delete(msg.requestId);
       if (!req || !grid || !table || grid.resultId !== msg.resultId) return;
-      void table.updateData(msg.rows.map((r, k) => rowObject(msg.offset + k, r)));
+      // While the result loads the worker may already hold rows past the grid's end: they come with completion.
+      const rows = grid.rows;
+      void table.updateData(msg.rows.map((r, k) => rowObject(msg.offset + k, r)).filter((r) => r.__i < rows));
       return;
     }
     case 'rowsError': {
@@ -129,11 +142,12 @@ function detail(s: SqlStatementResult): HTMLElement {
   facts.append(el('span', `server${s.route ? ` route-${s.route}` : ''}`, whereText(s)));
   facts.append(el('span', s.error ? 'error' : undefined, outcomeText(s)));
   facts.append(el('span', undefined, elapsedText(s.elapsedMs, !!s.route)));
-  if (s.resultId) {
+  // A result cut short by an error is not exported (the worker refuses it): no buttons for it.
+  if (s.resultId && !s.error) {
     const actions = el('div', 'actions');
     for (const format of ['csv', 'json'] as const) {
       const b = el('button', 'secondary', `Export ${format.toUpperCase()}`);
-      b.setAttribute('aria-label', `Export the ${s.rowCount} rows as ${format.toUpperCase()}`);
+      b.setAttribute('aria-label', exportLabel(s, format.toUpperCase()));
       b.addEventListener('click', () => channel.postMessage({ type: 'export', resultId: s.resultId as string, format }));
       actions.append(b);
     }
@@ -149,10 +163,10 @@ function buildGrid(s: SqlStatementResult, host: HTMLElement): void {
   table = null;
   grid = null;
   if (!s.resultId) return;
-  grid = { resultId: s.resultId, pages: new Set() };
+  grid = { resultId: s.resultId, pages: new Set(), rows: s.rowCount };
   // The first rows came with the run: their page needs no request unless it is only partly there.
   const data: GridRow[] = Array.from({ length: s.rowCount }, (_, i) => (i < s.firstRows.length ? rowObject(i, s.firstRows[i]) : { __i: i, __loaded: false }));
-  if (s.firstRows.length >= Math.min(PAGE_ROWS, s.rowCount)) grid.pages.add(0);
+  if (s.complete && s.firstRows.length >= Math.min(PAGE_ROWS, s.rowCount)) grid.pages.add(0);
   const columns: ColumnDefinition[] = [
     { title: '#', field: '__i', formatter: (c) => el('span', 'rownum', String((c.getValue() as number) + 1)), headerSort: false, resizable: false, hozAlign: 'right', width: 72 },
     ...s.columns.map((name, j): ColumnDefinition => ({ title: name, field: `c${j}`, formatter: cellFormatter, headerSort: false, width: 16 + 8 * columnChars(name, s.firstRows.map((r) => r[j])) })),
@@ -175,9 +189,12 @@ function render(): void {
     return;
   }
   const s = run.statements[selected] ?? run.statements[0];
-  app.append(header(run), statementList(run));
+  listEl = statementList(run);
+  detailEl = null;
+  app.append(header(run), listEl);
   if (!s) return;
-  app.append(detail(s));
+  detailEl = detail(s);
+  app.append(detailEl);
   status.textContent = '';
   app.append(status);
   const host = el('div', 'grid');
@@ -185,6 +202,31 @@ function render(): void {
   host.setAttribute('aria-label', `Rows of statement ${s.index + 1}`);
   app.append(host);
   buildGrid(s, host);
+}
+
+/** A loading result is complete (or failed part way): redraw its facts, grow the grid to the final count. */
+function completed(done: SqlResultDone): void {
+  const next = run ? applyDone(run, done) : null;
+  if (!next) return;
+  run = next;
+  const list = statementList(next);
+  listEl?.replaceWith(list);
+  listEl = list;
+  const s = next.statements[selected];
+  if (detailEl && s) {
+    const d = detail(s);
+    detailEl.replaceWith(d);
+    detailEl = d;
+  }
+  if (!table || grid?.resultId !== done.resultId) return;
+  const had = grid.rows;
+  // The page holding the first row that had not arrived may have been served in part: ask again.
+  grid.pages.delete(pageToRefetch(had));
+  grid.rows = Math.max(had, done.rowCount);
+  if (done.rowCount <= had) return;
+  // One replace keeps the scroll position; addData would re-list the rows once per row added (quadratic).
+  const rows = (table.getData() as GridRow[]).concat(Array.from({ length: done.rowCount - had }, (_, k): GridRow => ({ __i: had + k, __loaded: false })));
+  void table.replaceData(rows);
 }
 
 window.addEventListener('resize', () => {

@@ -4,7 +4,7 @@
  */
 import { formatLag } from '../engine/lag/lagState.js';
 import { tokenize } from '../engine/sqltext/lexer.js';
-import type { SqlRunResult, SqlStatementResult } from '../protocol/index.js';
+import type { SqlResultDone, SqlRunResult, SqlStatementResult } from '../protocol/index.js';
 
 /** Rows the grid asks the worker for at a time. */
 export const PAGE_ROWS = 500;
@@ -31,9 +31,10 @@ export function columnChars(header: string, sample: readonly (string | number | 
   return Math.min(60, longest + 4);
 }
 
-/** What came back: rows, affected rows or the error. */
+/** What came back: rows (so far, while loading), affected rows or the error (after how many rows). */
 export function outcomeText(s: SqlStatementResult): string {
-  if (s.error) return `error: ${s.error}`;
+  if (s.error) return s.columns.length > 0 && s.rowCount > 0 ? `error after ${plural(s.rowCount, 'row')}: ${s.error}` : `error: ${s.error}`;
+  if (!s.complete) return `${plural(s.rowCount, 'row')} so far, loading…`;
   if (s.columns.length > 0) return `${plural(s.rowCount, 'row')}${s.truncated ? ' (truncated)' : ''}`;
   const parts = [s.affectedRows === null ? 'done' : plural(s.affectedRows, 'row') + ' affected'];
   if (s.insertId) parts.push(`insert id ${s.insertId}`);
@@ -70,4 +71,29 @@ export function pagesToFetch(first: number, last: number, have: ReadonlySet<numb
 
 export function runTitle(run: SqlRunResult): string {
   return `${run.forcePrimary ? 'Run on Primary' : 'Run SQL'}: ${run.profile} (${plural(run.statements.length, 'statement')})`;
+}
+
+/**
+ * The run with a loading result's final state applied (its count, time, or the error that cut it
+ * short); null when no statement of this run has that result (a newer run replaced it).
+ */
+export function applyDone(run: SqlRunResult, done: SqlResultDone): SqlRunResult | null {
+  if (!run.statements.some((s) => s.resultId === done.resultId)) return null;
+  const statements = run.statements.map((s) =>
+    s.resultId === done.resultId ? { ...s, rowCount: done.rowCount, truncated: done.truncated, elapsedMs: done.elapsedMs, error: done.error, complete: true } : s,
+  );
+  return { ...run, statements };
+}
+
+/**
+ * The grid page to ask for again once a loading result is complete: the one holding the first row
+ * that had not arrived yet, which may have been served only in part. Pages before it were whole.
+ */
+export function pageToRefetch(rowsSoFar: number): number {
+  return Math.floor(rowsSoFar / PAGE_ROWS);
+}
+
+/** The export button's accessible name: the count once known. */
+export function exportLabel(s: SqlStatementResult, format: string): string {
+  return s.complete ? `Export the ${s.rowCount} rows as ${format}` : `Export all rows as ${format} once they are in`;
 }

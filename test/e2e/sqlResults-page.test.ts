@@ -24,7 +24,7 @@ const row = (i: number): Cell[] => [i + 1, `row ${i + 1}`, i % 7 === 0 ? null : 
 function statement(over: Partial<SqlStatementResult>): SqlStatementResult {
   return {
     index: 0, text: 'SELECT 1', classified: 'replica', route: 'replica', server: 'replica1', lagSeconds: 0.4, reason: 'read-only query; least lag 0.4s within maxStalenessSeconds 5s',
-    columns: [], rowCount: 0, truncated: false, affectedRows: null, insertId: null, elapsedMs: 12, error: null, resultId: null, firstRows: [], ...over,
+    columns: [], rowCount: 0, truncated: false, complete: true, affectedRows: null, insertId: null, elapsedMs: 12, error: null, resultId: null, firstRows: [], ...over,
   };
 }
 
@@ -129,4 +129,44 @@ test('light theme, an error and a write', async () => {
   await p.screenshot('sql-results-light-error');
   assert.deepEqual(await p.cspViolations(), []);
   await p.page.close();
+});
+
+test('a result answered on its first rows: "so far, loading…", then the final count and every row; a failure mid-stream shows its error', async () => {
+  const p = await harness.open('sqlResults', { theme: 'dark', width: 1100, height: 700 });
+  const pages = servePages(p);
+  try {
+    const run = bigRun();
+    run.statements[1] = { ...run.statements[1], rowCount: 200, complete: false, elapsedMs: 35 };
+    await p.post({ type: 'run', run });
+    await p.page.getByText('200 rows so far, loading…').first().waitFor({ state: 'visible', timeout: 10_000 });
+    await p.page.locator('.tabulator-row', { hasText: 'row 1' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await p.screenshot('sql-results-loading');
+
+    await p.post({ type: 'resultDone', done: { resultId: 'r7', rowCount: ROWS, truncated: false, elapsedMs: 1530, error: null } });
+    await p.page.locator('.detail', { hasText: '100,000 rows' }).waitFor({ state: 'visible', timeout: 10_000 });
+    const text = await p.page.locator('body').innerText();
+    assert.ok(!text.includes('loading…'), text);
+    assert.ok(text.includes('1.53 s'), text);
+    // The rows past the first 200 arrive by page, down to the last one.
+    const holder = p.page.locator('.tabulator-tableholder');
+    await holder.evaluate((e) => (e.scrollTop = 0));
+    await holder.evaluate((e) => (e.scrollTop = 300 * 24));
+    await p.page.locator('.tabulator-row', { hasText: /row 3\d\d(?!\d)/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await holder.evaluate((e) => (e.scrollTop = e.scrollHeight));
+    await p.page.locator('.tabulator-row', { hasText: 'row 100000' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await p.screenshot('sql-results-loaded');
+
+    const failing = bigRun();
+    failing.statements[1] = { ...failing.statements[1], resultId: 'r8', rowCount: 200, complete: false };
+    await p.post({ type: 'run', run: failing });
+    await p.page.getByText('200 rows so far, loading…').first().waitFor({ state: 'visible', timeout: 10_000 });
+    await p.post({ type: 'resultDone', done: { resultId: 'r8', rowCount: 4999, truncated: false, elapsedMs: 80, error: 'Subquery returns more than 1 row' } });
+    await p.page.locator('.detail', { hasText: 'error after 4,999 rows: Subquery returns more than 1 row' }).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await p.page.getByRole('button', { name: /Export/ }).count(), 0, 'no export of a result cut short');
+    await p.screenshot('sql-results-failed-midstream');
+    assert.deepEqual(await p.cspViolations(), []);
+  } finally {
+    pages.stop();
+    await p.page.close();
+  }
 });

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { exportChunks, uniqueNames } from '../../src/engine/routing/export.js';
 import type { SqlRunResult, SqlStatementResult } from '../../src/protocol/index.js';
-import { columnChars, defaultSelection, elapsedText, outcomeText, pagesToFetch, shortSql, whereText } from '../../src/webview-pages/sqlResultsView.js';
+import {
+  applyDone, columnChars, defaultSelection, elapsedText, exportLabel, outcomeText, pagesToFetch, pageToRefetch, shortSql, whereText,
+} from '../../src/webview-pages/sqlResultsView.js';
 
 const s = (over: Partial<SqlStatementResult>): SqlStatementResult => ({
-  index: 0, text: 'SELECT 1', classified: 'replica', route: 'replica', server: 'replica1', lagSeconds: 0.25, reason: 'r', columns: [], rowCount: 0, truncated: false,
+  index: 0, text: 'SELECT 1', classified: 'replica', route: 'replica', server: 'replica1', lagSeconds: 0.25, reason: 'r', columns: [], rowCount: 0, truncated: false, complete: true,
   affectedRows: null, insertId: null, elapsedMs: 3, error: null, resultId: null, firstRows: [], ...over,
 });
 
@@ -60,4 +62,34 @@ test('a statement that did not run shows a dash for its time, not 0 ms', () => {
   assert.equal(elapsedText(0, false), '–');
   assert.equal(elapsedText(12.4), '12 ms');
   assert.equal(elapsedText(1530), '1.53 s');
+});
+
+describe('a result answered on its first rows', () => {
+  const loading = s({ index: 1, columns: ['a'], rowCount: 2962, complete: false, resultId: 'r9', elapsedMs: 40 });
+  const run: SqlRunResult = { profile: 'p', forcePrimary: false, startedAt: 0, statements: [s({ index: 0, affectedRows: 1 }), loading] };
+
+  test('says how many rows so far while loading, then the final count', () => {
+    assert.equal(outcomeText(loading), '2,962 rows so far, loading…');
+    assert.equal(exportLabel(loading, 'CSV'), 'Export all rows as CSV once they are in');
+    const done = applyDone(run, { resultId: 'r9', rowCount: 100_000, truncated: false, elapsedMs: 1530, error: null });
+    assert.ok(done);
+    assert.deepEqual(done.statements[0], run.statements[0], 'other statements are left as they were');
+    assert.equal(outcomeText(done.statements[1]), '100,000 rows');
+    assert.equal(elapsedText(done.statements[1].elapsedMs), '1.53 s');
+    assert.equal(exportLabel(done.statements[1], 'CSV'), 'Export the 100000 rows as CSV');
+    assert.equal(loading.rowCount, 2962, 'the run it came from is not changed');
+  });
+
+  test('a failure mid-stream says after how many rows; a completion of another run changes nothing', () => {
+    const failed = applyDone(run, { resultId: 'r9', rowCount: 4999, truncated: false, elapsedMs: 80, error: 'Subquery returns more than 1 row' });
+    assert.equal(failed && outcomeText(failed.statements[1]), 'error after 4,999 rows: Subquery returns more than 1 row');
+    assert.equal(applyDone(run, { resultId: 'r1', rowCount: 5, truncated: false, elapsedMs: 1, error: null }), null);
+    assert.equal(outcomeText(s({ columns: ['a'], rowCount: 0, error: 'boom' })), 'error: boom', 'no rows before the error: just the error');
+  });
+
+  test('the grid asks again for the page that held the first row still missing', () => {
+    assert.equal(pageToRefetch(200), 0);
+    assert.equal(pageToRefetch(2962), 5);
+    assert.equal(pageToRefetch(500), 1);
+  });
 });

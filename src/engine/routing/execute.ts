@@ -3,12 +3,17 @@
  * its server and answered as columns and rows (cells as text, numbers or null, so they cross the
  * worker boundary as JSON and render exactly as the server sent them). The first failing statement
  * stops the run, like the mysql client: the statements after it are reported as not run.
+ *
+ * Rows are streamed (stream.ts): when the run's last statement has its first rows, `onFirstRows`
+ * lets the caller answer at once while that statement's rows keep filling in; the promise resolves
+ * when every statement is complete. Earlier statements always complete before the next one starts.
  */
 import { errorMessage } from '../db/errors.js';
 import { targetLabel } from '../partition/index.js';
 import type { ClassifiedStatement } from './classify.js';
 import { decideByMaps, type PartitionRouting } from './partitionRoute.js';
 import type { DecideOptions, RouteDecision, RoutingSession } from './router.js';
+import { streamQuery } from './stream.js';
 
 /** A cell as shown: binary values as 0x-hex (exact, never re-encoded as text). */
 export type Cell = string | number | null;
@@ -21,9 +26,11 @@ export interface StatementRun {
   rows: Cell[][];
   /** True when the result had more rows than maxRows and was cut. */
   truncated: boolean;
+  /** False while rows are still arriving (only seen through onFirstRows); then rows is what has come so far. */
+  complete: boolean;
   affectedRows: number | null;
   insertId: string | null;
-  /** Milliseconds until the server's answer was in (routing and any read-your-writes wait included). */
+  /** Milliseconds until the server's answer was in (routing and any read-your-writes wait included); so far while loading. */
   elapsedMs: number;
   error: string | null;
 }
@@ -33,10 +40,13 @@ export interface RunOptions extends DecideOptions {
   maxRows?: number;
   /** Saved partition maps: checked before the primary/replica decision (partitionRoute.ts). */
   partitions?: PartitionRouting;
-}
-
-interface Field {
-  name: string;
+  /** How many rows of the last statement make `onFirstRows` fire. */
+  firstRows?: number;
+  /**
+   * Called once when the run's last statement has `firstRows` rows and more may follow. The runs
+   * passed are live: the last one's rows, error, elapsedMs and complete change until the run resolves.
+   */
+  onFirstRows?: (runs: StatementRun[]) => void;
 }
 
 function cell(v: unknown): Cell {
@@ -47,27 +57,24 @@ function cell(v: unknown): Cell {
   return JSON.stringify(v);
 }
 
-/** The first result set of a query answer (CALL answers with several, plus an OK packet). */
-function shapeOf(rows: unknown, fields: unknown): { columns: string[]; rows: unknown[][] } | { header: { affectedRows?: number; insertId?: number | string } } {
-  const multi = Array.isArray(fields) && Array.isArray(fields[0]);
-  if (multi) return { columns: (fields[0] as Field[]).map((f) => f.name), rows: (rows as unknown[][][])[0] ?? [] };
-  if (Array.isArray(fields)) return { columns: (fields as Field[]).map((f) => f.name), rows: rows as unknown[][] };
-  return { header: rows as { affectedRows?: number; insertId?: number | string } };
-}
-
 export async function runSql(session: RoutingSession, sql: string, opts: RunOptions = {}): Promise<StatementRun[]> {
   const maxRows = opts.maxRows ?? 1_000_000;
+  const firstRows = opts.firstRows ?? 200;
   const statements = session.classify(sql);
   const out: StatementRun[] = [];
   let failed = false;
   for (const s of statements) {
     const statement = { index: s.index, text: s.text, start: s.start, end: s.end, route: s.route, reason: s.reason, kind: s.kind };
-    const run: StatementRun = { statement, decision: null, columns: [], rows: [], truncated: false, affectedRows: null, insertId: null, elapsedMs: 0, error: null };
+    const run: StatementRun = { statement, decision: null, columns: [], rows: [], truncated: false, complete: false, affectedRows: null, insertId: null, elapsedMs: 0, error: null };
     out.push(run);
     if (failed) {
       run.error = 'not run: an earlier statement failed';
+      run.complete = true;
       continue;
     }
+    // Only the last statement can be answered early: the answer must hold every earlier result.
+    const isLast = s === statements[statements.length - 1];
+    let answered = false;
     const started = performance.now();
     try {
       const byMap = opts.partitions ? decideByMaps(opts.partitions, s.text) : ({ kind: 'none' } as const);
@@ -95,24 +102,35 @@ export async function runSql(session: RoutingSession, sql: string, opts: RunOpti
         run.decision = decision;
         conn = server.conn;
       }
-      const [rows, fields] = await conn.query({ sql: sqlText, rowsAsArray: true });
-      const shape = shapeOf(rows, fields);
-      if ('header' in shape) {
-        run.affectedRows = shape.header.affectedRows ?? null;
-        run.insertId = shape.header.insertId ? String(shape.header.insertId) : null;
-      } else {
-        run.columns = shape.columns;
-        run.truncated = shape.rows.length > maxRows;
-        const kept = run.truncated ? shape.rows.slice(0, maxRows) : shape.rows;
-        run.rows = kept.map((r) => r.map(cell));
+      const end = await streamQuery(conn, sqlText, {
+        columns: (names) => (run.columns = names),
+        row: (values) => {
+          // Past maxRows the rest is still read (the connection must be drained) but not kept.
+          if (run.rows.length >= maxRows) {
+            run.truncated = true;
+            return;
+          }
+          run.rows.push(values.map(cell));
+          if (isLast && !answered && opts.onFirstRows && run.rows.length === firstRows) {
+            answered = true;
+            run.elapsedMs = performance.now() - started;
+            opts.onFirstRows(out);
+          }
+        },
+      });
+      if (end.header) {
+        run.affectedRows = end.header.affectedRows ?? null;
+        run.insertId = end.header.insertId ? String(end.header.insertId) : null;
       }
-      // The session's own bookkeeping (settings, read-your-writes GTID) is about its primary only.
-      if (byMap.kind !== 'routed') await session.after(s, decision, rows);
+      // The session's own bookkeeping (settings, read-your-writes GTID) is about its primary only. It
+      // runs once the whole result is in: it may query the same connection.
+      if (byMap.kind !== 'routed') await session.after(s, decision, end.lastHeader);
     } catch (err) {
       run.error = errorMessage(err);
       failed = true;
     }
     run.elapsedMs = performance.now() - started;
+    run.complete = true;
   }
   return out;
 }
