@@ -48,6 +48,8 @@ const rate = stat('Rate');
 const eta = stat('Time');
 const table = stat('Current');
 const chunk = stat('Chunk');
+// Its label too: hidden with the value once no chunk can come (finished, or a hybrid job following the stream).
+const chunkLabel = chunk.previousElementSibling as HTMLElement;
 // Hybrid: the change stream, once the job follows it.
 const streamBox = el('section', 'stream hidden');
 streamBox.setAttribute('aria-label', 'Change stream');
@@ -187,6 +189,9 @@ function render(): void {
   eta.textContent = v.etaText;
   table.textContent = v.tableText;
   chunk.textContent = v.chunkText || '–';
+  const noChunks = v.finished || v.stream !== null;
+  chunk.classList.toggle('hidden', noChunks);
+  chunkLabel.classList.toggle('hidden', noChunks);
   throttle.textContent = v.throttleText;
   throttle.classList.toggle('on', v.throttled);
   setEnabled(pauseBtn, v.canPause);
