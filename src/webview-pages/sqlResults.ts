@@ -117,7 +117,7 @@ function statementList(r: SqlRunResult): HTMLElement {
     tr.append(el('td', undefined, String(s.index + 1)));
     tr.append(el('td', s.route ? `route-${s.route}` : undefined, whereText(s)));
     tr.append(el('td', s.error ? 'error' : undefined, outcomeText(s)));
-    tr.append(el('td', undefined, elapsedText(s.elapsedMs, !!s.route)));
+    tr.append(el('td', 'elapsed', elapsedText(s.elapsedMs, !!s.route)));
     tr.append(el('td', 'sql', shortSql(s.text)));
     const choose = () => {
       selected = s.index;
