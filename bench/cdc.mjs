@@ -32,32 +32,19 @@
 // so a change in the machine's load during a run does not always favour the same side.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
+import { cpuSeconds, load1 } from '../scripts/lib/proc.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DB = 'bench_cdc';
-const CLK_TCK = 100;
 
 function arg(name, dflt) {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : dflt;
 }
 
-/** utime + stime of a process in seconds (fields 14 and 15 of /proc/PID/stat), or NaN. */
-function cpuSeconds(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
-}
-
-const load1 = () => +os.loadavg()[0].toFixed(2);
 
 /** Runs dist/cli.js; for the sync also its CPU seconds (its /proc stat, sampled until it exits). */
 function cli(args, topo, extraArgs, cliPath = path.join(root, 'dist', 'cli.js'), nodeOptions = undefined) {

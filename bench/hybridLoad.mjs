@@ -4,7 +4,6 @@
 // lines are timestamped as they arrive.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
@@ -12,7 +11,7 @@ import mysql from 'mysql2/promise';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const APP = { user: 'rwm_bench_app', password: 'bench-app-pw' };
 export const HEARTBEAT = 'heartbeat';
-export const load1 = () => +os.loadavg()[0].toFixed(2);
+export { load1 } from '../scripts/lib/proc.mjs';
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Wall-clock microseconds with sub-millisecond resolution (one clock for writer and reader: same process). */
 export const nowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);

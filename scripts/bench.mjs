@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds } from './lib/proc.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = path.join(root, '.sandbox-bench');
@@ -24,7 +25,6 @@ const writeDoc = !argv.includes('--no-doc');
 const WRITERS = opt('--writers', '2');
 /** The young-generation size our copy runs with (the same flag the extension's worker gets). */
 const SEMI_SPACE = opt('--semi-space', '16');
-const CLK_TCK = 100;
 
 function sandbox(...args) {
   return execFileSync(process.execPath, [path.join(root, 'scripts/sandbox.mjs'), ...args, '--dir', dir], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -50,17 +50,6 @@ function run(cmd, args, { env = {}, shell = false } = {}) {
 const FORGET_JOBS = 'DELETE FROM rw_migrate.chunks; DELETE FROM rw_migrate.job_tables; DELETE FROM rw_migrate.jobs; DELETE FROM rw_migrate.deferred_keys';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat), or NaN. */
-function cpuSeconds(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
-}
 
 const load1 = () => os.loadavg()[0];
 

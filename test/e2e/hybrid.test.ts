@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { adminConnect, loadSandbox, waitFor, type SandboxServer, type Topology } from '../support/sandbox';
-import { answerDialog, pickExact, readDialog, shotOnFailure, sideBarWithJobs, startExact, waitFrameText, waitRowText } from './support/pathsUi';
+import { answerDialog, pickExact, readDialog, setSandboxPasswords, shotOnFailure, sideBarWithJobs, startExact, waitFrameText, waitRowText } from './support/pathsUi';
 import { answerInput, clearToasts, toast } from './support/topologyUi';
 import { Workbench } from './support/workbench';
 
@@ -67,14 +67,7 @@ after(async () => {
 test('passwords go into secret storage through Set Password', async () => shotOnFailure(wb, 'hybrid-passwords', async () => {
   const { admin } = topo.users;
   await sideBarWithJobs(wb);
-  await startExact(wb, 'RW Migrate: Set Password');
-  await pickExact(wb, SOURCE);
-  await pickExact(wb, 'primary');
-  await answerInput(wb, `Password for ${admin.user}@primary`, admin.password);
-  await toast(wb, /other server\(s\) of sandbox use/, 'Use for all 2');
-  await startExact(wb, 'RW Migrate: Set Password');
-  await pickExact(wb, TARGET);
-  await answerInput(wb, `Password for ${admin.user}@target`, admin.password);
+  await setSandboxPasswords(wb, admin.user, admin.password, SOURCE, TARGET);
   await clearToasts(wb);
 }));
 

@@ -18,12 +18,13 @@ import {
   readDialog,
   rowByLabel,
   setColorTheme,
+  setSandboxPasswords,
   shotOnFailure,
   sideBarWithJobs,
   waitFrameText,
   waitRowText,
 } from './support/pathsUi';
-import { answerInput, clearToasts, expand, startFlow, toast } from './support/topologyUi';
+import { answerInput, clearToasts, expand, toast } from './support/topologyUi';
 import { Workbench } from './support/workbench';
 
 const SOURCE = 'sandbox';
@@ -114,14 +115,7 @@ async function migrateUpToConfirm(table: string, screenshot?: string) {
 test('passwords go into secret storage through Set Password', async () => shotOnFailure(wb, 'passwords', async () => {
   const { admin } = topo.users;
   await sideBarWithJobs(wb);
-  await startFlow(wb, 'RW Migrate: Set Password');
-  await pickExact(wb, SOURCE);
-  await pickExact(wb, 'primary');
-  await answerInput(wb, `Password for ${admin.user}@primary`, admin.password);
-  await toast(wb, /other server\(s\) of sandbox use/, 'Use for all 2');
-  await startFlow(wb, 'RW Migrate: Set Password');
-  await pickExact(wb, TARGET);
-  await answerInput(wb, `Password for ${admin.user}@target`, admin.password);
+  await setSandboxPasswords(wb, admin.user, admin.password, SOURCE, TARGET);
   await clearToasts(wb);
 }));
 

@@ -6,8 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadSandbox, type SandboxServer, type Topology } from '../support/sandbox';
-import { pickExact, shotOnFailure, startExact, waitFrameText } from './support/pathsUi';
-import { answerInput, clearToasts, pickItem, toast } from './support/topologyUi';
+import { pickExact, setSandboxPasswords, shotOnFailure, startExact, waitFrameText } from './support/pathsUi';
+import { clearToasts, pickItem } from './support/topologyUi';
 import { Workbench } from './support/workbench';
 
 let wb: Workbench;
@@ -51,11 +51,7 @@ async function openFile(name: string): Promise<void> {
 test('password and active profile, as a user sets them', async () => shotOnFailure(wb, 'runsql-setup', async () => {
   const { admin } = topo.users;
   await wb.openViewContainer('RW Migrate');
-  await startExact(wb, 'RW Migrate: Set Password');
-  await pickExact(wb, PROFILE);
-  await pickExact(wb, 'primary');
-  await answerInput(wb, `Password for ${admin.user}@primary`, admin.password);
-  await toast(wb, /other server\(s\) of sandbox use/, 'Use for all 2');
+  await setSandboxPasswords(wb, admin.user, admin.password, PROFILE);
   await startExact(wb, 'RW Migrate: Set Active Profile');
   await pickExact(wb, PROFILE);
   await clearToasts(wb);

@@ -9,8 +9,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
-import { startJob, type JobSpec } from '../../src/engine/index.js';
-import { adminConnect, adminSpec } from '../support/sandbox.js';
+import { startJob } from '../../src/engine/index.js';
+import { adminConnect } from '../support/sandbox.js';
 import { jsonLines, text, useCliFixture } from '../support/cli.js';
 import { allFacts, createLoadTables, LOAD_TABLES, runLoad, seedLoadTables, writeCorpus } from '../support/cdcLoad.js';
 
@@ -61,15 +61,7 @@ describe('change applier: batches of several queries', () => {
   let jobId = '';
 
   it('batches spanning several queries and tables, keys of every kind and the type corpus: equal by CHECKSUM TABLE and count', async () => {
-    const spec: JobSpec = {
-      source: adminSpec(fx.topo, fx.topo.servers.primary),
-      target: adminSpec(fx.topo, fx.topo.servers.target),
-      sourceDatabase: srcDb,
-      targetDatabase: dstDb,
-      tables: 'all',
-      mode: 'full',
-    };
-    const copy = await startJob(spec).done;
+    const copy = await startJob(fx.spec()).done;
     assert.equal(copy.state, 'done', copy.message);
     jobId = copy.jobId;
 

@@ -7,11 +7,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type mysql from 'mysql2/promise';
-import type { RowDataPacket } from 'mysql2/promise';
 import { startJob } from '../../src/engine/index.js';
-import { adminConnect, adminSpec, waitFor } from '../support/sandbox.js';
+import { adminConnect } from '../support/sandbox.js';
 import { jsonLines, text, useCliFixture } from '../support/cli.js';
-import { allFacts, cdcStateOf, loadTablesWith, replicaCaughtUp, runLoad, writeCorpus } from '../support/cdcLoad.js';
+import { allFacts, cdcStateOf, loadTablesWith, purgeOlderBinlogs, replicaCaughtUp, runLoad, writeCorpus } from '../support/cdcLoad.js';
 
 const fx = useCliFixture('fo', { seed: loadTablesWith(500) });
 const { srcDb, dstDb } = fx;
@@ -57,14 +56,7 @@ before(async () => {
   await fx.open();
   replica1 = await adminConnect(fx.topo.servers.replica1);
   replica2 = await adminConnect(fx.topo.servers.replica2);
-  const r = await startJob({
-    source: adminSpec(fx.topo, fx.topo.servers.primary),
-    target: adminSpec(fx.topo, fx.topo.servers.target),
-    sourceDatabase: srcDb,
-    targetDatabase: dstDb,
-    tables: 'all',
-    mode: 'full',
-  }).done;
+  const r = await startJob(fx.spec()).done;
   assert.equal(r.state, 'done', r.message);
   jobId = r.jobId;
 });
@@ -143,15 +135,7 @@ describe('sync --source (GTID resume)', () => {
     assert.equal(r.code, 0, r.text);
     const at = await cdcState();
     assert.match(at.file, /^primary-bin\./);
-    await fx.primary.query('FLUSH BINARY LOGS');
-    const [st] = await fx.primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
-    const current = String(st[0].File);
-    // MariaDB keeps a log until its binlog checkpoint and every replica have moved past it: retry.
-    await waitFor('older binlogs purged', async () => {
-      await fx.primary.query(`PURGE BINARY LOGS TO '${current}'`);
-      const [logs] = await fx.primary.query<RowDataPacket[]>('SHOW BINARY LOGS');
-      return String(logs[0].Log_name) === current;
-    }, 30_000);
+    await purgeOlderBinlogs(fx.primary);
     await writes(50);
     const after = await sync();
     assert.equal(after.code, 0, after.text);

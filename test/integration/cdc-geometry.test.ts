@@ -3,21 +3,27 @@
 // points next to the equal-looking MULTIPOINT, an empty collection and -0 / tiny / huge coordinates.
 // After the copy and after a sync of inserts, updates (including an SRID-only change) and deletes,
 // the target equals the source by CHECKSUM TABLE and by HEX() of every stored value.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { startJob } from '../../src/engine/index.js';
 import { syncJob } from '../../src/engine/cdc/index.js';
-import { adminConnect, adminSpec, loadSandbox, type Topology } from '../support/sandbox.js';
+import { adminSpec } from '../support/sandbox.js';
+import { useCliFixture } from '../support/cli.js';
 import { tableFacts } from '../support/cdcLoad.js';
 
-let topo: Topology;
-let primary: mysql.Connection;
-let target: mysql.Connection;
-const runId = `${Date.now().toString(36)}${process.pid}`;
-const srcDb = `geo_src_${runId}`;
-const dstDb = `geo_dst_${runId}`;
+const fx = useCliFixture('geo', {
+  seed: async (primary, db) => {
+    await primary.query(`CREATE TABLE \`${db}\`.geo (
+      id INT NOT NULL PRIMARY KEY,
+      g GEOMETRY NULL, p POINT NOT NULL, ls LINESTRING NULL, pg POLYGON NULL, mp MULTIPOINT NULL, gc GEOMETRYCOLLECTION NULL,
+      SPATIAL KEY sp_p (p)
+    ) ENGINE=InnoDB`);
+    await insertRows(1, 60, (n) => [0, 4326, 3857][n % 3]);
+  },
+});
+const { srcDb, dstDb } = fx;
 const COLS = ['g', 'p', 'ls', 'pg', 'mp', 'gc'];
 
 /** One row's values as SQL expressions, varied by n. */
@@ -41,7 +47,7 @@ function row(n: number, srid: number): string {
 async function insertRows(from: number, to: number, srid: (n: number) => number): Promise<void> {
   const tuples: string[] = [];
   for (let n = from; n <= to; n++) tuples.push(row(n, srid(n)));
-  await primary.query(`INSERT INTO \`${srcDb}\`.geo (id, ${COLS.join(', ')}) VALUES ${tuples.join(', ')}`);
+  await fx.primary.query(`INSERT INTO \`${srcDb}\`.geo (id, ${COLS.join(', ')}) VALUES ${tuples.join(', ')}`);
 }
 
 /** Every stored value as hex (the server's SRID + WKB bytes) and its SRID, per row. */
@@ -53,46 +59,17 @@ async function hexRows(conn: mysql.Connection, db: string): Promise<string[]> {
 }
 
 async function assertEqual(): Promise<void> {
-  assert.equal(await tableFacts(target, dstDb, 'geo'), await tableFacts(primary, srcDb, 'geo'));
-  const [s, t] = [await hexRows(primary, srcDb), await hexRows(target, dstDb)];
+  assert.equal(await tableFacts(fx.target, dstDb, 'geo'), await tableFacts(fx.primary, srcDb, 'geo'));
+  const [s, t] = [await hexRows(fx.primary, srcDb), await hexRows(fx.target, dstDb)];
   assert.equal(t.length, s.length);
   assert.deepEqual(t, s);
 }
-
-before(async () => {
-  topo = loadSandbox();
-  primary = await adminConnect(topo.servers.primary);
-  target = await adminConnect(topo.servers.target);
-  await primary.query(`CREATE DATABASE \`${srcDb}\``);
-  await primary.query(`CREATE TABLE \`${srcDb}\`.geo (
-      id INT NOT NULL PRIMARY KEY,
-      g GEOMETRY NULL, p POINT NOT NULL, ls LINESTRING NULL, pg POLYGON NULL, mp MULTIPOINT NULL, gc GEOMETRYCOLLECTION NULL,
-      SPATIAL KEY sp_p (p)
-    ) ENGINE=InnoDB`);
-  await insertRows(1, 60, (n) => [0, 4326, 3857][n % 3]);
-});
-
-after(async () => {
-  await primary.query(`DROP DATABASE IF EXISTS \`${srcDb}\``).catch(() => undefined);
-  await target.query(`DROP DATABASE IF EXISTS \`${dstDb}\``).catch(() => undefined);
-  await primary.end();
-  await target.end();
-});
 
 describe('spatial columns', () => {
   let jobId = '';
 
   it('the full copy moves every spatial value byte for byte, SRIDs included', async () => {
-    const r = await startJob({
-      source: adminSpec(topo, topo.servers.primary),
-      target: adminSpec(topo, topo.servers.target),
-      sourceDatabase: srcDb,
-      targetDatabase: dstDb,
-      tables: ['geo'],
-      mode: 'full',
-      maxChunkRows: 16,
-      initialChunkRows: 16,
-    }).done;
+    const r = await startJob(fx.spec({ tables: ['geo'], maxChunkRows: 16, initialChunkRows: 16 })).done;
     assert.equal(r.state, 'done', r.message);
     jobId = r.jobId;
     await assertEqual();
@@ -101,15 +78,15 @@ describe('spatial columns', () => {
   it('inserts, updates (an SRID-only change among them) and deletes arrive exactly through the change stream', async () => {
     const t = `\`${srcDb}\`.geo`;
     await insertRows(61, 120, (n) => [4326, 0, 2154][n % 3]);
-    await primary.query(`UPDATE ${t} SET p = ST_GeomFromText(ST_AsText(p), 3857) WHERE id BETWEEN 1 AND 30`);
-    await primary.query(`UPDATE ${t} SET g = ST_GeomFromText('GEOMETRYCOLLECTION(MULTIPOINT(1 1, 2 2), POINT(-0 5e-324))', 4326), pg = NULL WHERE id % 5 = 0`);
-    await primary.query(`UPDATE ${t} SET gc = ST_GeomFromText('GEOMETRYCOLLECTION EMPTY'), mp = ST_GeomFromText('MULTIPOINT(9 9)', 4326), id = id + 1000 WHERE id BETWEEN 40 AND 45`);
-    await primary.query(`DELETE FROM ${t} WHERE id % 7 = 0`);
-    const r = await syncJob(adminSpec(topo, topo.servers.target), jobId, { source: topo.users.admin.password, target: topo.users.admin.password }).done;
+    await fx.primary.query(`UPDATE ${t} SET p = ST_GeomFromText(ST_AsText(p), 3857) WHERE id BETWEEN 1 AND 30`);
+    await fx.primary.query(`UPDATE ${t} SET g = ST_GeomFromText('GEOMETRYCOLLECTION(MULTIPOINT(1 1, 2 2), POINT(-0 5e-324))', 4326), pg = NULL WHERE id % 5 = 0`);
+    await fx.primary.query(`UPDATE ${t} SET gc = ST_GeomFromText('GEOMETRYCOLLECTION EMPTY'), mp = ST_GeomFromText('MULTIPOINT(9 9)', 4326), id = id + 1000 WHERE id BETWEEN 40 AND 45`);
+    await fx.primary.query(`DELETE FROM ${t} WHERE id % 7 = 0`);
+    const r = await syncJob(adminSpec(fx.topo, fx.topo.servers.target), jobId, { source: fx.topo.users.admin.password, target: fx.topo.users.admin.password }).done;
     assert.equal(r.state, 'done', r.message);
     assert.ok(r.events >= 100, `row events applied: ${r.events}`);
     await assertEqual();
-    const [srids] = await target.query<RowDataPacket[]>(`SELECT COUNT(DISTINCT ST_SRID(p)) AS n FROM \`${dstDb}\`.geo`);
+    const [srids] = await fx.target.query<RowDataPacket[]>(`SELECT COUNT(DISTINCT ST_SRID(p)) AS n FROM \`${dstDb}\`.geo`);
     assert.ok(Number(srids[0].n) >= 3, 'several SRIDs made it to the target');
   });
 });

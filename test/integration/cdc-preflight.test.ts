@@ -52,14 +52,7 @@ before(async () => {
 
 describe('sync pre-flight', () => {
   it('binlog_format MIXED or STATEMENT on the source: refused (exit 3) with the fix, nothing written', async () => {
-    const r = await startJob({
-      source: adminSpec(fx.topo, fx.topo.servers.primary),
-      target: adminSpec(fx.topo, fx.topo.servers.target),
-      sourceDatabase: srcDb,
-      targetDatabase: dstDb,
-      tables: ['keyed'],
-      mode: 'full',
-    }).done;
+    const r = await startJob(fx.spec({ tables: ['keyed'] })).done;
     assert.equal(r.state, 'done', r.message);
     for (const format of ['MIXED', 'STATEMENT']) {
       await fx.primary.query(`SET GLOBAL binlog_format = '${format}'`);

@@ -5,10 +5,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RowDataPacket } from 'mysql2/promise';
-import { startJob, type JobSpec } from '../../src/engine/index.js';
-import { adminConnect, adminSpec, waitFor } from '../support/sandbox.js';
+import { startJob } from '../../src/engine/index.js';
+import { adminConnect, waitFor } from '../support/sandbox.js';
 import { jsonLines, text, useCliFixture } from '../support/cli.js';
-import { allFacts, createLoadTables, loadTablesWith, runLoad, seedLoadTables, writeCorpus } from '../support/cdcLoad.js';
+import { allFacts, createLoadTables, loadTablesWith, purgeOlderBinlogs, runLoad, seedLoadTables, writeCorpus } from '../support/cdcLoad.js';
 
 const SEED = 3000;
 const fx = useCliFixture('cdc', { seed: loadTablesWith(SEED) });
@@ -22,16 +22,7 @@ async function sync(jobId: string, extra: string[] = []): Promise<{ code: number
 }
 
 async function copyJob(src: string, dst: string, tables: string[] | 'all' = 'all'): Promise<string> {
-  const spec: JobSpec = {
-    source: adminSpec(fx.topo, fx.topo.servers.primary),
-    target: adminSpec(fx.topo, fx.topo.servers.target),
-    sourceDatabase: src,
-    targetDatabase: dst,
-    tables,
-    mode: 'full',
-    maxChunkRows: 200,
-    initialChunkRows: 200,
-  };
+  const spec = fx.spec({ sourceDatabase: src, targetDatabase: dst, tables, maxChunkRows: 200, initialChunkRows: 200 });
   const r = await startJob(spec).done;
   assert.equal(r.state, 'done', r.message);
   return r.jobId;
@@ -172,15 +163,7 @@ describe('rw-migrate sync', () => {
       await seedLoadTables(fx.primary, db3, 50);
       const job = await copyJob(db3, `${dstDb}_purge`, ['items']);
       await fx.primary.query(`UPDATE \`${db3}\`.items SET qty = 1`);
-      await fx.primary.query('FLUSH BINARY LOGS');
-      const [st] = await fx.primary.query<RowDataPacket[]>('SHOW MASTER STATUS');
-      const current = String(st[0].File);
-      // MariaDB keeps a log until its binlog checkpoint and every replica have moved past it: retry.
-      await waitFor('older binlogs purged', async () => {
-        await fx.primary.query(`PURGE BINARY LOGS TO '${current}'`);
-        const [logs] = await fx.primary.query<RowDataPacket[]>('SHOW BINARY LOGS');
-        return String(logs[0].Log_name) === current;
-      }, 30_000);
+      await purgeOlderBinlogs(fx.primary);
       const r = await sync(job);
       assert.equal(r.code, 1, r.text);
       assert.match(String(r.result?.message), /no longer on .*purged.*new full copy/s);

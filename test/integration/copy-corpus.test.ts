@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RowDataPacket } from 'mysql2/promise';
 import { JobFinishedNotification, StartJobRequest, type JobResult } from '../../src/protocol/index.js';
-import { adminSpec, waitFor } from '../support/sandbox.js';
+import { waitFor } from '../support/sandbox.js';
 import { tableFingerprint } from '../support/tableHash.js';
 import { CORPUS, createCorpus } from '../support/typeCorpus.js';
 import { startWorker, type WorkerProcess } from '../support/worker.js';
@@ -64,16 +64,7 @@ describe('type corpus: every column type and key shape copied exactly', () => {
 
   it('through the worker with multi-row INSERT and 60-row chunks', async () => {
     const { jobId } = await worker.rpc.sendRequest(StartJobRequest, {
-      spec: {
-        source: adminSpec(fx.topo, fx.topo.servers.primary),
-        target: adminSpec(fx.topo, fx.topo.servers.target),
-        sourceDatabase: SRC,
-        targetDatabase: WORKER_DB,
-        tables: 'all',
-        mode: 'full',
-        method: 'insert',
-        maxChunkRows: 60,
-      },
+      spec: fx.spec({ sourceDatabase: SRC, targetDatabase: WORKER_DB, method: 'insert', maxChunkRows: 60 }),
     });
     const result = await waitFor('worker job finished', async () => finished.find((r) => r.jobId === jobId), 120_000);
     assert.equal(result.state, 'done', result.message);

@@ -50,17 +50,7 @@ async function waitingWriter(): Promise<number> {
 }
 
 function spec(dstDb: string, extra: Partial<JobSpec> = {}): JobSpec {
-  return {
-    source: adminSpec(fx.topo, fx.topo.servers.primary),
-    target: adminSpec(fx.topo, fx.topo.servers.target),
-    sourceDatabase: srcDb,
-    targetDatabase: dstDb,
-    tables: ['t'],
-    mode: 'full',
-    maxChunkRows: 1000,
-    writers: 2,
-    ...extra,
-  };
+  return fx.spec({ targetDatabase: dstDb, tables: ['t'], maxChunkRows: 1000, writers: 2, ...extra });
 }
 
 before(async () => {

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RowDataPacket } from 'mysql2/promise';
 import { startMigration, type JobHandle, type JobSpec, type ProgressEvent } from '../../src/engine/index.js';
-import { adminConnect, adminSpec, waitFor } from '../support/sandbox.js';
+import { adminConnect, waitFor } from '../support/sandbox.js';
 import { jsonLines, text, useCliFixture } from '../support/cli.js';
 import { allFacts, createLoadTables, seedLoadTables } from '../support/cdcLoad.js';
 
@@ -38,15 +38,7 @@ class Job {
     over: Partial<JobSpec> = {},
   ) {
     fx.dropAfter('target', dst);
-    const spec: JobSpec = {
-      source: adminSpec(fx.topo, fx.topo.servers.primary),
-      target: adminSpec(fx.topo, fx.topo.servers.target),
-      sourceDatabase: src,
-      targetDatabase: dst,
-      tables: 'all',
-      mode: 'hybrid',
-      ...over,
-    };
+    const spec = fx.spec({ sourceDatabase: src, targetDatabase: dst, mode: 'hybrid', ...over });
     this.handle = startMigration(spec, {
       onEvent: (e) => {
         this.events.push(e);

@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RowDataPacket } from 'mysql2/promise';
-import { listJobs, startMigration, type JobSpec, type ProgressEvent } from '../../src/engine/index.js';
+import { listJobs, startMigration, type ProgressEvent } from '../../src/engine/index.js';
 import { adminConnect, adminSpec, waitFor } from '../support/sandbox.js';
 import { jsonLines, text, useCliFixture, type CliRun } from '../support/cli.js';
 import { allFacts, createLoadTables, loadTablesWith, runLoad, seedLoadTables } from '../support/cdcLoad.js';
@@ -184,15 +184,7 @@ describe('rw-migrate copy --mode hybrid', () => {
     const db = `${srcDb}_f`;
     await freshSource(db, 500);
     const events: ProgressEvent[] = [];
-    const spec: JobSpec = {
-      source: adminSpec(fx.topo, fx.topo.servers.primary),
-      target: adminSpec(fx.topo, fx.topo.servers.target),
-      sourceDatabase: db,
-      targetDatabase: `${dstDb}_f`,
-      tables: 'all',
-      mode: 'hybrid',
-      first: ['pairs', 'corpus'],
-    };
+    const spec = fx.spec({ sourceDatabase: db, targetDatabase: `${dstDb}_f`, mode: 'hybrid', first: ['pairs', 'corpus'] });
     const handle = startMigration(spec, { onEvent: (e) => events.push(e) });
     await waitFor('in-sync', async () => events.some((e) => e.type === 'phase' && e.phase === 'in-sync'), 60_000);
     const order = events.filter((e) => e.type === 'table-done').map((e) => (e as { table: string }).table);

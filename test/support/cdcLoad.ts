@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import type mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
+import { waitFor } from './sandbox.js';
 
 export const LOAD_TABLES = ['items', 'pairs', 'corpus'];
 
@@ -172,4 +173,19 @@ export async function cdcStateOf(target: mysql.Connection, jobId: string): Promi
   const [r] = await target.query<RowDataPacket[]>('SELECT binlog_file, source_server, events, gtid FROM rw_migrate.cdc_state WHERE job_id = ?', [jobId]);
   if (!r[0]) throw new Error(`no cdc_state row for job ${jobId}`);
   return { file: String(r[0].binlog_file), server: String(r[0].source_server), events: Number(r[0].events), gtid: String(r[0].gtid) };
+}
+
+/**
+ * Starts a new binlog file on `conn`'s server and purges every older one.
+ * MariaDB keeps a log until its binlog checkpoint and every replica have moved past it: retried.
+ */
+export async function purgeOlderBinlogs(conn: mysql.Connection): Promise<void> {
+  await conn.query('FLUSH BINARY LOGS');
+  const [st] = await conn.query<RowDataPacket[]>('SHOW MASTER STATUS');
+  const current = String(st[0].File);
+  await waitFor('older binlogs purged', async () => {
+    await conn.query(`PURGE BINARY LOGS TO '${current}'`);
+    const [logs] = await conn.query<RowDataPacket[]>('SHOW BINARY LOGS');
+    return String(logs[0].Log_name) === current;
+  }, 30_000);
 }

@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before } from 'node:test';
 import type mysql from 'mysql2/promise';
-import { adminConnect, loadSandbox, REPO_ROOT, type SandboxServer, type Topology } from './sandbox.js';
+import type { JobSpec } from '../../src/engine/index.js';
+import { adminConnect, adminSpec, loadSandbox, REPO_ROOT, type SandboxServer, type Topology } from './sandbox.js';
 
 export interface CliRun {
   child: ChildProcess;
@@ -114,6 +115,19 @@ export class CliFixture {
   url(server: SandboxServer | ServerName, db?: string): string {
     const s = typeof server === 'string' ? this.topo.servers[server] : server;
     return `mysql://${this.topo.users.admin.user}@${s.host}:${s.port}${db ? `/${db}` : ''}`;
+  }
+
+  /** A job from the primary's srcDb to the target's dstDb as the admin user: every table, a full copy, unless `over` says otherwise. */
+  spec(over: Partial<JobSpec> = {}): JobSpec {
+    return {
+      source: adminSpec(this.topo, this.topo.servers.primary),
+      target: adminSpec(this.topo, this.topo.servers.target),
+      sourceDatabase: this.srcDb,
+      targetDatabase: this.dstDb,
+      tables: 'all',
+      mode: 'full',
+      ...over,
+    };
   }
 
   /** Drop `db` on that server after the file (besides srcDb and dstDb, which always go); returns `db`. */

@@ -72,13 +72,15 @@ function positionOf(p: SnapshotPosition): SnapshotPosition {
 }
 
 export function startJob(spec: JobSpec, events: JobEvents = {}, opts: StartOptions = {}): JobHandle {
-  return jobHandle(new Migration(spec, events, opts));
+  const run = new Migration(spec, events, opts);
+  return jobHandle(run, run.runGate);
 }
 
 class Migration {
   onId: (id: string) => void = () => {};
   private jobId = '';
-  private readonly runGate = new RunGate((state) => this.setState(state));
+  /** Pause, resume and cancel (jobHandle's control), and the gate the work passes between chunks. */
+  readonly runGate = new RunGate((state) => this.setState(state));
   private progress: ProgressTracker | null = null;
   private failure: Error | null = null;
   private readonly started = performance.now();
@@ -106,26 +108,6 @@ class Migration {
   private setState(state: JobState, message?: string): void {
     if (this.progress) this.progress.state = state;
     this.emit({ type: 'state', jobId: this.jobId, state, message });
-  }
-
-  private get paused(): boolean {
-    return this.runGate.paused;
-  }
-
-  private get cancelled(): boolean {
-    return this.runGate.cancelled;
-  }
-
-  pause(): void {
-    this.runGate.pause();
-  }
-
-  resume(): void {
-    this.runGate.resume();
-  }
-
-  cancel(): void {
-    this.runGate.cancel();
   }
 
   private async gate(): Promise<void> {
@@ -243,7 +225,7 @@ class Migration {
     for (const p of plans) {
       const recorded = deferred.get(p.source.name);
       if (!recorded) continue;
-      if (this.cancelled) throw new CancelledError();
+      if (this.runGate.cancelled) throw new CancelledError();
       const t0 = performance.now();
       const added = await addDeferredKeys(target, recorded, this.spec.targetDatabase, p.source.name, (names) =>
         this.emit({ type: 'log', jobId: this.jobId, level: 'info', message: `${p.source.name}: all rows copied; adding secondary keys ${names.join(', ')}` }),
@@ -307,7 +289,7 @@ class Migration {
           noKey: !p.source.key,
         })),
       });
-      this.setState(this.paused ? 'paused' : 'copying');
+      this.setState(this.runGate.paused ? 'paused' : 'copying');
       progress.start();
       const pending = plans.filter((p) => states.get(p.source.name) !== 'done');
       const keyed = pending.filter((p) => p.source.key);
@@ -347,9 +329,9 @@ class Migration {
         this.emit({ type: 'throttle', jobId: this.jobId, throttle: s });
         this.progress?.maybeEmit(true);
       },
-      () => this.cancelled,
+      () => this.runGate.cancelled,
     );
-    if (this.cancelled) throw new CancelledError();
+    if (this.runGate.cancelled) throw new CancelledError();
   }
 
   private async pipeline(reader: SnapshotReader, writers: Writer[], plans: TablePlan[], target: Connection): Promise<void> {
@@ -435,7 +417,7 @@ class Migration {
       reader,
       writers,
       sequencer,
-      cancelled: () => this.cancelled,
+      cancelled: () => this.runGate.cancelled,
       lap,
       onRetry: (what, n) => this.retried(what, n),
     };
@@ -473,6 +455,6 @@ class Migration {
     };
     await Promise.all([produce().catch(fail), ...writers.map((_, i) => consume(i))]);
     if (this.failure) throw this.failure;
-    if (this.cancelled) throw new CancelledError();
+    if (this.runGate.cancelled) throw new CancelledError();
   }
 }

@@ -37,7 +37,8 @@ import { CutoverDriver, dataDiffers } from './cutoverDriver.js';
 const FOLLOWING: ReadonlySet<JobPhaseName> = new Set(['catching-up', 'in-sync', 'cutting-over']);
 
 export function startHybridJob(spec: JobSpec, events: JobEvents = {}, opts: StartOptions = {}): JobHandle {
-  return jobHandle(new HybridRun(spec, events, opts));
+  const run = new HybridRun(spec, events, opts);
+  return jobHandle(run, run);
 }
 
 class HybridRun {
@@ -87,23 +88,23 @@ class HybridRun {
       return;
     }
     if (this.paused || this.cancelled) return;
-    this.paused = true;
-    if (this.copy) {
-      this.copy.pause();
-      return;
-    }
-    this.follower?.pause();
-    this.recordPaused();
+    this.setPaused(true);
   }
 
   resume(): void {
-    if (!this.paused) return;
-    this.paused = false;
+    if (this.paused) this.setPaused(false);
+  }
+
+  /** The snapshot's copy pauses and says so itself; in a stream phase the follower does, and the job records it. */
+  private setPaused(paused: boolean): void {
+    this.paused = paused;
     if (this.copy) {
-      this.copy.resume();
+      if (paused) this.copy.pause();
+      else this.copy.resume();
       return;
     }
-    this.follower?.resume();
+    if (paused) this.follower?.pause();
+    else this.follower?.resume();
     this.recordPaused();
   }
 

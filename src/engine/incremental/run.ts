@@ -49,7 +49,8 @@ const DEFAULTS = { chunkTimeSeconds: 0.5, maxLagSeconds: 1, maxLoad: 50, maxChun
 const MAX_CHUNK_BYTES = 2 * 1024 * 1024;
 
 export function startIncremental(spec: JobSpec, events: JobEvents = {}, opts: IncrementalOptions = {}): JobHandle {
-  return jobHandle(new IncrementalRun(spec, events, opts));
+  const run = new IncrementalRun(spec, events, opts);
+  return jobHandle(run, run.runGate);
 }
 
 /** The next increment of a stored incremental job (a finished run is no obstacle: that is the point). */
@@ -92,7 +93,8 @@ interface TableRun {
 class IncrementalRun {
   onId: (id: string) => void = () => {};
   private jobId = '';
-  private readonly runGate = new RunGate((state) => this.setState(state));
+  /** Pause, resume and cancel (jobHandle's control), and the gate the work passes between chunks. */
+  readonly runGate = new RunGate((state) => this.setState(state));
   private progress: ProgressTracker | null = null;
   private readonly started = performance.now();
   private throttler: Throttler | null = null;
@@ -131,30 +133,6 @@ class IncrementalRun {
 
   private phase(phase: JobPhaseName, message?: string): void {
     this.emit({ type: 'phase', jobId: this.jobId, phase, ...(message ? { message } : {}) });
-  }
-
-  private get paused(): boolean {
-    return this.runGate.paused;
-  }
-
-  private get cancelled(): boolean {
-    return this.runGate.cancelled;
-  }
-
-  pause(): void {
-    this.runGate.pause();
-  }
-
-  resume(): void {
-    this.runGate.resume();
-  }
-
-  cancel(): void {
-    this.runGate.cancel();
-  }
-
-  private async gate(): Promise<void> {
-    await this.runGate.pass();
   }
 
   async run(): Promise<JobResult> {
@@ -360,9 +338,9 @@ class IncrementalRun {
         this.emit({ type: 'throttle', jobId: this.jobId, throttle: s });
         this.progress?.maybeEmit(true);
       },
-      () => this.cancelled,
+      () => this.runGate.cancelled,
     );
-    if (this.cancelled) throw new CancelledError();
+    if (this.runGate.cancelled) throw new CancelledError();
   }
 
   private async copy(target: Connection, reader: SnapshotReader, runs: TableRun[]): Promise<void> {
@@ -383,7 +361,7 @@ class IncrementalRun {
       reader,
       writers,
       sequencer,
-      cancelled: () => this.cancelled,
+      cancelled: () => this.runGate.cancelled,
       lap: () => 0,
       onRetry: (what, n) => {
         this.retries++;
@@ -391,7 +369,7 @@ class IncrementalRun {
       },
     };
     progress.start();
-    this.setState(this.paused ? 'paused' : 'copying');
+    this.setState(this.runGate.paused ? 'paused' : 'copying');
     let order = 0;
     try {
       for (const r of runs) {
@@ -410,7 +388,7 @@ class IncrementalRun {
         let written = 0;
         for (const pass of r.passes) {
           for (;;) {
-            await this.gate();
+            await this.runGate.pass();
             const limit = sizer.next();
             const chunk = await reader.readChunk(r.shape, { after: cursor, upTo: null }, limit, method, 2 * MAX_CHUNK_BYTES, pass.filter);
             if (chunk.rowCount === 0) break;

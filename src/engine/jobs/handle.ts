@@ -8,16 +8,20 @@ export interface JobRun {
   /** Set by jobHandle: the runner calls it once its job id is known. */
   onId: (id: string) => void;
   run(): Promise<JobResult>;
+}
+
+/** What pause, resume and cancel act on: a runner's RunGate, or a runner with its own rules (hybrid). */
+export interface JobControl {
   pause(): void;
   resume(): void;
   cancel(): void;
 }
 
-export function jobHandle(run: JobRun): JobHandle {
+export function jobHandle(run: JobRun, control: JobControl): JobHandle {
   let resolveId: (id: string) => void = () => {};
   const jobId = new Promise<string>((r) => (resolveId = r));
   run.onId = resolveId;
   const done = run.run();
   done.then((r) => resolveId(r.jobId), () => undefined);
-  return { jobId, done, pause: () => run.pause(), resume: () => run.resume(), cancel: () => run.cancel() };
+  return { jobId, done, pause: () => control.pause(), resume: () => control.resume(), cancel: () => control.cancel() };
 }

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
-import { resizeSideBar } from './topologyUi';
+import { answerInput, resizeSideBar, toast } from './topologyUi';
 import type { Workbench } from './workbench';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -186,4 +186,20 @@ export async function shotOnFailure<T>(wb: Workbench, name: string, body: () => 
     await wb.screenshot(`paths-FAILED-${name}`).catch(() => {});
     throw err;
   }
+}
+
+/**
+ * Set Password as a user does: the `source` profile's primary, its other servers by "Use for all",
+ * and, when given, the `target` profile's server. The passwords go into secret storage.
+ */
+export async function setSandboxPasswords(wb: Workbench, user: string, password: string, source: string, target?: string): Promise<void> {
+  await startExact(wb, 'RW Migrate: Set Password');
+  await pickExact(wb, source);
+  await pickExact(wb, 'primary');
+  await answerInput(wb, `Password for ${user}@primary`, password);
+  await toast(wb, /other server\(s\) of sandbox use/, 'Use for all 2');
+  if (!target) return;
+  await startExact(wb, 'RW Migrate: Set Password');
+  await pickExact(wb, target);
+  await answerInput(wb, `Password for ${user}@target`, password);
 }
