@@ -35,8 +35,8 @@ import { addDeferredKeys, deferredKeysOf, recordDeferredKeys, referencedColumns,
 import { CommitSequencer } from './sequencer.js';
 import type { RetryNotice } from './retry.js';
 import { commitChunk, type ChunkCommitContext } from './chunkCommit.js';
-import { SlaveStatusLagProbe, ThreadsRunningProbe, Throttler, type LagProbe } from '../lag/throttler.js';
-import { ReplicaProbe, throttleProbe } from '../lag/replicaProbe.js';
+import type { Throttler, LagProbe } from '../lag/throttler.js';
+import { jobThrottler, waitUnthrottled } from './jobThrottle.js';
 import { CopyHeartbeat } from './copyHeartbeat.js';
 import type { JobEvents, JobHandle, JobResult, JobSpec, JobState, ProgressEvent, SnapshotPosition } from '../jobs/types.js';
 
@@ -57,7 +57,7 @@ type WorkItem =
   | { kind: 'chunk'; order: number; shape: TableShape; seq: number; lo: KeyValue | null; chunk: ReadChunk; sizer: ChunkSizer }
   | { kind: 'table-done'; order: number; table: string; expectedRows: number };
 
-const DEFAULTS = { writers: 2, chunkTimeSeconds: 0.5, maxLagSeconds: 1, maxLoad: 50, maxChunkRows: 100_000, initialChunkRows: 2_000 };
+const DEFAULTS = { writers: 2, chunkTimeSeconds: 0.5, maxChunkRows: 100_000, initialChunkRows: 2_000 };
 /** Encoded bytes per chunk: far under max_allowed_packet for the INSERT path, bounded memory for LOAD DATA. */
 const MAX_CHUNK_BYTES = 2 * 1024 * 1024;
 /** RW_MIGRATE_MAX_CHUNK_BYTES overrides the cap (benchmark tuning only). */
@@ -238,16 +238,7 @@ class Migration {
   }
 
   private buildThrottler(): Throttler {
-    const maxLag = this.spec.maxLagSeconds ?? DEFAULTS.maxLagSeconds;
-    // With a heartbeat, the target's replicas are judged by it (thread states still from their status).
-    const hb = this.heartbeat?.source(maxLag);
-    const probes: LagProbe[] = [
-      ...(this.spec.replicas ?? []).map((r) => (hb ? throttleProbe(ReplicaProbe.forSpec(r, hb), { warnSeconds: maxLag }) : new SlaveStatusLagProbe(r, maxLag))),
-      ...(this.spec.sourceReplicas ?? []).map((r) => new SlaveStatusLagProbe(r, maxLag)),
-      new ThreadsRunningProbe({ ...this.spec.target, name: this.spec.target.name ?? 'target' }, this.spec.maxLoad ?? DEFAULTS.maxLoad),
-      ...(this.opts.probes ?? []),
-    ];
-    return new Throttler(probes);
+    return jobThrottler(this.spec, this.heartbeat, this.opts.probes);
   }
 
   private async copy(source: Connection, target: Connection, plans: TablePlan[], isNew: boolean): Promise<{ rows: number; bytes: number }> {
@@ -320,18 +311,8 @@ class Migration {
     this.emit({ type: 'retry', jobId: this.jobId, what, attempt: n.attempt, retriesLeft: n.retriesLeft, cause: n.cause, error: errorMessage(n.error) });
   }
 
-  private async throttle(): Promise<void> {
-    const t = this.throttler;
-    if (!t) return;
-    await t.waitClear(
-      (s) => {
-        if (this.progress) this.progress.throttle = s;
-        this.emit({ type: 'throttle', jobId: this.jobId, throttle: s });
-        this.progress?.maybeEmit(true);
-      },
-      () => this.runGate.cancelled,
-    );
-    if (this.runGate.cancelled) throw new CancelledError();
+  private throttle(): Promise<void> {
+    return waitUnthrottled(this.throttler, { jobId: this.jobId, progress: this.progress, emit: (e) => this.emit(e), cancelled: () => this.runGate.cancelled });
   }
 
   private async pipeline(reader: SnapshotReader, writers: Writer[], plans: TablePlan[], target: Connection): Promise<void> {

@@ -31,8 +31,8 @@ import { ProgressTracker, newJobId } from '../jobs/progress.js';
 import { INCREMENTAL_BLIND_SPOTS } from '../jobs/modes.js';
 import { createTable, createdMessage, ensureDatabase, isEmpty } from '../schema/schema.js';
 import { databaseExists, inspectTable } from '../schema/inspector.js';
-import { SlaveStatusLagProbe, ThreadsRunningProbe, Throttler, type LagProbe } from '../lag/throttler.js';
-import { ReplicaProbe, throttleProbe } from '../lag/replicaProbe.js';
+import type { Throttler, LagProbe } from '../lag/throttler.js';
+import { jobThrottler, waitUnthrottled } from '../copy/jobThrottle.js';
 import type { JobEvents, JobHandle, JobPhaseName, JobResult, JobSpec, JobState, ProgressEvent, ServerSpec, WatermarkSpec } from '../jobs/types.js';
 import { cursorColumns, cursorOf, hasLeadingIndex, isTemporalType, nextMark, watermarkProblems, type StoredMark } from './cursor.js';
 import { sameIncrementalJob } from './identity.js';
@@ -45,7 +45,7 @@ export interface IncrementalOptions {
   probes?: LagProbe[];
 }
 
-const DEFAULTS = { chunkTimeSeconds: 0.5, maxLagSeconds: 1, maxLoad: 50, maxChunkRows: 100_000, initialChunkRows: 2_000 };
+const DEFAULTS = { chunkTimeSeconds: 0.5, maxChunkRows: 100_000, initialChunkRows: 2_000 };
 const MAX_CHUNK_BYTES = 2 * 1024 * 1024;
 
 export function startIncremental(spec: JobSpec, events: JobEvents = {}, opts: IncrementalOptions = {}): JobHandle {
@@ -315,32 +315,15 @@ class IncrementalRun {
   }
 
   private async buildThrottler(target: Connection): Promise<Throttler> {
-    const maxLag = this.spec.maxLagSeconds ?? DEFAULTS.maxLagSeconds;
     if (this.spec.heartbeat && (this.spec.replicas?.length ?? 0) > 0) {
       this.heartbeat = await CopyHeartbeat.start(target, this.spec.target, this.spec.heartbeat.database);
       this.log('info', `throttling on heartbeat ${this.spec.heartbeat.database}.heartbeat (server_id ${this.heartbeat.serverId}) read on each watched replica`);
     }
-    const hb = this.heartbeat?.source(maxLag);
-    return new Throttler([
-      ...(this.spec.replicas ?? []).map((r) => (hb ? throttleProbe(ReplicaProbe.forSpec(r, hb), { warnSeconds: maxLag }) : new SlaveStatusLagProbe(r, maxLag))),
-      ...(this.spec.sourceReplicas ?? []).map((r) => new SlaveStatusLagProbe(r, maxLag)),
-      new ThreadsRunningProbe({ ...this.spec.target, name: this.spec.target.name ?? 'target' }, this.spec.maxLoad ?? DEFAULTS.maxLoad),
-      ...(this.opts.probes ?? []),
-    ]);
+    return jobThrottler(this.spec, this.heartbeat, this.opts.probes);
   }
 
-  private async throttle(): Promise<void> {
-    const t = this.throttler;
-    if (!t) return;
-    await t.waitClear(
-      (s) => {
-        if (this.progress) this.progress.throttle = s;
-        this.emit({ type: 'throttle', jobId: this.jobId, throttle: s });
-        this.progress?.maybeEmit(true);
-      },
-      () => this.runGate.cancelled,
-    );
-    if (this.runGate.cancelled) throw new CancelledError();
+  private throttle(): Promise<void> {
+    return waitUnthrottled(this.throttler, { jobId: this.jobId, progress: this.progress, emit: (e) => this.emit(e), cancelled: () => this.runGate.cancelled });
   }
 
   private async copy(target: Connection, reader: SnapshotReader, runs: TableRun[]): Promise<void> {
