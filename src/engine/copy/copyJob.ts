@@ -33,7 +33,7 @@ import { createTable, createdMessage, ensureDatabase } from '../schema/schema.js
 import { memoryTrace, type MemoryTrace } from './memoryTrace.js';
 import { addDeferredKeys, deferredKeysOf, recordDeferredKeys, referencedColumns, splitDeferrableKeys } from '../schema/deferredKeys.js';
 import { CommitSequencer } from './sequencer.js';
-import type { RetryNotice } from './retry.js';
+import { retryEvent, type RetryNotice } from './retry.js';
 import { commitChunk, type ChunkCommitContext } from './chunkCommit.js';
 import type { Throttler, LagProbe } from '../lag/throttler.js';
 import { jobThrottler, waitUnthrottled } from './jobThrottle.js';
@@ -308,7 +308,7 @@ class Migration {
   /** Reports one retry of a transient fault (progress event, and the count in the result). */
   private retried(what: string, n: RetryNotice): void {
     this.retries++;
-    this.emit({ type: 'retry', jobId: this.jobId, what, attempt: n.attempt, retriesLeft: n.retriesLeft, cause: n.cause, error: errorMessage(n.error) });
+    this.emit(retryEvent(this.jobId, what, n));
   }
 
   private throttle(): Promise<void> {

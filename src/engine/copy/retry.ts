@@ -6,6 +6,8 @@
  * backoff; the caller reports each retry, and fails (resumable) only when they run out.
  */
 import pRetry, { AbortError } from 'p-retry';
+import { errorMessage } from '../db/errors.js';
+import type { ProgressEvent } from '../jobs/types.js';
 
 export { AbortError };
 
@@ -52,6 +54,11 @@ export interface RetryNotice {
   retriesLeft: number;
   cause: TransientCause;
   error: Error;
+}
+
+/** The progress event that reports one retry of `what`. */
+export function retryEvent(jobId: string, what: string, n: RetryNotice): ProgressEvent {
+  return { type: 'retry', jobId, what, attempt: n.attempt, retriesLeft: n.retriesLeft, cause: n.cause, error: errorMessage(n.error) };
 }
 
 /**

@@ -12,7 +12,7 @@ import { jobHandle } from '../jobs/handle.js';
 import { RunGate } from '../jobs/runGate.js';
 import type { Connection } from '../db/connection.js';
 import { closeQuietly, queryRows, serverLabel } from '../db/connection.js';
-import { CancelledError, RefusedError, errorMessage } from '../db/errors.js';
+import { CancelledError, RefusedError } from '../db/errors.js';
 import { quoteIdent } from '../db/sql.js';
 import type { KeyValue } from '../db/keyset.js';
 import { ConnectionFailedError, connectAs, serverName } from '../copy/connectRole.js';
@@ -33,6 +33,7 @@ import { createTable, createdMessage, ensureDatabase, isEmpty } from '../schema/
 import { databaseExists, inspectTable } from '../schema/inspector.js';
 import type { Throttler, LagProbe } from '../lag/throttler.js';
 import { jobThrottler, waitUnthrottled } from '../copy/jobThrottle.js';
+import { retryEvent } from '../copy/retry.js';
 import type { JobEvents, JobHandle, JobPhaseName, JobResult, JobSpec, JobState, ProgressEvent, ServerSpec, WatermarkSpec } from '../jobs/types.js';
 import { cursorColumns, cursorOf, hasLeadingIndex, isTemporalType, nextMark, watermarkProblems, type StoredMark } from './cursor.js';
 import { sameIncrementalJob } from './identity.js';
@@ -348,7 +349,7 @@ class IncrementalRun {
       lap: () => 0,
       onRetry: (what, n) => {
         this.retries++;
-        this.emit({ type: 'retry', jobId: this.jobId, what, attempt: n.attempt, retriesLeft: n.retriesLeft, cause: n.cause, error: errorMessage(n.error) });
+        this.emit(retryEvent(this.jobId, what, n));
       },
     };
     progress.start();
