@@ -64,7 +64,7 @@ test('Run SQL: 100,000 rows from a replica; the grid shows server, lag and why, 
   const frame = await wb.webviewFrame({ hasText: /Run SQL: sandbox/, timeoutMs: 60_000 });
   await frame.locator('.tabulator-row', { hasText: 'row 1' }).first().waitFor({ state: 'visible', timeout: 30_000 });
   t.diagnostic(`first rows visible ${Date.now() - started} ms after the command`);
-  const text = await waitFrameText(frame, /100,000 rows/, 30_000);
+  const text = await waitFrameText(frame, /\b100,000 rows\b(?! so far)/, 30_000);
   assert.match(text, /replica[12] \(replica, lag \d+\.\ds\)/, text);
   assert.match(text, /Why: read-only query; (least )?lag \d+\.\ds within maxStalenessSeconds 5s/);
   await wb.screenshot('run-sql-100k');
@@ -85,7 +85,9 @@ test('Run SQL on Primary: the same statement on the primary, saying it was the o
   await openFile('big.sql');
   await wb.runCommand('RW Migrate: Run SQL on Primary');
   const frame = await wb.webviewFrame({ hasText: /Run on Primary: sandbox/, timeoutMs: 60_000 });
-  const text = await waitFrameText(frame, /Why: Run on Primary \(override\)/, 30_000);
+  // The result streams: wait for the final count, not just the first page.
+  const text = await waitFrameText(frame, /\b100,000 rows\b(?! so far)/, 30_000);
+  assert.match(text, /Why: Run on Primary \(override\)/);
   assert.match(text, /primary override/);
   assert.match(text, /\bprimary\b.*100,000 rows/s);
 }));
