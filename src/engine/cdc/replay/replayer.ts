@@ -86,17 +86,19 @@ export function chooseApply(method: ApplyMethod, facts: ApplyFacts): ApplyChoice
 }
 
 /**
- * The BINLOG statements for a batch, each at most `maxBytes` of text and made of whole source
- * statements; null when the batch cannot be replayed (raw events missing for some rows, a batch
- * not ending at a statement's end, or one statement larger than `maxBytes`).
+ * The BINLOG statements for a batch, made of whole source statements, each about `groupBytes` of
+ * text at most (one source statement alone up to `maxBytes`); null when the batch cannot be replayed
+ * (raw events missing for some rows, a batch not ending at a statement's end, or one statement
+ * larger than `maxBytes`).
  */
-export function binlogStatements(raw: RawRowsEvent[], decodedRows: number, maxBytes: number): string[] | null {
+export function binlogStatements(raw: RawRowsEvent[], decodedRows: number, groupBytes: number, maxBytes: number): string[] | null {
   if (raw.length === 0) return null;
   let rows = 0;
   for (const e of raw) rows += e.rowCount;
   if (rows !== decodedRows || !endsStatement(raw[raw.length - 1].rows)) return null;
   // base64 text is 4/3 of the bytes; the statement's own words are a few more.
   const maxEventBytes = Math.floor((maxBytes - 16) * 0.75);
+  const groupEventBytes = Math.floor((groupBytes - 16) * 0.75);
   const out: string[] = [];
   let fde = raw[0].fde;
   out.push(binlog([fde]));
@@ -126,7 +128,7 @@ export function binlogStatements(raw: RawRowsEvent[], decodedRows: number, maxBy
     statementBytes += e.rows.length;
     if (!endsStatement(e.rows)) continue;
     if (statementBytes > maxEventBytes) return null;
-    if (pendingBytes + statementBytes > maxEventBytes) flushPending();
+    if (pendingBytes + statementBytes > groupEventBytes) flushPending();
     pending.push(...statement);
     pendingBytes += statementBytes;
     statement = [];
