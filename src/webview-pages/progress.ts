@@ -48,8 +48,6 @@ const rate = stat('Rate');
 const eta = stat('Time');
 const table = stat('Current');
 const chunk = stat('Chunk');
-// Its label too: hidden with the value once no chunk can come (finished, or a hybrid job following the stream).
-const chunkLabel = chunk.previousElementSibling as HTMLElement;
 // Hybrid: the change stream, once the job follows it.
 const streamBox = el('section', 'stream hidden');
 streamBox.setAttribute('aria-label', 'Change stream');
@@ -151,6 +149,13 @@ function buildChart(): void {
   );
 }
 
+/** A stat line: the view model's text, or the line hidden with its label when the text is empty. */
+function setStat(dd: HTMLElement, text: string): void {
+  dd.textContent = text;
+  dd.classList.toggle('hidden', text === '');
+  (dd.previousElementSibling as HTMLElement).classList.toggle('hidden', text === '');
+}
+
 function setEnabled(button: HTMLButtonElement, enabled: boolean): void {
   button.disabled = !enabled;
 }
@@ -164,11 +169,11 @@ function render(): void {
   phase.classList.toggle('hidden', v.phaseText === '');
   streamBox.classList.toggle('hidden', v.stream === null);
   if (v.stream) {
-    behind.textContent = v.stream.behindText;
-    eventsRate.textContent = v.stream.eventsRateText;
-    eventsBehind.textContent = v.stream.eventsBehindText;
-    applied.textContent = v.stream.appliedText;
-    position.textContent = v.stream.positionText;
+    setStat(behind, v.stream.behindText);
+    setStat(eventsRate, v.stream.eventsRateText);
+    setStat(eventsBehind, v.stream.eventsBehindText);
+    setStat(applied, v.stream.appliedText);
+    setStat(position, v.stream.positionText);
   }
   cutoverBtn.classList.toggle('hidden', !v.showCutover);
   setEnabled(cutoverBtn, v.canCutover);
@@ -185,13 +190,10 @@ function render(): void {
   bar.setAttribute('aria-valuetext', `${v.percentText}, ${v.rowsText}`);
   percent.textContent = v.percentText;
   rows.textContent = v.rowsText;
-  rate.textContent = v.rateText;
-  eta.textContent = v.etaText;
-  table.textContent = v.tableText;
-  chunk.textContent = v.chunkText || '–';
-  const noChunks = v.finished || v.stream !== null;
-  chunk.classList.toggle('hidden', noChunks);
-  chunkLabel.classList.toggle('hidden', noChunks);
+  setStat(rate, v.rateText);
+  setStat(eta, v.etaText);
+  setStat(table, v.tableText);
+  setStat(chunk, v.chunkText);
   throttle.textContent = v.throttleText;
   throttle.classList.toggle('on', v.throttled);
   setEnabled(pauseBtn, v.canPause);

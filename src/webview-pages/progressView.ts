@@ -14,11 +14,13 @@ export interface ProgressView {
   percent: number | null;
   percentText: string;
   rowsText: string;
+  /** The copy's rows/s; empty (the line hidden) once a hybrid job is past its snapshot: the stream's events/s is its rate then. */
   rateText: string;
   etaText: string;
   throttled: boolean;
   throttleText: string;
   tableText: string;
+  /** Empty (the line hidden) where no chunk can come: finished, or a hybrid job past its snapshot. */
   chunkText: string;
   errors: string[];
   canPause: boolean;
@@ -40,8 +42,10 @@ export interface ProgressView {
   liftStatements: string[];
 }
 
+/** The change stream's lines; an empty text hides its line (the delay, rate and queue of a finished job are not live). */
 export interface StreamText {
   behindText: string;
+  /** The one events/s figure of the page (the Rate line is hidden in the stream phases). */
   eventsRateText: string;
   eventsBehindText: string;
   appliedText: string;
@@ -56,11 +60,12 @@ export function behindText(behindSeconds: number | null): string {
   return `${formatDuration(behindSeconds * 1000)} behind the source`;
 }
 
-export function streamText(s: ProgressStream): StreamText {
+export function streamText(s: ProgressStream, finished = false): StreamText {
   return {
-    behindText: behindText(s.behindSeconds),
-    eventsRateText: `${formatCount(s.eventsPerSecond)} events/s applied`,
-    eventsBehindText: `${formatCount(s.behindEvents)} event${s.behindEvents === 1 ? '' : 's'} behind`,
+    behindText: finished ? '' : behindText(s.behindSeconds),
+    // The line's label says "Applying": the figure need not say it again.
+    eventsRateText: finished ? '' : `${formatCount(s.eventsPerSecond)} events/s`,
+    eventsBehindText: finished ? '' : `${formatCount(s.behindEvents)} event${s.behindEvents === 1 ? '' : 's'} behind`,
     appliedText: `${formatCount(s.events)} events in ${formatCount(s.transactions)} transactions`,
     positionText: `${s.position.file}:${s.position.position}`,
   };
@@ -147,6 +152,9 @@ export function progressView(s: ProgressSnapshot, history: readonly ProgressSamp
   const state: JobState = s.result ? s.result.state : s.state;
   // A hybrid job past its snapshot has copied every row the snapshot had: the bar is full, whatever the estimate said.
   const following = s.mode === 'hybrid' && (s.phase === 'catching-up' || s.phase === 'in-sync' || s.phase === 'cutting-over');
+  // Past the snapshot (following, or done after a cut-over) a hybrid job copies no rows: no rows/s and no chunk to show,
+  // and its rows/s average over the whole run would count the hours it followed the stream.
+  const pastSnapshot = following || (s.mode === 'hybrid' && s.phase === 'done');
   const percent = state === 'done' || following ? 100 : barPercent(s.rows, s.totalRows);
   const total = s.totalRows > 0 ? `${s.totalIsEstimate ? '~' : ''}${formatCount(s.totalRows)}` : 'unknown';
   const rowsText =
@@ -165,7 +173,7 @@ export function progressView(s: ProgressSnapshot, history: readonly ProgressSamp
   return {
     mode,
     phaseText: mode === 'full' || !s.phase ? '' : phaseText({ mode, phase: s.phase }),
-    stream: s.stream ? streamText(s.stream) : null,
+    stream: s.stream ? streamText(s.stream, finished) : null,
     showCutover: mode === 'hybrid',
     canCutover: mode === 'hybrid' && cutover.can,
     cutoverText: mode === 'hybrid' ? cutover.text : '',
@@ -181,7 +189,7 @@ export function progressView(s: ProgressSnapshot, history: readonly ProgressSamp
     percent,
     percentText: percent === null ? '–' : `${percent.toFixed(1)}%`,
     rowsText,
-    rateText: following && !finished && s.stream ? `${formatCount(s.stream.eventsPerSecond)} events/s` : `${formatCount(rate)} rows/s${finished ? ' average' : ''}`,
+    rateText: pastSnapshot ? '' : `${formatCount(rate)} rows/s${finished ? ' average' : ''}`,
     etaText: etaLine,
     throttled: !finished && s.throttle.throttled,
     throttleText: finished ? (s.throttledMs > 0 ? `Throttled for ${formatDuration(s.throttledMs)} in total` : 'Never throttled') : throttleText(s.throttle),
@@ -193,7 +201,7 @@ export function progressView(s: ProgressSnapshot, history: readonly ProgressSamp
           : s.tablesTotal > 0
             ? `${s.tablesDone} of ${s.tablesTotal} tables done`
             : 'No table yet',
-    chunkText: s.table && !finished && !following ? `Chunk ${s.chunk}: ${formatCount(s.chunkRows)} rows` : '',
+    chunkText: finished || pastSnapshot ? '' : s.table ? `Chunk ${s.chunk}: ${formatCount(s.chunkRows)} rows` : '–',
     errors: s.errors,
     // a hybrid job pauses in its snapshot and stream phases; a cut-over in progress must finish
     canPause: !finished && (state === 'copying' || state === 'planning') && s.phase !== 'cutting-over',

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { Frame } from 'playwright-core';
 import { adminConnect, loadSandbox, waitFor, type SandboxServer, type Topology } from '../support/sandbox';
 import { answerDialog, pickExact, readDialog, setSandboxPasswords, shotOnFailure, sideBarWithJobs, startExact, waitFrameText, waitRowText } from './support/pathsUi';
 import { answerInput, clearToasts, toast } from './support/topologyUi';
@@ -25,6 +26,13 @@ const addr = (s: { host: string; port: number }) => `${s.host}:${s.port}`;
 function server(s: SandboxServer, name: string) {
   return { name, host: s.host, port: s.port, user: topo.users.admin.user };
 }
+
+/** The panel's text without the chart (its legend names the series, "events/s" among them). */
+async function panelText(frame: Frame): Promise<string> {
+  return (await frame.locator('#app > :not(.chart):visible').allInnerTexts()).join('\n');
+}
+
+const occurrences = (text: string, word: string) => text.split(word).length - 1;
 
 async function checksums(conn: Connection, db: string): Promise<string[]> {
   const [rows] = await conn.query<RowDataPacket[]>(`CHECKSUM TABLE \`${db}\`.accounts, \`${db}\`.entries EXTENDED`);
@@ -94,7 +102,7 @@ test('Migrate Database To… Hybrid: in sync with the delay and events/s, then C
   await toast(wb, new RegExp(`Migration started: ${SRC}`), 'Open Progress');
 
   const frame = await wb.webviewFrame({ hasText: /Hybrid job/, timeoutMs: 30_000 });
-  await waitFrameText(frame, /In sync \(4 of 6\)[\s\S]*Delay[\s\S]*events\/s applied/, 120_000);
+  await waitFrameText(frame, /In sync \(4 of 6\)[\s\S]*Delay[\s\S]*Applying\s+[\d,]+ events\/s/, 120_000);
   // Writes on the source while the job follows it: the panel counts the applied events, the chart gets events/s.
   const conn = await adminConnect(p);
   try {
@@ -109,6 +117,11 @@ test('Migrate Database To… Hybrid: in sync with the delay and events/s, then C
   const text = await waitFrameText(frame, /In sync \(4 of 6\)[\s\S]*Applied\s+[\d,]+ events/, 60_000);
   t.diagnostic(`progress: ${text.replace(/\s+/g, ' ').slice(0, 500)}`);
   assert.match(text, /Applied\s+[\d,]+ events in [\d,]+ transactions/);
+  // The stream phase shows the events rate once (the Applying line) and no chunk: the snapshot copy is over.
+  const inSync = await panelText(frame);
+  assert.equal(occurrences(inSync, 'events/s'), 1, `events/s once in:\n${inSync}`);
+  assert.doesNotMatch(inSync, /rows\/s/);
+  assert.doesNotMatch(text, /Chunk/);
   const { jobs } = await sideBarWithJobs(wb);
   const row = jobs.locator('.monaco-list-row', { hasText: SRC }).first();
   t.diagnostic(`jobs row: ${await waitRowText(row, /(In sync|Catching up) \(\d of 6\) · .* events\/s/, 30_000)}`);
@@ -158,7 +171,12 @@ test('Migrate Database To… Hybrid: in sync with the delay and events/s, then C
   await answerDialog(wb, 'Copy Lift Statements');
   await assert.rejects(primary.query(`INSERT INTO \`${SRC}\`.accounts VALUES (99999, 'blocked', 0)`), 'writes are blocked after the cut-over');
   assert.deepEqual(await checksums(target, DST), await checksums(primary, SRC));
-  await waitFrameText(frame, /Done/, 60_000);
+  const doneText = await waitFrameText(frame, /Done \(6 of 6\)[\s\S]*Applied\s+[\d,]+ events/, 60_000);
+  // Done: what was applied and the final position stay; no live rate, queue or chunk, no rows/s average over the follow.
+  const done = await panelText(frame);
+  assert.equal(occurrences(done, 'events/s'), 0, `no live events/s in:\n${done}`);
+  assert.doesNotMatch(done, /Applying|Queued|rows\/s/);
+  assert.doesNotMatch(doneText, /Chunk/);
   await clearToasts(wb);
   await wb.screenshot('hybrid-progress-done');
 }));

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { ProgressHostMessage, ProgressSample, ProgressSnapshot } from '../../src/protocol/index.js';
 import { sampleVerifyReport } from '../unit/diffFixture';
 import { JobProgressStore } from '../../src/jobs/progressStore';
@@ -148,6 +149,18 @@ function hybridMessages(): { catchingUp: ProgressHostMessage; inSync: ProgressHo
   return { catchingUp, inSync };
 }
 
+/** The panel's text without the chart (its legend names the series, "events/s" among them). */
+async function panelText(page: Page): Promise<string> {
+  return (await page.locator('#app > :not(.chart):visible').allInnerTexts()).join('\n');
+}
+
+/** A stream phase: the events rate once (the Applying line), no rows/s and no chunk (the snapshot copy is over). */
+function assertStreamLines(panel: string, body: string): void {
+  assert.equal(panel.split('events/s').length - 1, 1, `events/s once in:\n${panel}`);
+  assert.doesNotMatch(panel, /rows\/s/);
+  assert.doesNotMatch(body, /Chunk/);
+}
+
 test('progress page: a hybrid job shows its phase, the delay and events/s; Cut Over is enabled only in sync', async () => {
   const { catchingUp, inSync } = hybridMessages();
   const p = await harness.open('progress', { theme: 'dark', height: 900 });
@@ -155,7 +168,7 @@ test('progress page: a hybrid job shows its phase, the delay and events/s; Cut O
   await p.post(catchingUp);
   const page = p.page;
   let text = await page.locator('body').innerText();
-  for (const expected of ['Hybrid job h7c01', 'Catching up (3 of 6)', '1.2 s behind the source', 'events/s applied', 'events behind', 'Cut Over is offered once the target is in sync with the source.', '3 of 3 tables copied']) {
+  for (const expected of ['Hybrid job h7c01', 'Catching up (3 of 6)', '1.2 s behind the source', '3,800 events/s', 'events behind', 'Cut Over is offered once the target is in sync with the source.', '3 of 3 tables copied']) {
     assert.ok(text.includes(expected), `missing "${expected}" in:\n${text}`);
   }
   const cutover = page.getByRole('button', { name: 'Cut over to the target' });
@@ -166,13 +179,18 @@ test('progress page: a hybrid job shows its phase, the delay and events/s; Cut O
   const legend = await page.locator('.u-legend').innerText();
   assert.match(legend, /events\/s/);
   assert.match(legend, /behind source \(s\)/);
+  assertStreamLines(await panelText(page), text);
+  // The job's and the change stream's lists share one label width: their values start at one x.
+  const valueX = await page.locator('dl.stats dd:visible').evaluateAll((dds) => dds.map((d) => Math.round(d.getBoundingClientRect().left)));
+  assert.equal(new Set(valueX).size, 1, `values at x ${valueX.join(', ')}`);
   await p.screenshot('progress-hybrid-catching-up');
 
   await p.post(inSync);
   text = await page.locator('body').innerText();
-  for (const expected of ['Running', '100.0%', '30,000 rows copied in the snapshot', 'In sync (4 of 6)', '0.4 s behind the source', '1,250 events/s applied', '3 events behind', 'mariadb-bin.000004:1238576']) {
+  for (const expected of ['Running', '100.0%', '30,000 rows copied in the snapshot', 'In sync (4 of 6)', '0.4 s behind the source', '1,250 events/s', '3 events behind', 'mariadb-bin.000004:1238576']) {
     assert.ok(text.includes(expected), `missing "${expected}" in:\n${text}`);
   }
+  assertStreamLines(await panelText(page), text);
   assert.equal(await cutover.isEnabled(), true, 'enabled in sync');
   assert.deepEqual(await p.cspViolations(), []);
   await p.screenshot('progress-hybrid-in-sync');

@@ -119,3 +119,59 @@ test('the chart shows only once there is a line to draw', () => {
   assert.equal(chartWorthShowing([sample(0)]), false);
   assert.equal(chartWorthShowing([sample(0), sample(250)]), true);
 });
+
+/** The lines the page shows (a stat with an empty text is hidden with its label), by name. */
+function shownLines(v: ReturnType<typeof progressView>): string[] {
+  const lines: [string, string][] = [
+    ['Rate', v.rateText],
+    ['Time', v.etaText],
+    ['Current', v.tableText],
+    ['Chunk', v.chunkText],
+    ['Delay', v.stream?.behindText ?? ''],
+    ['Applying', v.stream?.eventsRateText ?? ''],
+    ['Queued', v.stream?.eventsBehindText ?? ''],
+    ['Applied', v.stream?.appliedText ?? ''],
+    ['Position', v.stream?.positionText ?? ''],
+  ];
+  return lines.filter(([, text]) => text !== '').map(([name]) => name);
+}
+
+/** Every text of the view, to count a unit in. */
+function allText(v: ReturnType<typeof progressView>): string {
+  return [v.phaseText, v.rowsText, v.rateText, v.etaText, v.tableText, v.chunkText, ...Object.values(v.stream ?? {}), v.throttleText, v.cutoverText].join('\n');
+}
+
+test('lines per phase: events/s once in the stream phases, no chunk or rows/s past the snapshot', () => {
+  const stream = { events: 12_400, transactions: 3_100, eventsPerSecond: 1_250, behindSeconds: 0.4, behindEvents: 3, position: { file: 'mariadb-bin.000004', position: 1_060_976 } };
+  const hybrid = (over: Partial<ProgressSnapshot>) => snapshot({ mode: 'hybrid', ...over });
+  // A full copy and a hybrid job's snapshot: the copy's lines, unchanged.
+  assert.deepEqual(shownLines(progressView(snapshot(), [])), ['Rate', 'Time', 'Current', 'Chunk']);
+  const inSnapshot = progressView(hybrid({ phase: 'snapshot', stream: null }), []);
+  assert.deepEqual(shownLines(inSnapshot), ['Rate', 'Time', 'Current', 'Chunk']);
+  assert.equal(inSnapshot.rateText, '7,500 rows/s');
+  assert.equal(inSnapshot.chunkText, 'Chunk 12: 5,000 rows');
+  // Before the first chunk the line is there with a dash.
+  assert.equal(progressView(snapshot({ table: undefined, state: 'planning' }), []).chunkText, '–');
+  // The stream phases: the copy is over, the stream's lines carry the one events/s figure.
+  for (const phase of ['catching-up', 'in-sync', 'cutting-over'] as const) {
+    const v = progressView(hybrid({ phase, stream }), []);
+    assert.deepEqual(shownLines(v), ['Time', 'Current', 'Delay', 'Applying', 'Queued', 'Applied', 'Position'], phase);
+    assert.equal(v.stream?.eventsRateText, '1,250 events/s', phase);
+    assert.equal(allText(v).split('events/s').length - 1, 1, `${phase}: events/s once in\n${allText(v)}`);
+    assert.doesNotMatch(allText(v), /Chunk|rows\/s/, phase);
+  }
+  // Catching up before the stream's first report: still no chunk and no rows/s.
+  assert.deepEqual(shownLines(progressView(hybrid({ phase: 'catching-up', stream: null }), [])), ['Time', 'Current']);
+  // Paused while following: the same lines.
+  assert.deepEqual(shownLines(progressView(hybrid({ phase: 'in-sync', state: 'paused', stream }), [])), ['Time', 'Current', 'Delay', 'Applying', 'Queued', 'Applied', 'Position']);
+  // Done after a cut-over: what was applied and where it stopped; no live delay, rate or queue, no rows/s average over the follow.
+  const done = progressView(
+    hybrid({ phase: 'done', state: 'done', stream: { ...stream, eventsPerSecond: 0, behindSeconds: 0, behindEvents: 0 }, result: { jobId: 'j-7f3a', state: 'done', rows: 30_000, bytes: 1, seconds: 3_600 } }),
+    [],
+  );
+  assert.deepEqual(shownLines(done), ['Time', 'Current', 'Applied', 'Position']);
+  assert.equal(done.etaText, 'Took 1 h 0 min');
+  // A full copy that finished keeps its average rate.
+  const fullDone = progressView(snapshot({ state: 'done', result: { jobId: 'j-7f3a', state: 'done', rows: 1_000, bytes: 1, seconds: 10 } }), []);
+  assert.deepEqual(shownLines(fullDone), ['Rate', 'Time', 'Current']);
+});
