@@ -27,6 +27,7 @@ interface SyncCliOptions {
   stallSeconds?: string;
   batchEvents?: string;
   bufferEvents?: string;
+  apply?: 'auto' | 'binlog' | 'sql';
 }
 
 function exitFor(r: SyncResult): number {
@@ -53,6 +54,7 @@ async function syncCommand(jobId: string, o: SyncCliOptions): Promise<number> {
   const job = await loadJob(target, jobId);
   if (job?.spec.mode === 'incremental') {
     if (newSource) throw new UsageError(`--source ${FOLLOW_OTHER_SERVER_BINLOG_ONLY}`);
+    if (o.apply) throw new UsageError(`--apply is for a job that follows the binlog; job ${jobId} is incremental (it upserts the rows above its mark)`);
     return incrementalSync(target, jobId, source, !!o.json);
   }
   const out = (line: string) => process.stdout.write(line + '\n');
@@ -62,7 +64,14 @@ async function syncCommand(jobId: string, o: SyncCliOptions): Promise<number> {
     else if (e.type === 'sync-progress') process.stderr.write(`  ${e.events} row events, ${e.transactions} transactions, ${e.eventsPerSecond}/s, at ${formatPosition(e.position)}\n`);
     else process.stderr.write(`  ${e.level}: ${e.message}\n`);
   };
-  const handle = syncJob(target, jobId, { source, target: target.password }, { source: newSource, onEvent, stallMs: stallSeconds ? stallSeconds * 1000 : undefined, batchEvents, bufferEvents });
+  const handle = syncJob(target, jobId, { source, target: target.password }, {
+    source: newSource,
+    onEvent,
+    stallMs: stallSeconds ? stallSeconds * 1000 : undefined,
+    batchEvents,
+    bufferEvents,
+    apply: o.apply,
+  });
   const r = await untilDone(() => handle.done, () => handle.cancel());
   if (o.json) out(JSON.stringify({ type: 'result', ...r }));
   else if (r.state === 'done') {
@@ -94,6 +103,12 @@ export function registerSyncCommand(program: Command, setExit: (code: number) =>
       "the server to read changes from (default: the job's source); after a failover, the promoted replica: the sync finds its place there by GTID, and refuses a server that lacks transactions already applied",
     )
     .option('--json', 'JSON lines on stdout')
+    .addOption(
+      new Option(
+        '--apply <how>',
+        "how changes reach the target: binlog = the source's row events as BINLOG statements (the target's own row applier; MariaDB to MariaDB, same table definitions, BINLOG REPLAY privilege), sql = SQL statements, auto = binlog where possible (default)",
+      ).choices(['auto', 'binlog', 'sql']),
+    )
     .option('--stall-seconds <s>', 'reconnect when no binlog event arrives this long while the source moves on (default 30)')
     .addOption(new Option('--batch-events <n>', 'row events per target transaction (default 5000)').hideHelp())
     .addOption(new Option('--buffer-events <n>', 'stream items read ahead of the applier (default 50000)').hideHelp())

@@ -13,6 +13,10 @@
  * error can only come from another unique key, i.e. a different row on the target holds that
  * value. REPLACE would silently delete that row and IGNORE would silently drop this one (gh-ost
  * #1633), so the batch rolls back and the sync stops naming the table and the key.
+ *
+ * Where the run replays (replay/replayer.ts), a batch goes first as the source's own Rows events in
+ * BINLOG statements, in the same transaction shape; a batch the server refuses there is rolled back
+ * and applied by SQL as above.
  */
 import type { Connection } from '../db/connection.js';
 import { closeQuietly, connect, queryRows } from '../db/connection.js';
@@ -22,16 +26,10 @@ import type { TableDefinition } from '../schema/inspector.js';
 import { UniqueConflictError } from './errors.js';
 import { savePositionSql } from './positionStore.js';
 import { literalWriter, type ColumnShape } from './values.js';
-import type { BinlogPosition, CellValue, RowChange, RowImage } from './types.js';
+import { binlogStatements, chooseApply, definitionsDiffer, NO_BINLOG_PRIVILEGE, refusedRows, type ApplyMethod } from './replay/replayer.js';
+import { binlogPrivilegeProblem, rowAnnotations, SESSION } from './applierSession.js';
+import type { BinlogPosition, CellValue, RawRowsEvent, RowChange, RowImage } from './types.js';
 
-const SESSION = [
-  "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'",
-  // The net effect of a batch is applied table by table, not in source order, and a DELETE+INSERT
-  // of a parent must not cascade to children on the target: the source already did that.
-  'SET SESSION foreign_key_checks = 0',
-  'SET SESSION sql_notes = 0',
-  'SET SESSION autocommit = 1',
-];
 
 /**
  * Size bounds of one statement and of one query (several statements), in UTF-16 units: a quarter of
@@ -86,32 +84,21 @@ function singleKeyId(v: CellValue): string | number {
   return `x:${v.toString('hex')}`;
 }
 
-/**
- * Whether the target's binlog would annotate each of our statements with its text, after turning
- * that off for this session where the account may (BINLOG ADMIN or SUPER). MariaDB writes the text
- * of the statement next to its row events (binlog_annotate_row_events, on by default; MySQL's
- * binlog_rows_query_log_events is off by default), and inside a multi-statement query "the text of
- * the statement" runs to the end of the query: packing statements would write their text over and
- * over. The annotations are comments for mysqlbinlog readers (a replica applies the row events
- * only), and megabytes of generated INSERT text per batch help nobody. Where they stay on, every
- * query holds one statement.
- */
-async function rowAnnotations(conn: Connection): Promise<boolean> {
-  for (const name of ['binlog_annotate_row_events', 'binlog_rows_query_log_events']) {
-    await conn.query(`SET SESSION ${name} = 0`).catch(() => undefined);
-    const on = await queryRows(conn, `SELECT @@SESSION.${name} AS v`).then(
-      (rows) => Number(rows[0]?.v) === 1,
-      () => false, // not this server's variable
-    );
-    if (on) return true;
-  }
-  return false;
-}
 
 export interface ApplyStats {
   events: number;
   deletes: number;
   inserts: number;
+  /** Applied as the source's Rows events (BINLOG statements), not by SQL. */
+  replayed: boolean;
+}
+
+export interface ApplyOptions {
+  /** auto (default): replay where chooseApply allows; binlog: replay or refuse; sql: never replay. */
+  method?: ApplyMethod;
+  /** The job tables' definitions on the source (replay needs them equal to the target's). */
+  sourceTables?: TableDefinition[];
+  sourceFlavor?: string;
 }
 
 /** One statement of a batch and how its failure reads. */
@@ -129,17 +116,25 @@ interface Statement {
 interface ApplyTrace {
   batches: number;
   queries: number;
+  /** Batches applied by BINLOG statements, and batches the server refused there (then applied by SQL). */
+  replayed: number;
+  fallbacks: number;
   serverMs: number;
   applyMs: number;
   openedAt: number;
 }
 
+
 export class ChangeApplier {
   private readonly tables = new Map<string, TableTarget>();
   private readonly statementBytes: number;
   private readonly queryBytes: number;
+  /** Batches go as BINLOG statements first (replay/replayer.ts). */
+  replays = false;
+  /** Why a run that could have replayed applies by SQL (for the job's log), else null. */
+  applyNote: string | null = null;
   private readonly trace: ApplyTrace | null = process.env.RW_MIGRATE_CDCTRACE
-    ? { batches: 0, queries: 0, serverMs: 0, applyMs: 0, openedAt: performance.now() }
+    ? { batches: 0, queries: 0, replayed: 0, fallbacks: 0, serverMs: 0, applyMs: 0, openedAt: performance.now() }
     : null;
 
   private constructor(
@@ -176,18 +171,35 @@ export class ChangeApplier {
     }
   }
 
-  static async open(spec: ServerSpec, database: string, jobId: string, targetTables: TableDefinition[]): Promise<ChangeApplier> {
+  static async open(spec: ServerSpec, database: string, jobId: string, targetTables: TableDefinition[], opts: ApplyOptions = {}): Promise<ChangeApplier> {
     // rawQueries: the statements carry their own literals; mysql2 would otherwise scan every
     // megabyte of them for placeholders.
     const conn = await connect(spec, { session: SESSION, rawQueries: true, multipleStatements: true });
     try {
-      const rows = await queryRows(conn, 'SELECT @@max_allowed_packet AS m');
+      const rows = await queryRows(conn, 'SELECT @@max_allowed_packet AS m, VERSION() AS v');
       const packed = !(await rowAnnotations(conn));
-      return new ChangeApplier(conn, database, jobId, targetTables, Number(rows[0].m), packed);
+      const applier = new ChangeApplier(conn, database, jobId, targetTables, Number(rows[0].m), packed);
+      const method = opts.method ?? 'auto';
+      if (method !== 'sql') {
+        const choice = chooseApply(method, {
+          sourceFlavor: opts.sourceFlavor ?? 'unknown',
+          targetIsMariaDb: /mariadb/i.test(String(rows[0].v)),
+          privilegeProblem: await binlogPrivilegeProblem(conn),
+          definitions: opts.sourceTables ? definitionsDiffer(opts.sourceTables, targetTables) : 'the source tables were not inspected',
+        });
+        applier.replays = choice.replay;
+        applier.applyNote = choice.reason ?? null;
+      }
+      return applier;
     } catch (err) {
       await closeQuietly(conn);
       throw err;
     }
+  }
+
+  /** The database the batches are applied to. */
+  get targetDatabase(): string {
+    return this.database;
   }
 
   private table(name: string): TableTarget {
@@ -248,14 +260,38 @@ export class ChangeApplier {
    * transaction and the last one ends with the position and COMMIT, so the position commits with
    * exactly the rows it covers; the server stops at a failing statement, and the batch rolls back.
    */
-  async apply(changes: RowChange[], position: BinlogPosition, gtid: string | null, transactions: number): Promise<ApplyStats> {
+  async apply(changes: RowChange[], position: BinlogPosition, gtid: string | null, transactions: number, raw: RawRowsEvent[] = []): Promise<ApplyStats> {
     const t0 = performance.now();
-    const net = this.reduce(changes);
-    const stats: ApplyStats = { events: changes.length, deletes: 0, inserts: 0 };
+    const stats: ApplyStats = { events: changes.length, deletes: 0, inserts: 0, replayed: false };
     const end = `${savePositionSql(this.jobId, position, gtid, changes.length, transactions)};COMMIT`;
+    const replay = this.replays ? binlogStatements(raw, changes.length, this.statementBytes) : null;
+    if (replay) {
+      try {
+        await this.send(this.pack(replay.map((sql) => ({ sql })), end));
+        stats.replayed = true;
+      } catch (err) {
+        const errno = (err as { errno?: number }).errno;
+        if (errno === NO_BINLOG_PRIVILEGE) this.replays = false;
+        else if (!refusedRows(err)) throw err;
+        // Rolled back: the target's rows are not what the events expect (or BINLOG is no longer
+        // allowed); the SQL path applies the same batch and converges.
+        if (this.trace) this.trace.fallbacks++;
+      }
+    }
+    if (!stats.replayed) await this.send(this.pack(this.statements(this.reduce(changes), stats), end));
+    if (this.trace) {
+      this.trace.batches++;
+      if (stats.replayed) this.trace.replayed++;
+      this.trace.applyMs += performance.now() - t0;
+    }
+    return stats;
+  }
+
+  /** Runs a batch's queries, the next built while the server runs the previous; rolls back on failure. */
+  private async send(queries: Iterable<Statement>): Promise<void> {
     let inflight: Promise<void> | null = null;
     try {
-      for (const q of this.queries(net, stats, end)) {
+      for (const q of queries) {
         if (inflight) await inflight;
         inflight = this.run(q);
       }
@@ -266,11 +302,6 @@ export class ChangeApplier {
       await this.conn.query('ROLLBACK').catch(() => undefined);
       throw err;
     }
-    if (this.trace) {
-      this.trace.batches++;
-      this.trace.applyMs += performance.now() - t0;
-    }
-    return stats;
   }
 
   private async run(s: Statement): Promise<void> {
@@ -292,10 +323,10 @@ export class ChangeApplier {
    * annotate them, see rowAnnotations); the first opens the transaction, the last
    * carries `end`. Built one query ahead, so the last one is known when it is yielded.
    */
-  private *queries(net: Map<TableTarget, Map<string | number, NetRow>>, stats: ApplyStats, end: string): Generator<Statement> {
+  private *pack(statements: Iterable<Statement>, end: string): Generator<Statement> {
     let held: Statement = { sql: 'START TRANSACTION' };
     let heldStatements = 0;
-    for (const s of this.statements(net, stats)) {
+    for (const s of statements) {
       if (heldStatements > 0 && (!this.packed || s.table !== held.table || held.sql.length + s.sql.length > this.queryBytes)) {
         yield held;
         held = { sql: s.sql, table: s.table };

@@ -12,7 +12,7 @@ import type { ChangeApplier } from './applier.js';
 import { StreamFatalError, StreamLostError, UniqueConflictError } from './errors.js';
 import { comparePositions, formatPosition } from './position.js';
 import { ChangeStream } from './stream.js';
-import type { BinlogPosition, RowChange, StreamItem } from './types.js';
+import type { BinlogPosition, RawRowsEvent, RowChange, StreamItem } from './types.js';
 
 export interface FollowerOptions {
   /** The job's GTID position at `from` (all domains), when known. */
@@ -69,6 +69,9 @@ export class ChangeFollower {
   private stream: ChangeStream | null = null;
   private open: RowChange[] = [];
   private ready: RowChange[] = [];
+  /** The raw Rows events of `open` and `ready`, where the applier replays them. */
+  private openRaw: RawRowsEvent[] = [];
+  private readyRaw: RawRowsEvent[] = [];
   /** Set while paused: resolves on resume (or cancel). */
   private pausedGate: { wait: Promise<void>; release(): void } | null = null;
   /** Row changes read from the stream and held, not applied, while paused. */
@@ -210,6 +213,7 @@ export class ChangeFollower {
         serverId,
         stallMs: this.opts.stallMs,
         maxBuffered: this.opts.bufferEvents,
+        rawFor: this.applier.replays ? this.applier.targetDatabase : undefined,
       });
       this.stream = stream;
       try {
@@ -239,6 +243,8 @@ export class ChangeFollower {
         this.stream = null;
         this.open = [];
         this.ready = [];
+        this.openRaw = [];
+        this.readyRaw = [];
         await stream.close();
       }
       if (this.cancelled) throw new CancelledError();
@@ -266,7 +272,7 @@ export class ChangeFollower {
           this.held = 0;
         }
       }
-      await this.applier.apply(this.ready, last.position, last.gtid, readyTx);
+      await this.applier.apply(this.ready, last.position, last.gtid, readyTx, this.readyRaw);
       this.events += this.ready.length;
       this.transactions += readyTx;
       this.applied = last.position;
@@ -274,6 +280,7 @@ export class ChangeFollower {
       this.byGtid = false;
       if (last.at !== null) this.lastCommitAt = last.at;
       this.ready = [];
+      this.readyRaw = [];
       readyTx = 0;
       this.settleWaiters();
       this.opts.onApplied?.();
@@ -311,12 +318,21 @@ export class ChangeFollower {
           this.open.push(item.change);
           continue;
         }
+        if (item.kind === 'raw') {
+          this.openRaw.push(item.event);
+          continue;
+        }
         if (item.kind === 'stop') {
           await flush();
           throw new StreamFatalError(`the change stream stopped at ${formatPosition(item.position)}: ${item.reason}`);
         }
-        this.ready.push(...this.open);
+        // Appended one by one: a spread of a large transaction's rows would overflow the stack.
+        if (this.ready.length === 0) this.ready = this.open;
+        else for (const c of this.open) this.ready.push(c);
         this.open = [];
+        if (this.readyRaw.length === 0) this.readyRaw = this.openRaw;
+        else for (const e of this.openRaw) this.readyRaw.push(e);
+        this.openRaw = [];
         readyTx++;
         last = { position: item.position, gtid: item.gtid, at: item.timestamp ? item.timestamp : (last?.at ?? null) };
         if (this.stop !== null && comparePositions(item.position, this.stop) >= 0) {

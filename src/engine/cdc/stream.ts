@@ -21,6 +21,7 @@ import { comparePositions } from './position.js';
 import { rawGeometryColumns } from './geometry.js';
 import { advanceGtidPosition } from './gtid.js';
 import { classifyStatement } from './statementGuard.js';
+import { RawCapture } from './replay/capture.js';
 import type { BinlogPosition, RowImage, StreamItem } from './types.js';
 
 export interface StreamOptions {
@@ -37,6 +38,11 @@ export interface StreamOptions {
   stallMs?: number;
   /** Items buffered ahead of the applier before the socket is paused (default 10,000: more only adds GC work). */
   maxBuffered?: number;
+  /**
+   * Also hand out each job Rows event's raw bytes (a `raw` item before its rows), its Table_map
+   * renamed to this database: for a replay with BINLOG statements (replay/).
+   */
+  rawFor?: string;
 }
 
 const HIGH_WATER = 10_000;
@@ -118,6 +124,7 @@ export class ChangeStream {
   private readonly tables: Set<string>;
   private readonly label: string;
   private gtid: string | null;
+  private readonly capture: RawCapture | null;
 
   constructor(private readonly opts: StreamOptions) {
     this.tables = new Set(opts.tables);
@@ -140,6 +147,7 @@ export class ChangeStream {
       connectTimeout: 10_000,
       enableKeepAlive: true,
     });
+    this.capture = opts.rawFor !== undefined ? new RawCapture(this.zongji as unknown as ConstructorParameters<typeof RawCapture>[0], opts.rawFor) : null;
     this.zongji.on('binlog', (ev: ZongJiEvent) => this.onEvent(ev));
     this.zongji.on('error', (err: unknown) => this.fail(classifyStreamError(err, this.errorPlace(), this.label)));
     this.zongji.start({
@@ -207,9 +215,14 @@ export class ChangeStream {
           this.onRows(ev);
           break;
         case 'tablemap':
-          if (ev.tableId !== undefined) rawGeometryColumns(ev.tableMap?.[ev.tableId]);
+          if (ev.tableId !== undefined) {
+            const meta = ev.tableMap?.[ev.tableId];
+            rawGeometryColumns(meta);
+            if (this.capture && meta && meta.parentSchema === this.opts.database && this.tables.has(meta.tableName)) this.capture.tableMap(ev.tableId);
+          }
           break;
         case 'xid':
+          this.capture?.commit();
           this.push(this.commit(ev.gtid, ev.timestamp));
           break;
         case 'query':
@@ -233,6 +246,8 @@ export class ChangeStream {
     const name = ev.getEventName();
     const items = this.items;
     this.rows += ev.rows?.length ?? 0;
+    const raw = this.capture && ev.tableId !== undefined ? this.capture.rows(ev.tableId, ev.rows?.length ?? 0) : null;
+    if (raw) items.push({ kind: 'raw', event: raw });
     for (const r of ev.rows ?? []) {
       if (name === 'writerows') items.push({ kind: 'row', change: { op: 'insert', table, after: image(r, table) } });
       else if (name === 'deleterows') items.push({ kind: 'row', change: { op: 'delete', table, before: image(r, table) } });
@@ -252,6 +267,7 @@ export class ChangeStream {
       return;
     }
     // COMMIT of a non-transactional statement, or any other statement outside a transaction: a boundary.
+    this.capture?.commit();
     this.push(this.commit(ev.gtid, ev.timestamp));
   }
 

@@ -14,6 +14,7 @@ import type { ServerSpec } from '../db/server.js';
 import { inspectTable } from '../schema/inspector.js';
 import { binlogPreflight } from '../preflight/binlog.js';
 import { ChangeApplier } from './applier.js';
+import { applyLine, type ApplyMethod } from './replay/replayer.js';
 import { ChangeFollower } from './follower.js';
 import { comparePositions, formatPosition } from './position.js';
 import { continueFrom, ensureCdcSchema, loadCdcState, savePosition, setCdcOutcome } from './positionStore.js';
@@ -40,6 +41,8 @@ export interface SyncOptions {
   batchEvents?: number;
   /** Stream items read ahead of the applier (default 50,000). */
   bufferEvents?: number;
+  /** How batches reach the target: BINLOG statements where possible (auto, default), always (binlog), or SQL. */
+  apply?: ApplyMethod;
 }
 
 export interface SyncHandle {
@@ -155,7 +158,12 @@ class SyncRun {
       if (resume.note) this.emit({ type: 'sync-log', jobId: this.jobId, level: 'info', message: resume.note });
       const targetInfos = [];
       for (const t of tables) targetInfos.push(await inspectTable(target, spec.targetDatabase, t));
-      applier = await ChangeApplier.open(spec.target, spec.targetDatabase, this.jobId, targetInfos);
+      applier = await ChangeApplier.open(spec.target, spec.targetDatabase, this.jobId, targetInfos, {
+        method: this.opts.apply,
+        sourceTables: pre.sourceTables,
+        sourceFlavor: pre.flavor,
+      });
+      this.emit({ type: 'sync-log', jobId: this.jobId, level: 'info', message: applyLine(applier) });
       // Not needed while streaming; closed now so a link that stalls later cannot hold it open.
       await closeQuietly(source);
       source.destroy();

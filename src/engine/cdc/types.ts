@@ -23,9 +23,25 @@ export type RowChange =
   | { op: 'update'; table: string; before: RowImage; after: RowImage }
   | { op: 'delete'; table: string; before: RowImage };
 
+/**
+ * One Rows event of a job table as the source wrote it, for a replay with `BINLOG` statements
+ * (replay/): its Table_map (renamed to the target database), the Format_description it is read
+ * under, and how many rows zongji decoded from it (the row items that follow it in the stream).
+ */
+export interface RawRowsEvent {
+  tableId: number;
+  tableMap: Buffer;
+  /** Replaced by a copy with the statement-end flag when the statement's last event is not the job's. */
+  rows: Buffer;
+  rowCount: number;
+  fde: Buffer;
+}
+
 /** What the stream hands the applier, in binlog order. */
 export type StreamItem =
   | { kind: 'row'; change: RowChange }
+  /** The raw form of the Rows event whose decoded rows follow (streams opened with `raw` only). */
+  | { kind: 'raw'; event: RawRowsEvent }
   /**
    * A transaction (or a statement outside one) ended here: a safe position to commit. `gtid`: the GTID position there (all domains), when known. timestamp: the
    * source's commit time (epoch ms, whole seconds as the binlog has it), absent for a rotate.

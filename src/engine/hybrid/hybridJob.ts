@@ -25,9 +25,10 @@ import { jobTables, setJobState } from '../jobs/checkpoint.js';
 import { ensureHybridState, loadHybridPhases, saveHybridPhase } from '../jobs/hybridState.js';
 import type { CutoverReport, JobEvents, JobHandle, JobPhaseName, JobResult, JobSpec, JobState, ProgressEvent } from '../jobs/types.js';
 import { binlogPreflight } from '../preflight/binlog.js';
-import { inspectTable } from '../schema/inspector.js';
+import { inspectTable, type TableDefinition } from '../schema/inspector.js';
 import { ChangeApplier } from '../cdc/applier.js';
 import { ChangeFollower } from '../cdc/follower.js';
+import { applyLine } from '../cdc/replay/replayer.js';
 import { formatPosition } from '../cdc/position.js';
 import { continueFrom, ensureCdcSchema, loadCdcState, savePosition, setCdcOutcome } from '../cdc/positionStore.js';
 import { StreamMonitor } from './streamMonitor.js';
@@ -196,7 +197,7 @@ class HybridRun {
   }
 
   /** The binlog pre-flight, before the copy writes anything: a stream that cannot follow is refused now. */
-  private async preflight(target: Connection): Promise<number> {
+  private async preflight(target: Connection): Promise<{ serverId: number; sourceTables: TableDefinition[]; flavor: string }> {
     const source = await connectAs(this.spec.source, 'source');
     try {
       const tables = await this.tables(source, target);
@@ -210,7 +211,7 @@ class HybridRun {
         jobId: this.jobId || 'hybrid',
       });
       for (const n of pre.notes) this.emit({ type: 'log', jobId: this.jobId, level: 'warn', message: n });
-      return pre.serverId;
+      return { serverId: pre.serverId, sourceTables: pre.sourceTables, flavor: pre.flavor };
     } finally {
       await closeQuietly(source);
     }
@@ -274,11 +275,13 @@ class HybridRun {
     // The job's GTID position at `from` (the snapshot's at first), so the stored position keeps every domain.
     const gtid = state?.gtid ?? (state ? null : snap.gtidBinlogPos);
     if (!state) await savePosition(target, this.jobId, from, gtid, 0, 0);
-    const serverId = await this.preflight(target);
+    const pre = await this.preflight(target);
+    const serverId = pre.serverId;
     const tables = (await jobTables(target, this.jobId)).map((t) => t.table);
     const targetInfos = [];
     for (const t of tables) targetInfos.push(await inspectTable(target, this.spec.targetDatabase, t));
-    const applier = await ChangeApplier.open(this.spec.target, this.spec.targetDatabase, this.jobId, targetInfos);
+    const applier = await ChangeApplier.open(this.spec.target, this.spec.targetDatabase, this.jobId, targetInfos, { sourceTables: pre.sourceTables, sourceFlavor: pre.flavor });
+    this.emit({ type: 'log', jobId: this.jobId, level: 'info', message: applyLine(applier) });
     const follower = new ChangeFollower(applier, from, {
       gtid,
       source: this.spec.source,
