@@ -78,7 +78,16 @@ async function copy(spec: JobSpec): Promise<string> {
 }
 
 async function assertEqual(tables: string[], dst = dstDb): Promise<void> {
-  assert.deepEqual(await allFacts(fx.target, dst, tables), await allFacts(fx.primary, srcDb, tables));
+  const target = await allFacts(fx.target, dst, tables);
+  const source = await allFacts(fx.primary, srcDb, tables);
+  if (JSON.stringify(target) === JSON.stringify(source)) return;
+  // Differing: which rows of the first table that differs (by its first 5,000 rows), to see what.
+  const t = tables[target.findIndex((f, i) => f !== source[i])];
+  const rows = async (conn: mysql.Connection, db: string) =>
+    new Set((await conn.query<RowDataPacket[]>(`SELECT * FROM \`${db}\`.\`${t}\` ORDER BY 1 LIMIT 5000`))[0].map((r) => JSON.stringify(r)));
+  const [onTarget, onSource] = [await rows(fx.target, dst), await rows(fx.primary, srcDb)];
+  const only = (a: Set<string>, b: Set<string>) => [...a].filter((r) => !b.has(r)).slice(0, 10).join(' ');
+  assert.deepEqual(target, source, `${t} differs; only on the target: ${only(onTarget, onSource)}; only on the source: ${only(onSource, onTarget)}`);
 }
 
 /** Small tables of one shape for the cases with their own job: (id, v, s), 50 rows. */
