@@ -169,7 +169,7 @@ async function tableExists(conn: mysql.Connection, db: string, table: string): P
  * (`undo` makes it the source's again, to compare by CHECKSUM TABLE); gencol's generated column gets another expression.
  * `sqlStops`: the SQL path itself stops on it (a target column the binlog rows lack), with this message.
  */
-const NOT_REPLAYABLE: { table: string; why: string; alter: string | null; undo: string | null; sqlStops?: RegExp }[] = [
+const NOT_REPLAYABLE: { table: string; why: string; alter: string | null; undo: string | null; sqlStops?: RegExp; byRows?: boolean }[] = [
   { table: 'drift_add', why: 'a column only on the target', alter: 'ADD COLUMN extra INT NOT NULL DEFAULT 7', undo: 'DROP COLUMN extra', sqlStops: /drift_add.*\bextra\b/ },
   { table: 'drift_type', why: 'a column of another type', alter: 'MODIFY v BIGINT NOT NULL', undo: 'MODIFY v INT NOT NULL' },
   {
@@ -178,7 +178,9 @@ const NOT_REPLAYABLE: { table: string; why: string; alter: string | null; undo: 
     alter: 'MODIFY s VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL',
     undo: 'MODIFY s VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL',
   },
-  { table: 'gencol', why: 'a generated column of another expression', alter: 'MODIFY g INT AS (v * 3) STORED', undo: 'MODIFY g INT AS (v * 2) STORED' },
+    // Compared row by row: after the two ALTERs of its generated column, CHECKSUM TABLE on the target
+  // at times differed from the source's with every row equal (seen in 2 of 4 runs, MariaDB 10.11).
+  { table: 'gencol', why: 'a generated column of another expression', alter: 'MODIFY g INT AS (v * 3) STORED', undo: 'MODIFY g INT AS (v * 2) STORED', byRows: true },
 ];
 
 describe('change stream applied by BINLOG replay', () => {
@@ -329,7 +331,10 @@ describe('change stream applied by BINLOG replay', () => {
       assert.equal(auto.code, 0, auto.text);
       assert.equal(traceOf(auto).replayed, 0, auto.text);
       if (c.undo) await fx.target.query(`ALTER TABLE \`${dst}\`.\`${c.table}\` ${c.undo}`);
-      await assertEqual([c.table], dst);
+      if (c.byRows) {
+        const rows = async (conn: mysql.Connection, db: string) => (await conn.query<RowDataPacket[]>(`SELECT * FROM \`${db}\`.\`${c.table}\` ORDER BY id`))[0];
+        assert.deepEqual(await rows(fx.target, dst), await rows(fx.primary, srcDb));
+      } else await assertEqual([c.table], dst);
     });
   }
 
@@ -362,7 +367,10 @@ describe('change stream applied by BINLOG replay', () => {
     await assertEqual(['priv_t'], dst);
   });
 
-  it('--apply sql on the same kind of load: nothing replayed, equal', async () => {
+  it('--apply sql on the same kind of load: nothing replayed, equal; a second job replaying the same backlog counts the same row events (counted from the bytes, decoded by SQL)', async () => {
+    // job B starts where job A stands now (nothing is written between), so both apply exactly the backlog below
+    const dstB = fx.dropAfter('target', `${dstDb}_b`);
+    const jobB = await copy(fx.spec({ tables: TABLES, targetDatabase: dstB }));
     const loadConn = await adminConnect(fx.topo.servers.primary);
     await runLoad(loadConn, srcDb, { seed: 31, idBase: 6_000_000, seedRows: 500, stop: () => false, maxOps: 300 });
     await loadConn.end();
@@ -377,6 +385,14 @@ describe('change stream applied by BINLOG replay', () => {
     assert.equal(t.replayed, 0, `nothing was replayed: ${JSON.stringify(t)}`);
     assert.equal(t.fallbacks, 0, JSON.stringify(t));
     await assertEqual(TABLES);
+
+    const b = await sync(jobB, 'binlog');
+    assert.equal(b.code, 0, b.text);
+    const tb = traceOf(b);
+    assert.ok(tb.replayed > 0 && tb.fallbacks === 0, JSON.stringify(tb));
+    assert.ok(Number(r.result?.events) > 100, r.text);
+    assert.equal(b.result?.events, r.result?.events, 'the same row events, counted without decoding');
+    await assertEqual(TABLES, dstB);
   });
 
   it('kill -9 of the sync mid-replay, then --apply binlog again: equal, every change applied exactly once', async () => {

@@ -14,9 +14,9 @@
  * value. REPLACE would silently delete that row and IGNORE would silently drop this one (gh-ost
  * #1633), so the batch rolls back and the sync stops naming the table and the key.
  *
- * Where the run replays (replay/replayer.ts), a batch goes first as the source's own Rows events in
- * BINLOG statements, in the same transaction shape; a batch the server refuses there is rolled back
- * and applied by SQL as above.
+ * Where the run replays (replay/replayer.ts), a batch goes as the source's own Rows events in
+ * BINLOG statements (`replay`), in the same transaction shape; a batch the server refuses there is
+ * rolled back, read again decoded and applied by SQL as above (follower.ts).
  */
 import type { Connection } from '../db/connection.js';
 import { closeQuietly, connect, queryRows } from '../db/connection.js';
@@ -89,8 +89,6 @@ export interface ApplyStats {
   events: number;
   deletes: number;
   inserts: number;
-  /** Applied as the source's Rows events (BINLOG statements), not by SQL. */
-  replayed: boolean;
 }
 
 export interface ApplyOptions {
@@ -260,35 +258,48 @@ export class ChangeApplier {
    * transaction and the last one ends with the position and COMMIT, so the position commits with
    * exactly the rows it covers; the server stops at a failing statement, and the batch rolls back.
    */
-  async apply(changes: RowChange[], position: BinlogPosition, gtid: string | null, transactions: number, raw: RawRowsEvent[] = []): Promise<ApplyStats> {
+  async apply(changes: RowChange[], position: BinlogPosition, gtid: string | null, transactions: number): Promise<ApplyStats> {
     const t0 = performance.now();
-    const stats: ApplyStats = { events: changes.length, deletes: 0, inserts: 0, replayed: false };
-    const positionSql = savePositionSql(this.jobId, position, gtid, changes.length, transactions);
-    const end = `${positionSql};COMMIT`;
-    const replay = this.replays ? binlogStatements(raw, changes.length, this.queryBytes, this.statementBytes) : null;
-    if (replay) {
-      try {
-        // One statement per query: with a BINLOG statement and others in one multi-statement
-        // query, the connection was at times closed with "packets out of order" (MariaDB 10.11,
-        // mysql2; seen in 2 of 5 runs of cdc-apply, never with one statement per query).
-        await this.send(['START TRANSACTION', ...replay, positionSql, 'COMMIT'].map((sql) => ({ sql })));
-        stats.replayed = true;
-      } catch (err) {
-        const errno = (err as { errno?: number }).errno;
-        if (errno === NO_BINLOG_PRIVILEGE) this.replays = false;
-        else if (!refusedRows(err)) throw err;
-        // Rolled back: the target's rows are not what the events expect (or BINLOG is no longer
-        // allowed); the SQL path applies the same batch and converges.
-        if (this.trace) this.trace.fallbacks++;
-      }
-    }
-    if (!stats.replayed) await this.send(this.pack(this.statements(this.reduce(changes), stats), end));
-    if (this.trace) {
-      this.trace.batches++;
-      if (stats.replayed) this.trace.replayed++;
-      this.trace.applyMs += performance.now() - t0;
-    }
+    const stats: ApplyStats = { events: changes.length, deletes: 0, inserts: 0 };
+    const end = `${savePositionSql(this.jobId, position, gtid, changes.length, transactions)};COMMIT`;
+    await this.send(this.pack(this.statements(this.reduce(changes), stats), end));
+    this.traced(t0, false);
     return stats;
+  }
+
+  /**
+   * The batch as the source's Rows events (`rows` rows in all), in one transaction with the
+   * position, as `apply` does. False when it cannot be replayed or the target refused it (rolled
+   * back: its rows are not what the events expect, e.g. copied after the snapshot, or BINLOG is no
+   * longer allowed): the caller then applies the same batch, decoded, with `apply`, which converges.
+   */
+  async replay(raw: RawRowsEvent[], rows: number, position: BinlogPosition, gtid: string | null, transactions: number): Promise<boolean> {
+    const t0 = performance.now();
+    const statements = this.replays ? binlogStatements(raw, this.queryBytes, this.statementBytes) : null;
+    if (!statements) return false;
+    const [fde, ...events] = statements;
+    try {
+      // A BINLOG statement ends its query: the server's answer to it does not say that more
+      // results follow, and mysql2 then took the next statement's answer as out of order and
+      // closed the connection (MariaDB 10.11; seen in 2 of 5 runs when they shared queries).
+      await this.send(
+        [`START TRANSACTION;${fde}`, ...events, `${savePositionSql(this.jobId, position, gtid, rows, transactions)};COMMIT`].map((sql) => ({ sql })),
+      );
+    } catch (err) {
+      if ((err as { errno?: number }).errno === NO_BINLOG_PRIVILEGE) this.replays = false;
+      else if (!refusedRows(err)) throw err;
+      if (this.trace) this.trace.fallbacks++;
+      return false;
+    }
+    this.traced(t0, true);
+    return true;
+  }
+
+  private traced(t0: number, replayed: boolean): void {
+    if (!this.trace) return;
+    this.trace.batches++;
+    if (replayed) this.trace.replayed++;
+    this.trace.applyMs += performance.now() - t0;
   }
 
   /** Runs a batch's queries, the next built while the server runs the previous; rolls back on failure. */

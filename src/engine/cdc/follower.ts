@@ -69,9 +69,11 @@ export class ChangeFollower {
   private stream: ChangeStream | null = null;
   private open: RowChange[] = [];
   private ready: RowChange[] = [];
-  /** The raw Rows events of `open` and `ready`, where the applier replays them. */
+  /** Where the applier replays: the raw Rows events of the open transaction and of the batch, and their row counts. */
   private openRaw: RawRowsEvent[] = [];
   private readyRaw: RawRowsEvent[] = [];
+  private openRawRows = 0;
+  private readyRawRows = 0;
   /** Set while paused: resolves on resume (or cancel). */
   private pausedGate: { wait: Promise<void>; release(): void } | null = null;
   /** Row changes read from the stream and held, not applied, while paused. */
@@ -89,7 +91,7 @@ export class ChangeFollower {
 
   /** Row events received and not yet committed on the target. */
   get pendingEvents(): number {
-    return this.open.length + this.ready.length + this.held + (this.stream?.bufferedRows ?? 0);
+    return this.open.length + this.ready.length + this.openRawRows + this.readyRawRows + this.held + (this.stream?.bufferedRows ?? 0);
   }
 
   get paused(): boolean {
@@ -202,19 +204,7 @@ export class ChangeFollower {
     let lostAt = '';
     let backoff = 250;
     for (;;) {
-      const { source, database, tables, serverId } = this.opts;
-      const stream = new ChangeStream({
-        source,
-        database,
-        tables,
-        from: this.applied,
-        gtid: this.appliedGtid,
-        byGtid: this.byGtid,
-        serverId,
-        stallMs: this.opts.stallMs,
-        maxBuffered: this.opts.bufferEvents,
-        rawFor: this.applier.replays ? this.applier.targetDatabase : undefined,
-      });
+      const stream = this.openStream(this.applier.replays);
       this.stream = stream;
       try {
         await this.drain(stream);
@@ -245,9 +235,53 @@ export class ChangeFollower {
         this.ready = [];
         this.openRaw = [];
         this.readyRaw = [];
+        this.openRawRows = 0;
+        this.readyRawRows = 0;
         await stream.close();
       }
       if (this.cancelled) throw new CancelledError();
+    }
+  }
+
+  /** A stream from the committed position: raw where the applier replays, else decoded. */
+  private openStream(raw: boolean): ChangeStream {
+    const { source, database, tables, serverId } = this.opts;
+    return new ChangeStream({
+      source,
+      database,
+      tables,
+      from: this.applied,
+      gtid: this.appliedGtid,
+      byGtid: this.byGtid,
+      serverId,
+      stallMs: this.opts.stallMs,
+      maxBuffered: this.opts.bufferEvents,
+      rawFor: raw ? this.applier.targetDatabase : undefined,
+    });
+  }
+
+  /**
+   * The batch from the committed position up to `to` (a transaction's end), read again decoded:
+   * for a raw batch the target would not take as BINLOG statements, applied by SQL instead.
+   */
+  private async decodedBatch(to: BinlogPosition): Promise<RowChange[]> {
+    const stream = this.openStream(false);
+    const changes: RowChange[] = [];
+    try {
+      for (;;) {
+        if (this.cancelled) throw new CancelledError();
+        for (const item of await stream.next(500)) {
+          if (item.kind === 'row') changes.push(item.change);
+          else if (item.kind === 'stop') throw new StreamFatalError(`the change stream stopped at ${formatPosition(item.position)}: ${item.reason}`);
+          else if (item.kind === 'commit') {
+            const c = comparePositions(item.position, to);
+            if (c === 0) return changes;
+            if (c > 0) throw new Error(`reading the batch up to ${formatPosition(to)} again, the stream passed it at ${formatPosition(item.position)}`);
+          }
+        }
+      }
+    } finally {
+      await stream.close();
     }
   }
 
@@ -264,7 +298,11 @@ export class ChangeFollower {
       if (!last || (!force && this.ready.length === 0 && readyTx === 0)) return;
       if (this.pausedGate) {
         let rows = 0;
-        for (let k = at; k < items.length; k++) if (items[k].kind === 'row') rows++;
+        for (let k = at; k < items.length; k++) {
+          const item = items[k];
+          if (item.kind === 'row') rows++;
+          else if (item.kind === 'raw') rows += item.event.rowCount ?? 0;
+        }
         this.held = rows;
         try {
           if ((await this.whilePaused()) && this.cancelled) throw new CancelledError();
@@ -272,8 +310,19 @@ export class ChangeFollower {
           this.held = 0;
         }
       }
-      await this.applier.apply(this.ready, last.position, last.gtid, readyTx, this.readyRaw);
-      this.events += this.ready.length;
+      let events = this.ready.length;
+      if (this.readyRaw.length > 0) {
+        events = this.readyRawRows;
+        if (!(await this.applier.replay(this.readyRaw, events, last.position, last.gtid, readyTx))) {
+          // Not replayable, or refused by the target (rolled back): the same batch, decoded, by SQL.
+          this.ready = await this.decodedBatch(last.position);
+          events = this.ready.length;
+          await this.applier.apply(this.ready, last.position, last.gtid, readyTx);
+        }
+      } else {
+        await this.applier.apply(this.ready, last.position, last.gtid, readyTx);
+      }
+      this.events += events;
       this.transactions += readyTx;
       this.applied = last.position;
       this.appliedGtid = last.gtid ?? this.appliedGtid;
@@ -281,6 +330,7 @@ export class ChangeFollower {
       if (last.at !== null) this.lastCommitAt = last.at;
       this.ready = [];
       this.readyRaw = [];
+      this.readyRawRows = 0;
       readyTx = 0;
       this.settleWaiters();
       this.opts.onApplied?.();
@@ -320,6 +370,7 @@ export class ChangeFollower {
         }
         if (item.kind === 'raw') {
           this.openRaw.push(item.event);
+          this.openRawRows += item.event.rowCount ?? 0;
           continue;
         }
         if (item.kind === 'stop') {
@@ -333,13 +384,17 @@ export class ChangeFollower {
         if (this.readyRaw.length === 0) this.readyRaw = this.openRaw;
         else for (const e of this.openRaw) this.readyRaw.push(e);
         this.openRaw = [];
+        this.readyRawRows += this.openRawRows;
+        this.openRawRows = 0;
         readyTx++;
         last = { position: item.position, gtid: item.gtid, at: item.timestamp ? item.timestamp : (last?.at ?? null) };
         if (this.stop !== null && comparePositions(item.position, this.stop) >= 0) {
           await flush();
           return;
         }
-        if (this.ready.length >= batchEvents) await flush();
+        if (this.ready.length + this.readyRawRows >= batchEvents || this.readyRaw.length >= batchEvents) await flush();
+        // BINLOG was refused for want of the privilege: the stream goes on decoded, for SQL.
+        if (stream.raw && !this.applier.replays) throw new StreamLostError('the target no longer allows BINLOG statements (BINLOG REPLAY): applying by SQL statements from here');
       }
       await flush();
     }

@@ -21,7 +21,7 @@ import { comparePositions } from './position.js';
 import { rawGeometryColumns } from './geometry.js';
 import { advanceGtidPosition } from './gtid.js';
 import { classifyStatement } from './statementGuard.js';
-import { RawCapture } from './replay/capture.js';
+import { RawCapture, type HookableZongJi } from './replay/capture.js';
 import type { BinlogPosition, RowImage, StreamItem } from './types.js';
 
 export interface StreamOptions {
@@ -39,8 +39,8 @@ export interface StreamOptions {
   /** Items buffered ahead of the applier before the socket is paused (default 10,000: more only adds GC work). */
   maxBuffered?: number;
   /**
-   * Also hand out each job Rows event's raw bytes (a `raw` item before its rows), its Table_map
-   * renamed to this database: for a replay with BINLOG statements (replay/).
+   * Hand out the job's Rows events raw (`raw` items, rows counted, not decoded) instead of decoded
+   * rows, their Table_maps renamed to this database: for a replay with BINLOG statements (replay/).
    */
   rawFor?: string;
 }
@@ -147,13 +147,20 @@ export class ChangeStream {
       connectTimeout: 10_000,
       enableKeepAlive: true,
     });
-    this.capture = opts.rawFor !== undefined ? new RawCapture(this.zongji as unknown as ConstructorParameters<typeof RawCapture>[0], opts.rawFor) : null;
+    this.capture =
+      opts.rawFor !== undefined
+        ? new RawCapture(this.zongji as unknown as HookableZongJi, opts.rawFor, (event) => {
+            this.rows += event.rowCount ?? 0;
+            this.push({ kind: 'raw', event });
+          })
+        : null;
     this.zongji.on('binlog', (ev: ZongJiEvent) => this.onEvent(ev));
     this.zongji.on('error', (err: unknown) => this.fail(classifyStreamError(err, this.errorPlace(), this.label)));
     this.zongji.start({
       serverId: opts.serverId,
       ...(opts.byGtid && opts.gtid ? { gtidSet: opts.gtid } : { filename: opts.from.file, position: opts.from.position }),
-      includeEvents: ['tablemap', 'writerows', 'updaterows', 'deleterows', 'query', 'xid', 'rotate', 'heartbeat', 'mariadbgtid'],
+      // Raw: zongji skips the Rows events (the capture takes them), and decodes the rest as ever.
+      includeEvents: [...(this.capture ? [] : ['writerows', 'updaterows', 'deleterows']), 'tablemap', 'query', 'xid', 'rotate', 'heartbeat', 'mariadbgtid'],
       includeSchema: { [opts.database]: opts.tables },
     });
     const stallMs = opts.stallMs ?? 30_000;
@@ -246,8 +253,6 @@ export class ChangeStream {
     const name = ev.getEventName();
     const items = this.items;
     this.rows += ev.rows?.length ?? 0;
-    const raw = this.capture && ev.tableId !== undefined ? this.capture.rows(ev.tableId, ev.rows?.length ?? 0) : null;
-    if (raw) items.push({ kind: 'raw', event: raw });
     for (const r of ev.rows ?? []) {
       if (name === 'writerows') items.push({ kind: 'row', change: { op: 'insert', table, after: image(r, table) } });
       else if (name === 'deleterows') items.push({ kind: 'row', change: { op: 'delete', table, before: image(r, table) } });
@@ -342,6 +347,11 @@ export class ChangeStream {
         };
       });
     }
+  }
+
+  /** Hands out raw Rows events (`rawFor`), not decoded rows. */
+  get raw(): boolean {
+    return this.capture !== null;
   }
 
   /** Buffered item count (for tests and progress). */

@@ -26,21 +26,22 @@ export type RowChange =
 /**
  * One Rows event of a job table as the source wrote it, for a replay with `BINLOG` statements
  * (replay/): its Table_map (renamed to the target database), the Format_description it is read
- * under, and how many rows zongji decoded from it (the row items that follow it in the stream).
+ * under, and how many rows it holds (counted, not decoded).
  */
 export interface RawRowsEvent {
   tableId: number;
   tableMap: Buffer;
   /** Replaced by a copy with the statement-end flag when the statement's last event is not the job's. */
   rows: Buffer;
-  rowCount: number;
+  /** Null when they could not be counted from the bytes (replay/rowCount.ts): the batch then goes by SQL. */
+  rowCount: number | null;
   fde: Buffer;
 }
 
 /** What the stream hands the applier, in binlog order. */
 export type StreamItem =
   | { kind: 'row'; change: RowChange }
-  /** The raw form of the Rows event whose decoded rows follow (streams opened with `raw` only). */
+  /** A job table's Rows event, not decoded (streams opened with `rawFor` hand these out instead of rows). */
   | { kind: 'raw'; event: RawRowsEvent }
   /**
    * A transaction (or a statement outside one) ended here: a safe position to commit. `gtid`: the GTID position there (all domains), when known. timestamp: the

@@ -1,14 +1,16 @@
 /**
- * Keeps the raw bytes of the job's Rows events as zongji reads them, so a batch can be replayed on
- * the target with `BINLOG` statements (replayer.ts) while zongji still decodes every row (the
- * decoded rows count the events and are the SQL fallback's input).
+ * Takes the job's Rows events raw as zongji reads the binlog, so a batch can be replayed on the
+ * target with `BINLOG` statements (replayer.ts). zongji is told not to decode Rows events at all
+ * (they are most of its work); their rows are counted from the bytes (rowCount.ts). Where a batch
+ * must go by SQL after all, it is read again decoded (follower.ts).
  *
  * zongji hands out no raw bytes. Its per-stream packet handler (`BinlogClass.prototype.binlogData`,
- * created per start just before it emits `ready`) is wrapped: the wrapper notes the event's bytes,
- * then zongji parses and emits the same packet synchronously, and the stream's handler takes the
- * noted bytes for a job table's Table_map or Rows event. The bytes are the packet's own (no copy);
- * only a Table_map (renamed to the target database) and a Rows event whose statement-end flag is set
- * here are copies.
+ * created per start just before it emits `ready`) is wrapped: the wrapper sees every event's bytes
+ * before zongji parses (or skips) the packet. A Table_map is noted, and taken once zongji has
+ * decoded it and the stream found it is a job table's (`tableMap`); a Rows event of a table so
+ * mapped is handed out at once (`onRows`), in binlog order. The bytes are the packet's own (no
+ * copy); only a Table_map (renamed to the target database) and a Rows event whose statement-end
+ * flag is set here are copies.
  *
  * A statement can touch tables outside the job (a multi-table UPDATE or DELETE, a trigger): its last
  * Rows event, the one flagged as the statement's end, may be one that is not replayed. The job's
@@ -17,6 +19,7 @@
  */
 import type { RawRowsEvent } from '../types.js';
 import { endsStatement, eventType, FORMAT_DESCRIPTION, isRowsEvent, TABLE_MAP, tableIdOf, withDatabase, withStatementEnd } from './rawEvents.js';
+import { countRows, type MappedColumn } from './rowCount.js';
 
 interface Packet {
   buffer: Buffer;
@@ -26,10 +29,17 @@ interface Packet {
 
 type PacketHandler = (this: unknown, packet: Packet, connection: unknown) => unknown;
 
-interface HookableZongJi {
+/** zongji's decoded Table_map of a table id: its columns, and their information_schema rows. */
+interface ZongJiTable {
+  columns?: MappedColumn[];
+  columnSchemas?: { COLUMN_TYPE?: string }[];
+}
+
+export interface HookableZongJi {
   on(event: 'ready', listener: () => void): unknown;
   BinlogClass?: { prototype: { binlogData: PacketHandler } };
   useChecksum?: boolean;
+  tableMap?: Record<number, ZongJiTable | undefined>;
 }
 
 export class RawCapture {
@@ -38,6 +48,8 @@ export class RawCapture {
   private current: Buffer | null = null;
   /** The job tables' Table_maps by table id, renamed to the target database. */
   private readonly tableMaps = new Map<number, Buffer>();
+  /** Each mapped table's column widths, for counting rows (from zongji's decoded Table_map). */
+  private readonly shapes = new Map<number, { columns: MappedColumn[]; declared: string[] }>();
   /** The source bytes each renamed Table_map was made from: an identical one is not renamed again. */
   private readonly sourceTableMaps = new Map<number, Buffer>();
   /** The job's last Rows event of the statement in progress, while that statement has not ended. */
@@ -49,6 +61,8 @@ export class RawCapture {
     private readonly zongji: HookableZongJi,
     /** The database the Table_maps name on the target. */
     private readonly targetDatabase: string,
+    /** A job table's Rows event, in binlog order. */
+    private readonly onRows: (raw: RawRowsEvent) => void,
   ) {
     zongji.on('ready', () => this.install());
   }
@@ -86,8 +100,9 @@ export class RawCapture {
         this.tableMaps.delete(tableIdOf(event));
         this.current = event;
       } else if (isRowsEvent(type)) {
-        this.current = event;
-        if (endsStatement(event) && !this.tableMaps.has(tableIdOf(event))) this.endStatement();
+        const tableId = tableIdOf(event);
+        if (this.tableMaps.has(tableId)) this.rows(event, tableId);
+        else if (endsStatement(event)) this.endStatement();
       }
     } catch {
       this.broken = true;
@@ -101,13 +116,15 @@ export class RawCapture {
     if (open) open.rows = withStatementEnd(open.rows, this.checksum);
   }
 
-  /** The stream took the Table_map just read: it maps a job table. */
+  /** The stream took the Table_map zongji just decoded: it maps a job table. */
   tableMap(tableId: number): void {
     const event = this.current;
     if (!event || eventType(event) !== TABLE_MAP || tableIdOf(event) !== tableId) {
       this.broken = true;
       return;
     }
+    const table = this.zongji.tableMap?.[tableId];
+    this.shapes.set(tableId, { columns: table?.columns ?? [], declared: (table?.columnSchemas ?? []).map((c) => String(c.COLUMN_TYPE ?? '').toLowerCase()) });
     const before = this.sourceTableMaps.get(tableId);
     const renamed = this.tableMaps.get(tableId);
     if (before && renamed && before.equals(event)) return;
@@ -115,17 +132,15 @@ export class RawCapture {
     this.tableMaps.set(tableId, withDatabase(event, this.targetDatabase, this.checksum));
   }
 
-  /** The stream took the Rows event just read (a job table's, `rowCount` rows): its raw form, or null. */
-  rows(tableId: number, rowCount: number): RawRowsEvent | null {
-    const event = this.current;
-    const tableMap = this.tableMaps.get(tableId);
-    if (this.broken || !event || !this.fde || !tableMap || !isRowsEvent(eventType(event)) || tableIdOf(event) !== tableId) {
-      this.broken = true;
-      return null;
-    }
-    const raw: RawRowsEvent = { tableId, tableMap, rows: event, rowCount, fde: this.fde };
+  /** A job table's Rows event: handed out raw, its rows counted (null: not countable, see rowCount.ts). */
+  private rows(event: Buffer, tableId: number): void {
+    const tableMap = this.tableMaps.get(tableId) as Buffer;
+    const shape = this.shapes.get(tableId);
+    const rowCount = shape ? countRows(event, shape.columns, shape.declared, this.checksum) : null;
+    // A missing Format_description (never seen: the server sends it first) makes the batch unreplayable.
+    const raw: RawRowsEvent = { tableId, tableMap, rows: event, rowCount: this.broken || !this.fde ? null : rowCount, fde: this.fde ?? Buffer.alloc(0) };
     this.open = endsStatement(event) ? null : raw;
-    return raw;
+    this.onRows(raw);
   }
 
   /** A transaction ended: no statement is open. */

@@ -10,8 +10,8 @@
  * type; generated ones with the same expression), and an account that may run BINLOG (BINLOG REPLAY or SUPER).
  *
  * A batch is replayed whole or not at all: statement by statement as the source wrote them (each
- * Table_map once per statement before its first Rows event), only where the raw events cover
- * exactly the decoded rows and the batch ends at a statement's end. Anything else, or a batch the
+ * Table_map once per statement before its first Rows event), only where every event's rows were
+ * counted and the batch ends at a statement's end. Anything else, or a batch the
  * server refuses because the target's rows differ from what the events expect (a duplicate key, a
  * row not found: rows copied after the snapshot, as on a resumed copy), is applied by the SQL path
  * instead, which converges there (applier.ts).
@@ -88,14 +88,12 @@ export function chooseApply(method: ApplyMethod, facts: ApplyFacts): ApplyChoice
 /**
  * The BINLOG statements for a batch, made of whole source statements, each about `groupBytes` of
  * text at most (one source statement alone up to `maxBytes`); null when the batch cannot be replayed
- * (raw events missing for some rows, a batch not ending at a statement's end, or one statement
+ * (rows that could not be counted, a batch not ending at a statement's end, or one statement
  * larger than `maxBytes`).
  */
-export function binlogStatements(raw: RawRowsEvent[], decodedRows: number, groupBytes: number, maxBytes: number): string[] | null {
-  if (raw.length === 0) return null;
-  let rows = 0;
-  for (const e of raw) rows += e.rowCount;
-  if (rows !== decodedRows || !endsStatement(raw[raw.length - 1].rows)) return null;
+export function binlogStatements(raw: RawRowsEvent[], groupBytes: number, maxBytes: number): string[] | null {
+  if (raw.length === 0 || !endsStatement(raw[raw.length - 1].rows)) return null;
+  for (const e of raw) if (e.rowCount === null || e.fde.length === 0) return null;
   // base64 text is 4/3 of the bytes; the statement's own words are a few more.
   const maxEventBytes = Math.floor((maxBytes - 16) * 0.75);
   const groupEventBytes = Math.floor((groupBytes - 16) * 0.75);
