@@ -96,12 +96,18 @@ test('a batch becomes the Format_description, then whole statements, each Table_
   assert.deepEqual(out.map(eventsOf), [['FDE'], ['TM1', 'R1', 'TM2', 'R2', 'R1', 'TM2', 'R2']]);
 });
 
-test('statements are grouped up to the group size, never split; one larger than the limit is not replayed', () => {
+test('statements are grouped up to the group size; a larger statement is cut between its Rows events, each part with its Table_maps', () => {
   const big = 'x'.repeat(3000);
   const batch = [raw(1, true, 1, big), raw(1, true, 1, big), raw(1, true, 1, big)];
   const grouped = binlogStatements(batch, 8000, 1 << 20);
   assert.ok(grouped);
   assert.deepEqual(grouped.map(eventsOf), [['FDE'], ['TM1', 'R1'], ['TM1', 'R1'], ['TM1', 'R1']]);
+  // one statement over two tables, larger than the group: cut, the later part mapping its own table again
+  const statement = [raw(1, false, 1, big), raw(2, false, 1, big), raw(1, false, 1, big), raw(2, true, 1, big)];
+  const cut = binlogStatements(statement, 9000, 1 << 20);
+  assert.ok(cut);
+  assert.deepEqual(cut.map(eventsOf), [['FDE'], ['TM1', 'R1', 'TM2', 'R2'], ['TM1', 'R1', 'TM2', 'R2']]);
+  // an event larger than the limit: not replayed
   assert.equal(binlogStatements(batch, 2000, 4000), null);
 });
 

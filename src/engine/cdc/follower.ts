@@ -47,6 +47,12 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * The stream is reopened at the committed position, nothing lost (after a batch re-read decoded:
+ * the source lets one dump connection per server id, so the raw stream was closed for the re-read).
+ */
+class StreamRestart extends Error {}
+
 /** An idle stream's moved position is committed at most this often (the stored position tracks the source). */
 const IDLE_COMMIT_MS = 1_000;
 
@@ -210,6 +216,7 @@ export class ChangeFollower {
         await this.drain(stream);
         return;
       } catch (err) {
+        if (err instanceof StreamRestart) continue;
         if (!(err instanceof StreamLostError)) {
           if (err instanceof StreamFatalError || err instanceof UniqueConflictError || err instanceof CancelledError) throw err;
           throw err instanceof Error ? err : new Error(errorMessage(err));
@@ -289,13 +296,15 @@ export class ChangeFollower {
   private async drain(stream: ChangeStream): Promise<void> {
     const batchEvents = this.opts.batchEvents ?? 5_000;
     let readyTx = 0;
+    /** A transaction's end was read since the last flush (its position is to be committed). */
+    let moved = false;
     let last = null as { position: BinlogPosition; gtid: string | null; at: number | null } | null;
     let lastIdleCommit = 0;
     // The items in hand and the next one's index: what a pause holds unapplied is counted as pending.
     let items: StreamItem[] = [];
     let at = 0;
     const flush = async (force = false) => {
-      if (!last || (!force && this.ready.length === 0 && readyTx === 0)) return;
+      if (!last || (!force && !moved)) return;
       if (this.pausedGate) {
         let rows = 0;
         for (let k = at; k < items.length; k++) {
@@ -311,13 +320,17 @@ export class ChangeFollower {
         }
       }
       let events = this.ready.length;
+      let restart = false;
       if (this.readyRaw.length > 0) {
         events = this.readyRawRows;
         if (!(await this.applier.replay(this.readyRaw, events, last.position, last.gtid, readyTx))) {
-          // Not replayable, or refused by the target (rolled back): the same batch, decoded, by SQL.
+          // Not replayable, or refused by the target (rolled back): the same batch, read again
+          // decoded (on a stream of its own: the raw one is closed, one dump per server id), by SQL.
+          await stream.close();
           this.ready = await this.decodedBatch(last.position);
           events = this.ready.length;
           await this.applier.apply(this.ready, last.position, last.gtid, readyTx);
+          restart = true;
         }
       } else {
         await this.applier.apply(this.ready, last.position, last.gtid, readyTx);
@@ -332,8 +345,10 @@ export class ChangeFollower {
       this.readyRaw = [];
       this.readyRawRows = 0;
       readyTx = 0;
+      moved = false;
       this.settleWaiters();
       this.opts.onApplied?.();
+      if (restart) throw new StreamRestart();
     };
     for (;;) {
       if (this.cancelled) {
@@ -377,6 +392,9 @@ export class ChangeFollower {
           await flush();
           throw new StreamFatalError(`the change stream stopped at ${formatPosition(item.position)}: ${item.reason}`);
         }
+        // Transactions that changed the job's tables (a rotate, or another table's commit, is only a place).
+        if (this.open.length > 0 || this.openRaw.length > 0) readyTx++;
+        moved = true;
         // Appended one by one: a spread of a large transaction's rows would overflow the stack.
         if (this.ready.length === 0) this.ready = this.open;
         else for (const c of this.open) this.ready.push(c);
@@ -386,7 +404,6 @@ export class ChangeFollower {
         this.openRaw = [];
         this.readyRawRows += this.openRawRows;
         this.openRawRows = 0;
-        readyTx++;
         last = { position: item.position, gtid: item.gtid, at: item.timestamp ? item.timestamp : (last?.at ?? null) };
         if (this.stop !== null && comparePositions(item.position, this.stop) >= 0) {
           await flush();

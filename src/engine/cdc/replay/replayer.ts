@@ -9,9 +9,9 @@
  * every job table with the same columns on both sides (a Rows event maps columns by position and
  * type; generated ones with the same expression), and an account that may run BINLOG (BINLOG REPLAY or SUPER).
  *
- * A batch is replayed whole or not at all: statement by statement as the source wrote them (each
- * Table_map once per statement before its first Rows event), only where every event's rows were
- * counted and the batch ends at a statement's end. Anything else, or a batch the
+ * A batch is replayed whole or not at all, in binlog order (each BINLOG statement with the
+ * Table_maps its Rows events need), only where every event's rows were counted and the batch ends
+ * at a statement's end. Anything else, or a batch the
  * server refuses because the target's rows differ from what the events expect (a duplicate key, a
  * row not found: rows copied after the snapshot, as on a resumed copy), is applied by the SQL path
  * instead, which converges there (applier.ts).
@@ -86,10 +86,15 @@ export function chooseApply(method: ApplyMethod, facts: ApplyFacts): ApplyChoice
 }
 
 /**
- * The BINLOG statements for a batch, made of whole source statements, each about `groupBytes` of
- * text at most (one source statement alone up to `maxBytes`); null when the batch cannot be replayed
- * (rows that could not be counted, a batch not ending at a statement's end, or one statement
- * larger than `maxBytes`).
+ * The BINLOG statements for a batch, each about `groupBytes` of text at most, in binlog order; null
+ * when the batch cannot be replayed (rows that could not be counted, a batch not ending at a
+ * statement's end, or one event larger than `maxBytes`).
+ *
+ * Every statement carries the Table_map of each table its Rows events touch: the server keeps no
+ * table map from one BINLOG statement to the next, and silently applies nothing for a Rows event
+ * whose table is not mapped in its own statement (measured on MariaDB 10.11: 2,160 of 3,000 rows
+ * missing, no error). A source statement larger than the group is cut between Rows events, each
+ * part with its Table_maps again; the server ends the statement at the flagged last event as ever.
  */
 export function binlogStatements(raw: RawRowsEvent[], groupBytes: number, maxBytes: number): string[] | null {
   if (raw.length === 0 || !endsStatement(raw[raw.length - 1].rows)) return null;
@@ -100,40 +105,36 @@ export function binlogStatements(raw: RawRowsEvent[], groupBytes: number, maxByt
   const out: string[] = [];
   let fde = raw[0].fde;
   out.push(binlog([fde]));
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let statement: Buffer[] = [];
-  let statementBytes = 0;
+  let chunk: Buffer[] = [];
+  let chunkBytes = 0;
+  /** Tables mapped in this chunk since the last statement end (the server forgets them at a statement's end). */
   let mapped = new Set<number>();
-  const flushPending = () => {
-    if (pending.length > 0) out.push(binlog(pending));
-    pending = [];
-    pendingBytes = 0;
+  const cut = () => {
+    if (chunk.length > 0) out.push(binlog(chunk));
+    chunk = [];
+    chunkBytes = 0;
+    mapped = new Set();
   };
   for (const e of raw) {
     if (e.fde !== fde && !e.fde.equals(fde)) {
       // A new binlog file's format (a rotate within the batch): read the rest under it.
-      flushPending();
+      cut();
       fde = e.fde;
       out.push(binlog([fde]));
     }
+    if (e.tableMap.length + e.rows.length > maxEventBytes) return null;
+    const mapBytes = mapped.has(e.tableId) ? 0 : e.tableMap.length;
+    if (chunk.length > 0 && chunkBytes + mapBytes + e.rows.length > groupEventBytes) cut();
     if (!mapped.has(e.tableId)) {
       mapped.add(e.tableId);
-      statement.push(e.tableMap);
-      statementBytes += e.tableMap.length;
+      chunk.push(e.tableMap);
+      chunkBytes += e.tableMap.length;
     }
-    statement.push(e.rows);
-    statementBytes += e.rows.length;
-    if (!endsStatement(e.rows)) continue;
-    if (statementBytes > maxEventBytes) return null;
-    if (pendingBytes + statementBytes > groupEventBytes) flushPending();
-    pending.push(...statement);
-    pendingBytes += statementBytes;
-    statement = [];
-    statementBytes = 0;
-    mapped = new Set();
+    chunk.push(e.rows);
+    chunkBytes += e.rows.length;
+    if (endsStatement(e.rows)) mapped = new Set();
   }
-  flushPending();
+  cut();
   return out;
 }
 
