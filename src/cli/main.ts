@@ -139,6 +139,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--watermark-safety <seconds>', `--mode incremental: ${WATERMARK_SAFETY_HELP} (default 0)`)
     .option('--first <tables>', 'hybrid: comma-separated tables to copy before the others')
     .option('--sync-threshold <s>', 'hybrid: behind the source by less than this = in sync (default 1)')
+    .option('--apply <how>', "hybrid: how the change stream reaches the target: binlog (the source's row events as BINLOG statements), sql, or auto (binlog where possible; default)")
     .option('--writers <n>', 'parallel writer connections (default 2)')
     .option('--chunk-time <s>', 'target seconds per chunk (default 0.5)')
     .option('--max-lag <s>', 'wait while a replica lags more (default 1)')

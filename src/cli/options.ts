@@ -27,6 +27,7 @@ export interface CopyOptions {
   watermarkSafety?: string;
   first?: string;
   syncThreshold?: string;
+  apply?: string;
 }
 
 /** --watermark and --watermark-safety belong to --mode incremental, and it needs --watermark. */
@@ -87,6 +88,8 @@ export function buildCopySpec(o: CopyOptions): JobSpec {
   if (!(COPY_MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode ${mode} is not supported (choose one of: ${COPY_MODES.join(', ')})`);
   if (mode !== 'hybrid' && o.first !== undefined) throw new UsageError('--first orders a hybrid job\'s snapshot: use it with --mode hybrid');
   if (mode !== 'hybrid' && o.syncThreshold !== undefined) throw new UsageError('--sync-threshold is for --mode hybrid');
+  if (o.apply !== undefined && mode !== 'hybrid') throw new UsageError('--apply is for --mode hybrid (how its change stream reaches the target); for a finished copy, use it with rw-migrate sync');
+  if (o.apply !== undefined && !['auto', 'binlog', 'sql'].includes(o.apply)) throw new UsageError('--apply must be auto, binlog or sql');
   const watermark = watermarkOf(mode, o);
   const tables = o.all ? 'all' : parseTableList(o.tables as string);
   const first = o.first !== undefined ? parseFirst(o.first, tables) : undefined;
@@ -123,6 +126,7 @@ export function buildCopySpec(o: CopyOptions): JobSpec {
     ...(watermark ? { watermark } : {}),
     ...(first ? { first } : {}),
     ...(o.syncThreshold !== undefined ? { syncThresholdSeconds: num(o.syncThreshold, '--sync-threshold', 0.1, 3600, false) } : {}),
+    ...(o.apply !== undefined ? { applyMethod: o.apply as 'auto' | 'binlog' | 'sql' } : {}),
     writers: num(o.writers, '--writers', 1, 16, true),
     chunkTimeSeconds: num(o.chunkTime, '--chunk-time', 0.01, 60, false),
     maxLagSeconds: num(o.maxLag, '--max-lag', 0, 3600, false),

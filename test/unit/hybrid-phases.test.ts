@@ -104,6 +104,11 @@ describe('hybrid: first tables and options', () => {
     assert.throws(() => buildCopySpec({ ...base, tables: 'a', syncThreshold: '1' }), /--sync-threshold is for --mode hybrid/);
     assert.throws(() => buildCopySpec({ ...base, tables: 'a', mode: 'hybrid', syncThreshold: '0' }), /--sync-threshold must be a number/);
     assert.throws(() => buildCopySpec({ ...base, tables: 'a', mode: 'bogus' }), /--mode bogus is not supported \(choose one of: full, incremental, hybrid\)/);
+    // --apply: how the hybrid job's change stream reaches the target
+    assert.equal(buildCopySpec({ ...base, tables: 'a', mode: 'hybrid', apply: 'sql' }).applyMethod, 'sql');
+    assert.equal('applyMethod' in buildCopySpec({ ...base, tables: 'a', mode: 'hybrid' }), false, 'auto unless asked');
+    assert.throws(() => buildCopySpec({ ...base, tables: 'a', apply: 'binlog' }), /--apply is for --mode hybrid.*rw-migrate sync/);
+    assert.throws(() => buildCopySpec({ ...base, tables: 'a', mode: 'hybrid', apply: 'fast' }), /--apply must be auto, binlog or sql/);
   });
 
   it('the in-sync line and the stream line say where the stream stands', () => {

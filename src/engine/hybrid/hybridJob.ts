@@ -280,7 +280,11 @@ class HybridRun {
     const tables = (await jobTables(target, this.jobId)).map((t) => t.table);
     const targetInfos = [];
     for (const t of tables) targetInfos.push(await inspectTable(target, this.spec.targetDatabase, t));
-    const applier = await ChangeApplier.open(this.spec.target, this.spec.targetDatabase, this.jobId, targetInfos, { sourceTables: pre.sourceTables, sourceFlavor: pre.flavor });
+    const applier = await ChangeApplier.open(this.spec.target, this.spec.targetDatabase, this.jobId, targetInfos, {
+      method: this.spec.applyMethod,
+      sourceTables: pre.sourceTables,
+      sourceFlavor: pre.flavor,
+    });
     this.emit({ type: 'log', jobId: this.jobId, level: 'info', message: applyLine(applier) });
     const follower = new ChangeFollower(applier, from, {
       gtid,

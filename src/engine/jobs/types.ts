@@ -75,6 +75,8 @@ export interface JobSpec {
   watermark?: WatermarkSpec;
   /** hybrid: behind the source by less than this = in sync (seconds, default 1). */
   syncThresholdSeconds?: number;
+  /** hybrid: how the change stream's batches reach the target (cdc/replay/replayer.ts; default auto). */
+  applyMethod?: 'auto' | 'binlog' | 'sql';
   writers?: number;
   /** Target time of one chunk, seconds (default 0.5). */
   chunkTimeSeconds?: number;
