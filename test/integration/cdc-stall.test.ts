@@ -32,7 +32,12 @@ test('a stalled binlog stream is detected and the sync reconnects from its commi
   const source = { ...adminSpec(fx.topo, fx.topo.servers.primary), port: proxy.port };
   const copy = await startJob({ source, target: adminSpec(fx.topo, fx.topo.servers.target), sourceDatabase: srcDb, targetDatabase: dstDb, tables: 'all', mode: 'full' }).done;
   assert.equal(copy.state, 'done', copy.message);
-  await fx.primary.query(`INSERT INTO \`${srcDb}\`.items SELECT 5000000 + seq, CONCAT('s', seq), seq % 10, seq / 4, REPEAT('x', 80), NOW(6) FROM \`${srcDb}\`.seq_1_to_40000`);
+  // A backlog of tens of MB in several transactions: after the first batch commits, most of it is
+  // still on the source (the kernel's socket buffers hold a few MB), so the frozen link stalls the
+  // stream however fast batches are applied (a replayed batch of 40,000 rows takes about a second).
+  for (let i = 0; i < 4; i++) {
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.items SELECT ${5_000_000 + i * 40_000} + seq, CONCAT('s', ${i * 40_000} + seq), seq % 10, seq / 4, REPEAT('x', 80), NOW(6) FROM \`${srcDb}\`.seq_1_to_40000`);
+  }
   await fx.primary.query(`UPDATE \`${srcDb}\`.items SET qty = qty + 1, note = REPEAT('z', 90) WHERE id > 5000000`);
 
   const run = fx.cli(['sync', copy.jobId, '--to', fx.url('target'), '--json', '--stall-seconds', '2', '--batch-events', '200', '--buffer-events', '200']);
