@@ -26,6 +26,7 @@ import type { TableDefinition } from '../schema/inspector.js';
 import { UniqueConflictError } from './errors.js';
 import { savePositionSql } from './positionStore.js';
 import { literalWriter, type ColumnShape } from './values.js';
+import { reduceChanges, type NetRow } from './netEffect.js';
 import { binlogStatements, chooseApply, definitionsDiffer, NO_BINLOG_PRIVILEGE, refusedRows, type ApplyMethod } from './replay/replayer.js';
 import { binlogPrivilegeProblem, rowAnnotations, SESSION } from './applierSession.js';
 import type { BinlogPosition, CellValue, RawRowsEvent, RowChange, RowImage } from './types.js';
@@ -59,31 +60,6 @@ interface TableTarget {
   insertHead: string;
   insertTail: string;
 }
-
-interface NetRow {
-  /** The image the key was read from (an update's or delete's before, an insert's or update's after). */
-  keyImage: RowImage;
-  /** The last image, or null when the key's last change deleted it. */
-  row: RowImage | null;
-}
-
-/**
- * A Map key identifying a key value exactly (the same key = the same row). One column: the value
- * itself (a column's values have one JS type: numbers, or strings, or Buffers; a BIGINT is a string only
- * beyond 2^53, where no number equals it; -0, from a FLOAT/DOUBLE only, is kept apart from 0).
- * Several columns: JSON of the typed values.
- */
-function keyString(values: CellValue[]): string {
-  return JSON.stringify(values.map((v) => (Buffer.isBuffer(v) ? `x:${v.toString('hex')}` : typeof v === 'number' ? `n:${Object.is(v, -0) ? '-0' : v}` : v)));
-}
-
-function singleKeyId(v: CellValue): string | number {
-  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : v;
-  if (typeof v === 'string') return v;
-  if (v === null) return 'null';
-  return `x:${v.toString('hex')}`;
-}
-
 
 export interface ApplyStats {
   events: number;
@@ -206,50 +182,6 @@ export class ChangeApplier {
     return t;
   }
 
-  private keyId(t: TableTarget, row: RowImage): string | number {
-    const key = t.key;
-    if (key.length === 1) {
-      const v = row[key[0].name];
-      if (v === undefined) this.missingKey(t, key[0].name);
-      return singleKeyId(v);
-    }
-    return keyString(
-      key.map((k) => {
-        const v = row[k.name];
-        if (v === undefined) this.missingKey(t, k.name);
-        return v;
-      }),
-    );
-  }
-
-  private missingKey(t: TableTarget, column: string): never {
-    throw new Error(`binlog row of ${t.name} lacks key column ${column} (is binlog_row_image FULL?)`);
-  }
-
-  /** The net effect of the changes, per table, in first-touch order. */
-  private reduce(changes: RowChange[]): Map<TableTarget, Map<string | number, NetRow>> {
-    const net = new Map<TableTarget, Map<string | number, NetRow>>();
-    let lastName = '';
-    let t: TableTarget | null = null;
-    let m: Map<string | number, NetRow> | undefined;
-    for (const c of changes) {
-      if (c.table !== lastName || !t) {
-        lastName = c.table;
-        t = this.table(c.table);
-        m = net.get(t);
-        if (!m) net.set(t, (m = new Map()));
-      }
-      const rows = m as Map<string | number, NetRow>;
-      if (c.op !== 'insert') rows.set(this.keyId(t, c.before), { keyImage: c.before, row: null });
-      if (c.op !== 'delete') {
-        const k = this.keyId(t, c.after);
-        rows.delete(k); // keep the map in last-touch order for the inserts
-        rows.set(k, { keyImage: c.after, row: c.after });
-      }
-    }
-    return net;
-  }
-
   /**
    * One transaction: the batch's net effect and the position after its last transaction, sent as
    * multi-statement queries: a round trip per table and megabyte, not per statement, because the
@@ -262,7 +194,7 @@ export class ChangeApplier {
     const t0 = performance.now();
     const stats: ApplyStats = { events: changes.length, deletes: 0, inserts: 0 };
     const end = `${savePositionSql(this.jobId, position, gtid, changes.length, transactions)};COMMIT`;
-    await this.send(this.pack(this.statements(this.reduce(changes), stats), end));
+    await this.send(this.pack(this.statements(reduceChanges(changes, (name) => this.table(name)), stats), end));
     this.traced(t0, false);
     return stats;
   }
