@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Change-stream apply rate: a backlog of row events (inserts, updates, deletes in 1,000-row
 // transactions; 1,000,000 row events by default) is written on the sandbox primary after a full copy;
-// then `rw-migrate sync` applies it to the target, and two replicas apply the same backlog as peers in
-// the same run, each timed with MASTER_GTID_WAIT:
+// then `rw-migrate sync` applies it to the target (by default as BINLOG statements, the replay; `npm run
+// bench` adds `--compare '--apply sql'` so the SQL path is timed on the same backlog as "sync B"), and two
+// replicas apply the same backlog as peers in the same run, each timed with MASTER_GTID_WAIT:
 //  - replica2 was stopped whole (STOP SLAVE) before the backlog and is started from that position
 //    (START SLAVE: its IO thread fetches the backlog over the network while its SQL thread applies),
 //    as the issue states the peer and as our sync works;

@@ -1,4 +1,4 @@
-// The BINLOG replay's byte rewrites and batch grouping (src/engine/cdc/replay/): the events here are
+// The BINLOG replay's byte rewrites, batch grouping and row counting (src/engine/cdc/replay/): the events here are
 // built by the test from the documented v4 layout (constructed, not captured from a server); the
 // integration file cdc-replay.test.ts replays real ones and compares by CHECKSUM TABLE.
 import test from 'node:test';
@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
 import { endsStatement, tableIdOf, tableMapNames, withDatabase, withStatementEnd } from '../../src/engine/cdc/replay/rawEvents.js';
 import { binlogStatements, chooseApply, definitionsDiffer } from '../../src/engine/cdc/replay/replayer.js';
+import { countRows } from '../../src/engine/cdc/replay/rowCount.js';
 import type { TableDefinition, ColumnInfo } from '../../src/engine/schema/inspector.js';
 import type { RawRowsEvent } from '../../src/engine/cdc/types.js';
 import { codecFor } from '../../src/engine/db/sql.js';
@@ -143,4 +144,47 @@ test('the method: sql never replays; auto replays where possible, else says why;
   assert.match(chooseApply('auto', { ...ok, sourceFlavor: 'mysql' }).reason ?? '', /MariaDB servers only/);
   assert.match(chooseApply('auto', { ...ok, privilegeProblem: 'Access denied' }).reason ?? '', /GRANT BINLOG REPLAY/);
   assert.throws(() => chooseApply('binlog', { ...ok, definitions: 'table t differs' }), /--apply binlog: table t differs.*Nothing was applied.*--apply sql/);
+});
+
+/** A Write_rows v1 event of `rows` row images over `n` columns, all present (bytes built here, per the v4 layout). */
+function writeRows(n: number, rowImages: Buffer[], checksum = true): Buffer {
+  const post = Buffer.alloc(8);
+  post.writeUIntLE(9, 0, 6);
+  post.writeUInt16LE(1, 6);
+  const present = Buffer.alloc((n + 7) >> 3, 0xff);
+  return event(23, Buffer.concat([post, Buffer.from([n]), present, ...rowImages]), checksum);
+}
+
+test('rows are counted from the bytes by the column widths; a walk that does not end at the event end counts nothing', () => {
+  // INT, VARCHAR(300) (2-byte length), DECIMAL(10,2) (4+1 bytes), DATETIME(6) (5+3), TEXT (2-byte length), BIT(10) (2), ENUM (1)
+  const columns = [
+    { type: 3 },
+    { type: 15, metadata: { max_length: 1200 } },
+    { type: 246, metadata: { precision: 10, decimals: 2 } },
+    { type: 18, metadata: { decimals: 6 } },
+    { type: 252, metadata: { length_size: 2 } },
+    { type: 16, metadata: { bits: 10 } },
+    { type: 247, metadata: { size: 1 } },
+  ];
+  const declared = ['int(11)', 'varchar(300)', 'decimal(10,2)', 'datetime(6)', 'text', 'bit(10)', "enum('a','b')"];
+  const text = (s: string, prefix: number) => {
+    const b = Buffer.from(s);
+    const len = Buffer.alloc(prefix);
+    len.writeUIntLE(b.length, 0, prefix);
+    return Buffer.concat([len, b]);
+  };
+  const full = Buffer.concat([Buffer.from([0x00]), Buffer.alloc(4), text('héllo', 2), Buffer.alloc(5), Buffer.alloc(8), text('x'.repeat(300), 2), Buffer.alloc(2), Buffer.alloc(1)]);
+  // the second row: VARCHAR, DATETIME and TEXT NULL (bits 1, 3, 4 of the null bitmap)
+  const nulls = Buffer.concat([Buffer.from([0b0001_1010]), Buffer.alloc(4), Buffer.alloc(5), Buffer.alloc(2), Buffer.alloc(1)]);
+  const e = writeRows(7, [full, nulls, full]);
+  assert.equal(countRows(e, columns, declared, true), 3);
+  assert.equal(countRows(writeRows(7, [full, nulls], false), columns, declared, false), 2);
+  // one byte short of a row: the walk runs past the end
+  assert.equal(countRows(writeRows(7, [full, nulls.subarray(0, nulls.length - 1)]), columns, declared, true), null);
+  // a column count that is not the Table_map's
+  assert.equal(countRows(e, columns.slice(0, 6), declared, true), null);
+  // MariaDB 5.3 "hires" DATETIME(6) in the old layout: its width is not in the Table_map
+  const old = [{ type: 12 }];
+  assert.equal(countRows(writeRows(1, [Buffer.concat([Buffer.from([0]), Buffer.alloc(8)])]), old, ['datetime(6)'], true), null);
+  assert.equal(countRows(writeRows(1, [Buffer.concat([Buffer.from([0]), Buffer.alloc(8)])]), old, ['datetime'], true), 1);
 });
