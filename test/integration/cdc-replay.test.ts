@@ -17,7 +17,41 @@ import { allFacts, createLoadTables, LOAD_TABLES, runLoad, seedLoadTables, write
 const fx = useCliFixture('cdc_replay', { seed: seedSource });
 const { srcDb, dstDb } = fx;
 /** The main job's tables. `mo` (source only) shares statements and transactions with `mj` but is not in any job. */
-const TABLES = [...LOAD_TABLES, 'bigkeys', 'binkeys', 'strkeys', 'mj'];
+const TABLES = [...LOAD_TABLES, 'bigkeys', 'binkeys', 'strkeys', 'mj', 'widetypes'];
+
+/** ENUM('e1', ..., 'e300'): stored in 2 bytes. */
+const ENUM300 = Array.from({ length: 300 }, (_, i) => `'e${i + 1}'`).join(',');
+
+/**
+ * Widths the corpus lacks, for the row count from the bytes (rowCount.ts) and the replay: length
+ * prefixes of 2, 3 and 4 bytes, UUID and INET6, a 2-byte SET and ENUM, DECIMALs of other sizes,
+ * temporals without and with a fraction.
+ */
+async function createWide(conn: mysql.Connection, db: string): Promise<void> {
+  await conn.query(`CREATE TABLE \`${db}\`.widetypes (
+      id INT NOT NULL PRIMARY KEY, u UUID NULL, i6 INET6 NULL,
+      c CHAR(100) CHARACTER SET utf8mb4 NULL, v VARCHAR(400) CHARACTER SET utf8mb4 NULL,
+      mt MEDIUMTEXT CHARACTER SET utf8mb4 NULL, lb LONGBLOB NULL, tb TINYBLOB NULL,
+      st SET('a','b','c','d','e','f','g','h','i','j') NULL, e2 ENUM(${ENUM300}) NULL,
+      d0 DECIMAL(10,0) NULL, d2 DECIMAL(18,9) NULL, ts0 TIMESTAMP NULL DEFAULT NULL, dt0 DATETIME NULL,
+      tm0 TIME NULL, t3 TIME(3) NULL, dt2 DATETIME(2) NULL
+    ) ENGINE=InnoDB`);
+}
+
+async function writeWide(base: number): Promise<void> {
+  const t = `\`${srcDb}\`.widetypes`;
+  await fx.primary.query(
+    `INSERT INTO ${t} VALUES
+      (${base + 1}, 'e7a2f9a4-1c1b-4d7e-8f00-0123456789ab', '2001:db8::ff00:42:8329', REPEAT('ü', 100), REPEAT('😀', 399),
+       REPEAT('m', 70000), REPEAT(X'00FF', 40000), X'7F', 'a,c,j', 'e300', 1234567890, -123456789.123456789,
+       '2038-01-19 03:14:07', '1000-01-01 00:00:00', '-838:59:59', '838:59:58.999', '9999-12-31 23:59:59.99'),
+      (${base + 2}, NULL, '::ffff:192.0.2.1', '', '', '', X'', X'', '', 'e1', 0, 0, NULL, NULL, NULL, NULL, NULL),
+      (${base + 3}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+  );
+  await fx.primary.query(`UPDATE ${t} SET v = CONCAT(v, '!'), e2 = 'e256', st = 'b,i', d2 = d2 / 3, t3 = '-00:00:00.001' WHERE id = ${base + 1}`);
+  await fx.primary.query(`UPDATE ${t} SET id = ${base + 4}, mt = REPEAT('é', 30000) WHERE id = ${base + 3}`);
+  await fx.primary.query(`DELETE FROM ${t} WHERE id = ${base + 2}`);
+}
 
 interface Trace {
   batches: number;
@@ -111,6 +145,7 @@ async function writeSmall(table: string): Promise<void> {
  */
 async function seedSource(primary: mysql.Connection, db: string): Promise<void> {
   await createLoadTables(primary, db);
+  await createWide(primary, db);
   await seedLoadTables(primary, db, 500);
   await primary.query(`CREATE TABLE \`${db}\`.bigkeys (id BIGINT UNSIGNED NOT NULL PRIMARY KEY, v VARCHAR(20) NOT NULL) ENGINE=InnoDB`);
   await primary.query(`CREATE TABLE \`${db}\`.binkeys (k VARBINARY(16) NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB`);
@@ -210,6 +245,7 @@ describe('change stream applied by BINLOG replay', () => {
     await runLoad(loadConn, srcDb, { seed: 29, idBase: 5_000_000, seedRows: 500, stop: () => false, maxOps: 400 });
     await loadConn.end();
     await writeCorpus(fx.primary, srcDb, 300);
+    await writeWide(300);
 
     const r = await sync(jobId, 'binlog');
     assert.equal(r.code, 0, r.text);
@@ -375,6 +411,7 @@ describe('change stream applied by BINLOG replay', () => {
     await runLoad(loadConn, srcDb, { seed: 31, idBase: 6_000_000, seedRows: 500, stop: () => false, maxOps: 300 });
     await loadConn.end();
     await writeCorpus(fx.primary, srcDb, 700);
+    await writeWide(700);
     await fx.primary.query(`UPDATE \`${srcDb}\`.bigkeys SET v = CONCAT(v, '+') WHERE id > 9007199254740990`);
     await fx.primary.query(`UPDATE \`${srcDb}\`.mj STRAIGHT_JOIN \`${srcDb}\`.mo ON mo.id = mj.id SET mj.v = mj.v + 1, mo.v = mo.v + 1 WHERE mj.id <= 40`);
 
