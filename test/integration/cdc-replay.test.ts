@@ -124,6 +124,16 @@ async function assertEqual(tables: string[], dst = dstDb): Promise<void> {
   assert.deepEqual(target, source, `${t} differs; only on the target: ${only(onTarget, onSource)}; only on the source: ${only(onSource, onTarget)}`);
 }
 
+/** `sync --apply binlog`: it replays batches, none falls back to SQL, and the job's tables end equal. */
+async function syncReplayedEqual(jobId: string): Promise<void> {
+  const r = await sync(jobId, 'binlog');
+  assert.equal(r.code, 0, r.text);
+  const t = traceOf(r);
+  assert.ok(t.replayed > 0, `batches were replayed: ${JSON.stringify(t)}`);
+  assert.equal(t.fallbacks, 0, `no batch fell back to SQL: ${JSON.stringify(t)}\n${r.text}`);
+  await assertEqual(TABLES);
+}
+
 /** Small tables of one shape for the cases with their own job: (id, v, s), 50 rows. */
 async function createSmall(conn: mysql.Connection, db: string, table: string, extra = ''): Promise<void> {
   await conn.query(`CREATE TABLE \`${db}\`.\`${table}\` (id INT NOT NULL PRIMARY KEY, v INT NOT NULL, s VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL${extra}) ENGINE=InnoDB`);
@@ -157,7 +167,7 @@ async function seedSource(primary: mysql.Connection, db: string): Promise<void> 
     await primary.query(`CREATE TABLE \`${db}\`.${t} (id INT NOT NULL PRIMARY KEY, v INT NOT NULL, note VARCHAR(40) CHARACTER SET utf8mb4 NULL) ENGINE=InnoDB`);
     await primary.query(`INSERT INTO \`${db}\`.${t} SELECT seq, seq, CONCAT('${t} ', seq) FROM \`${db}\`.seq_1_to_200`);
   }
-  for (const t of ['drift_add', 'drift_type', 'drift_coll', 'priv_t']) await createSmall(primary, db, t);
+  for (const t of ['drift_add', 'drift_type', 'drift_coll', 'priv_t', 'idem_t']) await createSmall(primary, db, t);
   await createSmall(primary, db, 'gencol', ', g INT AS (v * 2) STORED');
 }
 
@@ -247,12 +257,7 @@ describe('change stream applied by BINLOG replay', () => {
     await writeCorpus(fx.primary, srcDb, 300);
     await writeWide(300);
 
-    const r = await sync(jobId, 'binlog');
-    assert.equal(r.code, 0, r.text);
-    const t = traceOf(r);
-    assert.ok(t.replayed > 0, `batches were replayed: ${JSON.stringify(t)}`);
-    assert.equal(t.fallbacks, 0, `no batch fell back to SQL: ${JSON.stringify(t)}\n${r.text}`);
-    await assertEqual(TABLES);
+    await syncReplayedEqual(jobId);
   });
 
   it('statements and transactions shared with a table outside the job, its Rows event last: equal, no fallback', async () => {
@@ -288,12 +293,7 @@ describe('change stream applied by BINLOG replay', () => {
       );
     }
 
-    const r = await sync(jobId, 'binlog');
-    assert.equal(r.code, 0, r.text);
-    const t = traceOf(r);
-    assert.ok(t.replayed > 0, `batches were replayed: ${JSON.stringify(t)}`);
-    assert.equal(t.fallbacks, 0, `no batch fell back to SQL: ${JSON.stringify(t)}\n${r.text}`);
-    await assertEqual(TABLES);
+    await syncReplayedEqual(jobId);
     assert.equal(await tableExists(fx.target, dstDb, 'mo'), false, 'the outside table was not created on the target');
     const [dbs] = await fx.target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [srcDb]);
     assert.equal(Number(dbs[0].n), 0, 'nothing was written under the source database name on the target');
@@ -401,6 +401,30 @@ describe('change stream applied by BINLOG replay', () => {
     assert.ok(auto.logs.some((m) => /\bSQL\b/i.test(m) && /BINLOG REPLAY/.test(m)), `a line says the sync applies by SQL for want of BINLOG REPLAY: ${JSON.stringify(auto.logs)}`);
     assert.equal(traceOf(auto).replayed, 0, auto.text);
     await assertEqual(['priv_t'], dst);
+  });
+
+  it("a target whose slave_exec_mode is IDEMPOTENT: --apply binlog refuses naming it; --apply auto applies by SQL saying why: equal", async () => {
+    const dst = fx.dropAfter('target', `${dstDb}_idem`);
+    const job = await copy(fx.spec({ tables: ['idem_t'], targetDatabase: dst }));
+    const first = await sync(job, 'auto');
+    assert.equal(first.code, 0, first.text);
+    await writeSmall('idem_t');
+    const positionBefore = await position(job);
+    // Global, on the shared target: restored right after (other files' replays would only go by SQL meanwhile).
+    await fx.target.query("SET GLOBAL slave_exec_mode = 'IDEMPOTENT'");
+    try {
+      const refused = await sync(job, 'binlog');
+      assert.equal(refused.code, 3, refused.text);
+      assert.match(refused.text, /slave_exec_mode is IDEMPOTENT/);
+      assert.equal(await position(job), positionBefore, 'the position did not move');
+      const auto = await sync(job, 'auto');
+      assert.equal(auto.code, 0, auto.text);
+      assert.ok(auto.logs.some((m) => /\bSQL\b/.test(m) && /IDEMPOTENT/.test(m)), JSON.stringify(auto.logs));
+      assert.equal(traceOf(auto).replayed, 0, auto.text);
+    } finally {
+      await fx.target.query("SET GLOBAL slave_exec_mode = 'STRICT'");
+    }
+    await assertEqual(['idem_t'], dst);
   });
 
   it('--apply sql on the same kind of load: nothing replayed, equal; a second job replaying the same backlog counts the same row events (counted from the bytes, decoded by SQL)', async () => {

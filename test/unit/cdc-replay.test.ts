@@ -137,12 +137,13 @@ test('definitions: equal columns replay; a column count, name, type, collation o
 });
 
 test('the method: sql never replays; auto replays where possible, else says why; binlog refuses naming why and the fix', () => {
-  const ok = { sourceFlavor: 'mariadb', targetIsMariaDb: true, privilegeProblem: null, definitions: null };
+  const ok = { sourceFlavor: 'mariadb', targetIsMariaDb: true, privilegeProblem: null, settingProblem: null, definitions: null };
   assert.deepEqual(chooseApply('auto', ok), { replay: true });
   assert.deepEqual(chooseApply('binlog', ok), { replay: true });
   assert.deepEqual(chooseApply('sql', ok), { replay: false });
   assert.match(chooseApply('auto', { ...ok, sourceFlavor: 'mysql' }).reason ?? '', /MariaDB servers only/);
   assert.match(chooseApply('auto', { ...ok, privilegeProblem: 'Access denied' }).reason ?? '', /GRANT BINLOG REPLAY/);
+  assert.match(chooseApply('auto', { ...ok, settingProblem: "the target's slave_exec_mode is IDEMPOTENT" }).reason ?? '', /IDEMPOTENT/);
   assert.throws(() => chooseApply('binlog', { ...ok, definitions: 'table t differs' }), /--apply binlog: table t differs.*Nothing was applied.*--apply sql/);
 });
 

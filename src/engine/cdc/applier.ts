@@ -28,7 +28,7 @@ import { savePositionSql } from './positionStore.js';
 import { literalWriter, type ColumnShape } from './values.js';
 import { reduceChanges, type NetRow } from './netEffect.js';
 import { binlogStatements, chooseApply, definitionsDiffer, NO_BINLOG_PRIVILEGE, refusedRows, type ApplyMethod } from './replay/replayer.js';
-import { binlogPrivilegeProblem, rowAnnotations, SESSION } from './applierSession.js';
+import { binlogPrivilegeProblem, replaySettingProblem, rowAnnotations, SESSION } from './applierSession.js';
 import type { BinlogPosition, CellValue, RawRowsEvent, RowChange, RowImage } from './types.js';
 
 
@@ -159,6 +159,7 @@ export class ChangeApplier {
           sourceFlavor: opts.sourceFlavor ?? 'unknown',
           targetIsMariaDb: /mariadb/i.test(String(rows[0].v)),
           privilegeProblem: await binlogPrivilegeProblem(conn),
+          settingProblem: await replaySettingProblem(conn),
           definitions: opts.sourceTables ? definitionsDiffer(opts.sourceTables, targetTables) : 'the source tables were not inspected',
         });
         applier.replays = choice.replay;

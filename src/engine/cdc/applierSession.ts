@@ -49,3 +49,18 @@ export async function binlogPrivilegeProblem(conn: Connection): Promise<string |
     return e.errno === NO_BINLOG_PRIVILEGE ? (e.message ?? 'access denied') : null;
   }
 }
+
+/**
+ * Why the target's settings rule out a replay, or null. slave_exec_mode=IDEMPOTENT (global) makes
+ * the row applier overwrite a row that holds the same value of another unique key, where the SQL
+ * path stops and names it (gh-ost #1633's silent loss), and skip a missing row instead of refusing
+ * the batch; with binlog_format=STATEMENT the server cannot log the replayed rows.
+ */
+export async function replaySettingProblem(conn: Connection): Promise<string | null> {
+  const rows = await queryRows(conn, 'SELECT @@GLOBAL.slave_exec_mode AS mode, @@SESSION.binlog_format AS format, @@log_bin AS logBin').catch(() => null);
+  if (!rows) return "the target's slave_exec_mode could not be read";
+  const { mode, format, logBin } = rows[0];
+  if (String(mode).toUpperCase().includes('IDEMPOTENT')) return "the target's slave_exec_mode is IDEMPOTENT (a replayed row would overwrite another row holding the same unique value instead of stopping)";
+  if (Number(logBin) === 1 && String(format).toUpperCase() === 'STATEMENT') return "the target's binlog_format is STATEMENT (it cannot log replayed rows)";
+  return null;
+}

@@ -70,6 +70,8 @@ export interface ApplyFacts {
   targetIsMariaDb: boolean;
   /** null when the account may run BINLOG; else what the server said. */
   privilegeProblem: string | null;
+  /** A target setting under which replayed rows would not be what the SQL path writes, or null. */
+  settingProblem: string | null;
   definitions: string | null;
 }
 
@@ -79,6 +81,7 @@ export function chooseApply(method: ApplyMethod, facts: ApplyFacts): ApplyChoice
   let reason: string | null = null;
   if (facts.sourceFlavor !== 'mariadb' || !facts.targetIsMariaDb) reason = 'BINLOG replay is used between MariaDB servers only (MySQL was not measured)';
   else if (facts.definitions) reason = `${facts.definitions}; a replayed row maps columns by position and type`;
+  else if (facts.settingProblem) reason = facts.settingProblem;
   else if (facts.privilegeProblem) reason = `the target account may not run BINLOG statements (${facts.privilegeProblem}); GRANT BINLOG REPLAY ON *.* to it`;
   if (!reason) return { replay: true };
   if (method === 'binlog') throw new RefusedError(`--apply binlog: ${reason}. Nothing was applied. Use --apply sql (or auto) to apply by SQL statements.`);
