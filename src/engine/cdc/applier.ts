@@ -209,7 +209,15 @@ export class ChangeApplier {
   async replay(raw: RawRowsEvent[], rows: number, position: BinlogPosition, gtid: string | null, transactions: number): Promise<boolean> {
     const t0 = performance.now();
     const statements = this.replays ? binlogStatements(raw, this.queryBytes, this.statementBytes) : null;
-    if (!statements) return false;
+    if (!statements) {
+      if (this.replays && raw.some((e) => e.rowCount === null)) {
+        // A table whose rows cannot be counted from the bytes (rowCount.ts) would be read twice per
+        // batch from here on: the rest of the run goes by SQL.
+        this.replays = false;
+        this.applyNote = "a job table's rows could not be counted from the binlog bytes (rowCount.ts: a MariaDB 5.3 temporal or a compressed column)";
+      }
+      return false;
+    }
     const [fde, ...events] = statements;
     try {
       // A BINLOG statement ends its query: the server's answer to it does not say that more
@@ -219,8 +227,10 @@ export class ChangeApplier {
         [`START TRANSACTION;${fde}`, ...events, `${savePositionSql(this.jobId, position, gtid, rows, transactions)};COMMIT`].map((sql) => ({ sql })),
       );
     } catch (err) {
-      if ((err as { errno?: number }).errno === NO_BINLOG_PRIVILEGE) this.replays = false;
-      else if (!refusedRows(err)) throw err;
+      if ((err as { errno?: number }).errno === NO_BINLOG_PRIVILEGE) {
+        this.replays = false;
+        this.applyNote = 'the target account may no longer run BINLOG statements (GRANT BINLOG REPLAY ON *.* to it)';
+      } else if (!refusedRows(err)) throw err;
       if (this.trace) this.trace.fallbacks++;
       return false;
     }

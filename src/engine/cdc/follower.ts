@@ -331,6 +331,8 @@ export class ChangeFollower {
           events = this.ready.length;
           await this.applier.apply(this.ready, last.position, last.gtid, readyTx);
           restart = true;
+          // The applier gave up replaying for this run (no privilege, rows it cannot count): say so once.
+          if (!this.applier.replays && this.applier.applyNote) this.opts.onWarn?.(`applying by SQL statements from ${formatPosition(last.position)} on: ${this.applier.applyNote}`);
         }
       } else {
         await this.applier.apply(this.ready, last.position, last.gtid, readyTx);
@@ -410,8 +412,6 @@ export class ChangeFollower {
           return;
         }
         if (this.ready.length + this.readyRawRows >= batchEvents || this.readyRaw.length >= batchEvents) await flush();
-        // BINLOG was refused for want of the privilege: the stream goes on decoded, for SQL.
-        if (stream.raw && !this.applier.replays) throw new StreamLostError('the target no longer allows BINLOG statements (BINLOG REPLAY): applying by SQL statements from here');
       }
       await flush();
     }
