@@ -5,7 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
 import { endsStatement, tableIdOf, tableMapNames, withDatabase, withStatementEnd } from '../../src/engine/cdc/replay/rawEvents.js';
-import { binlogPayloads, chooseApply, definitionsDiffer } from '../../src/engine/cdc/replay/replayer.js';
+import { binlogStatements, chooseApply, definitionsDiffer } from '../../src/engine/cdc/replay/replayer.js';
 import { countRows } from '../../src/engine/cdc/replay/rowCount.js';
 import type { TableDefinition, ColumnInfo } from '../../src/engine/schema/inspector.js';
 import type { RawRowsEvent } from '../../src/engine/cdc/types.js';
@@ -71,9 +71,10 @@ function raw(id: number, end: boolean, rowCount = 1, payload?: string): RawRowsE
   return { tableId: id, tableMap: tableMap(id, 'dst', `t${id}`), rows: rows(id, end, payload), rowCount, fde: event(15, Buffer.alloc(60)) };
 }
 
-function decode(payload: string): Buffer {
-  assert.match(payload, /^[A-Za-z0-9+/=]*$/, payload.slice(0, 40));
-  return Buffer.from(payload, 'base64');
+function decode(statement: string): Buffer {
+  const m = /^BINLOG '([A-Za-z0-9+/=]*)'$/.exec(statement);
+  assert.ok(m, statement.slice(0, 40));
+  return Buffer.from(m[1], 'base64');
 }
 
 /** The event types and table ids of a BINLOG statement's events, in order. */
@@ -91,7 +92,7 @@ function eventsOf(statement: string): string[] {
 
 test('a batch becomes the Format_description, then whole statements, each Table_map once per statement before its rows', () => {
   const batch = [raw(1, false, 2), raw(2, false, 1), raw(1, true, 3), raw(2, true, 1)];
-  const out = binlogPayloads(batch, 1 << 20, 4 << 20);
+  const out = binlogStatements(batch, 1 << 20, 4 << 20);
   assert.ok(out);
   assert.deepEqual(out.map(eventsOf), [['FDE'], ['TM1', 'R1', 'TM2', 'R2', 'R1', 'TM2', 'R2']]);
 });
@@ -99,22 +100,22 @@ test('a batch becomes the Format_description, then whole statements, each Table_
 test('statements are grouped up to the group size; a larger statement is cut between its Rows events, each part with its Table_maps', () => {
   const big = 'x'.repeat(3000);
   const batch = [raw(1, true, 1, big), raw(1, true, 1, big), raw(1, true, 1, big)];
-  const grouped = binlogPayloads(batch, 8000, 1 << 20);
+  const grouped = binlogStatements(batch, 8000, 1 << 20);
   assert.ok(grouped);
   assert.deepEqual(grouped.map(eventsOf), [['FDE'], ['TM1', 'R1'], ['TM1', 'R1'], ['TM1', 'R1']]);
   // one statement over two tables, larger than the group: cut, the later part mapping its own table again
   const statement = [raw(1, false, 1, big), raw(2, false, 1, big), raw(1, false, 1, big), raw(2, true, 1, big)];
-  const cut = binlogPayloads(statement, 9000, 1 << 20);
+  const cut = binlogStatements(statement, 9000, 1 << 20);
   assert.ok(cut);
   assert.deepEqual(cut.map(eventsOf), [['FDE'], ['TM1', 'R1', 'TM2', 'R2'], ['TM1', 'R1', 'TM2', 'R2']]);
   // an event larger than the limit: not replayed
-  assert.equal(binlogPayloads(batch, 2000, 4000), null);
+  assert.equal(binlogStatements(batch, 2000, 4000), null);
 });
 
 test("no replay where an event's rows could not be counted, or the batch ends inside a statement", () => {
-  assert.equal(binlogPayloads([raw(1, false, 2), { ...raw(1, true), rowCount: null }], 1 << 20, 4 << 20), null);
-  assert.equal(binlogPayloads([raw(1, false, 2)], 1 << 20, 4 << 20), null);
-  assert.equal(binlogPayloads([], 1 << 20, 4 << 20), null);
+  assert.equal(binlogStatements([raw(1, false, 2), { ...raw(1, true), rowCount: null }], 1 << 20, 4 << 20), null);
+  assert.equal(binlogStatements([raw(1, false, 2)], 1 << 20, 4 << 20), null);
+  assert.equal(binlogStatements([], 1 << 20, 4 << 20), null);
 });
 
 function column(name: string, columnType: string, extra: Partial<ColumnInfo> = {}): ColumnInfo {

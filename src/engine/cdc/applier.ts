@@ -27,7 +27,7 @@ import { UniqueConflictError } from './errors.js';
 import { savePositionSql } from './positionStore.js';
 import { literalWriter, type ColumnShape } from './values.js';
 import { reduceChanges, type NetRow } from './netEffect.js';
-import { binlogPayloads, chooseApply, definitionsDiffer, NO_BINLOG_PRIVILEGE, refusedRows, type ApplyMethod } from './replay/replayer.js';
+import { binlogStatements, chooseApply, definitionsDiffer, NO_BINLOG_PRIVILEGE, refusedRows, type ApplyMethod } from './replay/replayer.js';
 import { binlogPrivilegeProblem, replaySettingProblem, rowAnnotations, SESSION } from './applierSession.js';
 import type { BinlogPosition, CellValue, RawRowsEvent, RowChange, RowImage } from './types.js';
 
@@ -79,8 +79,6 @@ export interface ApplyOptions {
 interface Statement {
   sql: string;
   table?: TableTarget;
-  /** Its one bound parameter (a prepared statement, binary protocol). */
-  param?: string;
 }
 
 /**
@@ -210,8 +208,8 @@ export class ChangeApplier {
    */
   async replay(raw: RawRowsEvent[], rows: number, position: BinlogPosition, gtid: string | null, transactions: number): Promise<boolean> {
     const t0 = performance.now();
-    const payloads = this.replays ? binlogPayloads(raw, this.queryBytes, this.statementBytes) : null;
-    if (!payloads) {
+    const statements = this.replays ? binlogStatements(raw, this.queryBytes, this.statementBytes) : null;
+    if (!statements) {
       if (this.replays && raw.some((e) => e.rowCount === null)) {
         // A table whose rows cannot be counted from the bytes (rowCount.ts) would be read twice per
         // batch from here on: the rest of the run goes by SQL.
@@ -220,17 +218,14 @@ export class ChangeApplier {
       }
       return false;
     }
-    const [fde, ...events] = payloads;
-    // A BINLOG statement ends its query: the server's answer to it does not say that more results
-    // follow, and mysql2 then took the next statement's answer as out of order and closed the
-    // connection (MariaDB 10.11; seen in 2 of 5 runs when they shared queries). The events go as a
-    // bound parameter into a user variable that BINLOG reads (`BINLOG @a, @b` joins two): the server
-    // then does not lex a megabyte string literal (30% less time for the same rows in an A/B).
-    const statements: Statement[] = [{ sql: `START TRANSACTION;BINLOG '${fde}'` }];
-    for (const e of events) statements.push({ sql: 'SET @rwm_binlog = ?', param: e }, { sql: 'BINLOG @rwm_binlog, @rwm_binlog_rest' });
-    statements.push({ sql: `${savePositionSql(this.jobId, position, gtid, rows, transactions)};COMMIT` });
+    const [fde, ...events] = statements;
     try {
-      await this.send(statements);
+      // A BINLOG statement ends its query: the server's answer to it does not say that more
+      // results follow, and mysql2 then took the next statement's answer as out of order and
+      // closed the connection (MariaDB 10.11; seen in 2 of 5 runs when they shared queries).
+      await this.send(
+        [`START TRANSACTION;${fde}`, ...events, `${savePositionSql(this.jobId, position, gtid, rows, transactions)};COMMIT`].map((sql) => ({ sql })),
+      );
     } catch (err) {
       if ((err as { errno?: number }).errno === NO_BINLOG_PRIVILEGE) {
         this.replays = false;
@@ -270,8 +265,7 @@ export class ChangeApplier {
   private async run(s: Statement): Promise<void> {
     const s0 = performance.now();
     try {
-      if (s.param !== undefined) await this.conn.execute(s.sql, [s.param]);
-      else await this.conn.query(s.sql);
+      await this.conn.query(s.sql);
     } catch (err) {
       throw s.table ? this.conflict(s.table, err) : err;
     }

@@ -13,8 +13,6 @@ export const SESSION = [
   'SET SESSION foreign_key_checks = 0',
   'SET SESSION sql_notes = 0',
   'SET SESSION autocommit = 1',
-  // The second part a replay's `BINLOG @rwm_binlog, @rwm_binlog_rest` joins (applier.ts): none.
-  "SET @rwm_binlog_rest = ''",
 ];
 
 /**

@@ -89,8 +89,7 @@ export function chooseApply(method: ApplyMethod, facts: ApplyFacts): ApplyChoice
 }
 
 /**
- * The BINLOG statements' payloads for a batch (base64 of the events; the first is the
- * Format_description), each about `groupBytes` of text at most, in binlog order; null
+ * The BINLOG statements for a batch, each about `groupBytes` of text at most, in binlog order; null
  * when the batch cannot be replayed (rows that could not be counted, a batch not ending at a
  * statement's end, or one event larger than `maxBytes`).
  *
@@ -100,7 +99,7 @@ export function chooseApply(method: ApplyMethod, facts: ApplyFacts): ApplyChoice
  * missing, no error). A source statement larger than the group is cut between Rows events, each
  * part with its Table_maps again; the server ends the statement at the flagged last event as ever.
  */
-export function binlogPayloads(raw: RawRowsEvent[], groupBytes: number, maxBytes: number): string[] | null {
+export function binlogStatements(raw: RawRowsEvent[], groupBytes: number, maxBytes: number): string[] | null {
   if (raw.length === 0 || !endsStatement(raw[raw.length - 1].rows)) return null;
   for (const e of raw) if (e.rowCount === null || e.fde.length === 0) return null;
   // base64 text is 4/3 of the bytes; the statement's own words are a few more.
@@ -143,7 +142,7 @@ export function binlogPayloads(raw: RawRowsEvent[], groupBytes: number, maxBytes
 }
 
 function binlog(events: Buffer[]): string {
-  return Buffer.concat(events).toString('base64');
+  return `BINLOG '${Buffer.concat(events).toString('base64')}'`;
 }
 
 /** The job log's line on how this run applies. */
