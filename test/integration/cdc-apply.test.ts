@@ -12,11 +12,11 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { startJob } from '../../src/engine/index.js';
 import { adminConnect } from '../support/sandbox.js';
 import { jsonLines, text, useCliFixture } from '../support/cli.js';
-import { allFacts, createLoadTables, LOAD_TABLES, runLoad, seedLoadTables, writeCorpus } from '../support/cdcLoad.js';
+import { allFacts, createKeyTables, createLoadTables, KEY_TABLES, LOAD_TABLES, runLoad, seedLoadTables, writeCorpus, writeKeyChanges } from '../support/cdcLoad.js';
 
 const fx = useCliFixture('cdc_apply', { seed: seedSource });
 const { srcDb, dstDb } = fx;
-const TABLES = [...LOAD_TABLES, 'wide', 'bigkeys', 'binkeys', 'strkeys'];
+const TABLES = [...LOAD_TABLES, 'wide', ...KEY_TABLES];
 
 interface Trace {
   batches: number;
@@ -49,12 +49,7 @@ async function seedSource(primary: mysql.Connection, srcDb: string): Promise<voi
   await createLoadTables(primary, srcDb);
   await seedLoadTables(primary, srcDb, 500);
   await primary.query(`CREATE TABLE \`${srcDb}\`.wide (id INT NOT NULL PRIMARY KEY, code VARCHAR(20) NOT NULL, body VARCHAR(300) CHARACTER SET utf8mb4 NOT NULL, UNIQUE KEY uk_wcode (code)) ENGINE=InnoDB`);
-  await primary.query(`CREATE TABLE \`${srcDb}\`.bigkeys (id BIGINT UNSIGNED NOT NULL PRIMARY KEY, v VARCHAR(20) NOT NULL) ENGINE=InnoDB`);
-  await primary.query(`CREATE TABLE \`${srcDb}\`.binkeys (k VARBINARY(16) NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB`);
-  await primary.query(`CREATE TABLE \`${srcDb}\`.strkeys (k VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB`);
-  await primary.query(`INSERT INTO \`${srcDb}\`.bigkeys VALUES (1, 'one'), (9007199254740991, 'max safe'), (18446744073709551615, 'max')`);
-  await primary.query(`INSERT INTO \`${srcDb}\`.binkeys VALUES (X'00', 1), (X'FF00', 2)`);
-  await primary.query(`INSERT INTO \`${srcDb}\`.strkeys VALUES ('a', 1), ('A', 2)`);
+  await createKeyTables(primary, srcDb);
 }
 
 describe('change applier: batches of several queries', () => {
@@ -68,19 +63,7 @@ describe('change applier: batches of several queries', () => {
     await wideInsert(100_000);
     await fx.primary.query(`UPDATE \`${srcDb}\`.wide SET body = CONCAT(body, '✓') WHERE id % 3 = 0`);
     await fx.primary.query(`DELETE FROM \`${srcDb}\`.wide WHERE id % 7 = 0`);
-    // BIGINT keys on both sides of 2^53 (numbers and exact strings from the stream), key changes among them
-    await fx.primary.query(`INSERT INTO \`${srcDb}\`.bigkeys VALUES (2, 'two'), (9007199254740992, '2^53'), (9007199254740993, '2^53+1'), (18446744073709551614, 'max-1')`);
-    await fx.primary.query(`UPDATE \`${srcDb}\`.bigkeys SET v = CONCAT(v, '!') WHERE id > 9007199254740990`);
-    await fx.primary.query(`UPDATE \`${srcDb}\`.bigkeys SET id = 9007199254740994 WHERE id = 2`);
-    await fx.primary.query(`DELETE FROM \`${srcDb}\`.bigkeys WHERE id = 9007199254740993`);
-    // byte keys (one a prefix of another, NUL) and case-distinct text keys with quotes, backslashes, emoji
-    await fx.primary.query(`INSERT INTO \`${srcDb}\`.binkeys VALUES (X'', 3), (X'FF', 4), (X'0000', 5)`);
-    await fx.primary.query(`UPDATE \`${srcDb}\`.binkeys SET v = v * 10, k = CONCAT(k, X'01') WHERE k = X'00'`);
-    await fx.primary.query(`DELETE FROM \`${srcDb}\`.binkeys WHERE k = X'FF00'`);
-    await fx.primary.query(`INSERT INTO \`${srcDb}\`.strkeys VALUES ('it''s', 3), ('back\\\\slash', 4), ('😀', 5)`);
-    await fx.primary.query(`UPDATE \`${srcDb}\`.strkeys SET v = v + 100 WHERE k IN ('a', '😀')`);
-    await fx.primary.query(`UPDATE \`${srcDb}\`.strkeys SET k = 'B' WHERE k = 'A'`);
-    await fx.primary.query(`DELETE FROM \`${srcDb}\`.strkeys WHERE k = 'it''s'`);
+    await writeKeyChanges(fx.primary, srcDb, '9007199254740994');
     const loadConn = await adminConnect(fx.topo.servers.primary);
     await runLoad(loadConn, srcDb, { seed: 23, idBase: 5_000_000, seedRows: 500, stop: () => false, maxOps: 400 });
     await loadConn.end();

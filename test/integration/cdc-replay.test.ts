@@ -12,12 +12,12 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { startJob, type JobSpec } from '../../src/engine/index.js';
 import { adminConnect, adminSpec, waitFor } from '../support/sandbox.js';
 import { jsonLines, text, useCliFixture } from '../support/cli.js';
-import { allFacts, createLoadTables, LOAD_TABLES, runLoad, seedLoadTables, writeCorpus } from '../support/cdcLoad.js';
+import { allFacts, createKeyTables, createLoadTables, KEY_TABLES, LOAD_TABLES, runLoad, seedLoadTables, writeCorpus, writeKeyChanges } from '../support/cdcLoad.js';
 
 const fx = useCliFixture('cdc_replay', { seed: seedSource });
 const { srcDb, dstDb } = fx;
 /** The main job's tables. `mo` (source only) shares statements and transactions with `mj` but is not in any job. */
-const TABLES = [...LOAD_TABLES, 'bigkeys', 'binkeys', 'strkeys', 'mj', 'widetypes'];
+const TABLES = [...LOAD_TABLES, ...KEY_TABLES, 'mj', 'widetypes'];
 
 /** ENUM('e1', ..., 'e300'): stored in 2 bytes. */
 const ENUM300 = Array.from({ length: 300 }, (_, i) => `'e${i + 1}'`).join(',');
@@ -157,12 +157,7 @@ async function seedSource(primary: mysql.Connection, db: string): Promise<void> 
   await createLoadTables(primary, db);
   await createWide(primary, db);
   await seedLoadTables(primary, db, 500);
-  await primary.query(`CREATE TABLE \`${db}\`.bigkeys (id BIGINT UNSIGNED NOT NULL PRIMARY KEY, v VARCHAR(20) NOT NULL) ENGINE=InnoDB`);
-  await primary.query(`CREATE TABLE \`${db}\`.binkeys (k VARBINARY(16) NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB`);
-  await primary.query(`CREATE TABLE \`${db}\`.strkeys (k VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB`);
-  await primary.query(`INSERT INTO \`${db}\`.bigkeys VALUES (1, 'one'), (9007199254740991, 'max safe'), (18446744073709551615, 'max')`);
-  await primary.query(`INSERT INTO \`${db}\`.binkeys VALUES (X'00', 1), (X'FF00', 2)`);
-  await primary.query(`INSERT INTO \`${db}\`.strkeys VALUES ('a', 1), ('A', 2)`);
+  await createKeyTables(primary, db);
   for (const t of ['mj', 'mo']) {
     await primary.query(`CREATE TABLE \`${db}\`.${t} (id INT NOT NULL PRIMARY KEY, v INT NOT NULL, note VARCHAR(40) CHARACTER SET utf8mb4 NULL) ENGINE=InnoDB`);
     await primary.query(`INSERT INTO \`${db}\`.${t} SELECT seq, seq, CONCAT('${t} ', seq) FROM \`${db}\`.seq_1_to_200`);
@@ -238,19 +233,8 @@ describe('change stream applied by BINLOG replay', () => {
     await fx.primary.query(`INSERT INTO \`${srcDb}\`.items SELECT 7000000 + seq, CONCAT('m', seq), seq % 17, seq / 8, CONCAT(REPEAT('é\\'"\\\\', 10), seq), '2026-02-01 00:00:00.5' FROM \`${srcDb}\`.seq_1_to_5000`);
     await fx.primary.query(`UPDATE \`${srcDb}\`.items SET qty = qty + 1, note = NULL WHERE id > 7000000 AND id % 3 = 0`);
     await fx.primary.query(`DELETE FROM \`${srcDb}\`.items WHERE id > 7000000 AND id % 7 = 0`);
-    // BIGINT UNSIGNED keys on both sides of 2^53 and up to 2^64 - 1, key changes among them
-    await fx.primary.query(`INSERT INTO \`${srcDb}\`.bigkeys VALUES (2, 'two'), (9007199254740992, '2^53'), (9007199254740993, '2^53+1'), (18446744073709551614, 'max-1')`);
-    await fx.primary.query(`UPDATE \`${srcDb}\`.bigkeys SET v = CONCAT(v, '!') WHERE id > 9007199254740990`);
-    await fx.primary.query(`UPDATE \`${srcDb}\`.bigkeys SET id = 18446744073709551613 WHERE id = 2`);
-    await fx.primary.query(`DELETE FROM \`${srcDb}\`.bigkeys WHERE id = 9007199254740993`);
-    // byte keys (empty, NUL, one a prefix of another) and case-distinct utf8mb4_bin text keys
-    await fx.primary.query(`INSERT INTO \`${srcDb}\`.binkeys VALUES (X'', 3), (X'FF', 4), (X'0000', 5)`);
-    await fx.primary.query(`UPDATE \`${srcDb}\`.binkeys SET v = v * 10, k = CONCAT(k, X'01') WHERE k = X'00'`);
-    await fx.primary.query(`DELETE FROM \`${srcDb}\`.binkeys WHERE k = X'FF00'`);
-    await fx.primary.query(`INSERT INTO \`${srcDb}\`.strkeys VALUES ('it''s', 3), ('back\\\\slash', 4), ('😀', 5), ('b', 6)`);
-    await fx.primary.query(`UPDATE \`${srcDb}\`.strkeys SET v = v + 100 WHERE k IN ('a', '😀')`);
-    await fx.primary.query(`UPDATE \`${srcDb}\`.strkeys SET k = 'B' WHERE k = 'A'`);
-    await fx.primary.query(`DELETE FROM \`${srcDb}\`.strkeys WHERE k = 'it''s'`);
+    await writeKeyChanges(fx.primary, srcDb, '18446744073709551613');
+    await fx.primary.query(`INSERT INTO \`${srcDb}\`.strkeys VALUES ('b', 6)`);
     const loadConn = await adminConnect(fx.topo.servers.primary);
     await runLoad(loadConn, srcDb, { seed: 29, idBase: 5_000_000, seedRows: 500, stop: () => false, maxOps: 400 });
     await loadConn.end();

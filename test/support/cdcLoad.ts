@@ -189,3 +189,35 @@ export async function purgeOlderBinlogs(conn: mysql.Connection): Promise<void> {
     return String(logs[0].Log_name) === current;
   }, 30_000);
 }
+
+/** Tables keyed by every kind of key value the applier's key ids tell apart (createKeyTables, writeKeyChanges). */
+export const KEY_TABLES = ['bigkeys', 'binkeys', 'strkeys'];
+
+export async function createKeyTables(conn: mysql.Connection, db: string): Promise<void> {
+  await conn.query(`CREATE TABLE \`${db}\`.bigkeys (id BIGINT UNSIGNED NOT NULL PRIMARY KEY, v VARCHAR(20) NOT NULL) ENGINE=InnoDB`);
+  await conn.query(`CREATE TABLE \`${db}\`.binkeys (k VARBINARY(16) NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB`);
+  await conn.query(`CREATE TABLE \`${db}\`.strkeys (k VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB`);
+  await conn.query(`INSERT INTO \`${db}\`.bigkeys VALUES (1, 'one'), (9007199254740991, 'max safe'), (18446744073709551615, 'max')`);
+  await conn.query(`INSERT INTO \`${db}\`.binkeys VALUES (X'00', 1), (X'FF00', 2)`);
+  await conn.query(`INSERT INTO \`${db}\`.strkeys VALUES ('a', 1), ('A', 2)`);
+}
+
+/**
+ * Inserts, key changes and deletes on the key tables: BIGINT UNSIGNED keys on both sides of 2^53 and up
+ * to 2^64 - 1 (numbers and exact strings from the stream; key 2 moves to `movedBigKey`), byte keys
+ * (empty, NUL, one a prefix of another) and case-distinct utf8mb4_bin text keys with quotes,
+ * backslashes and emoji.
+ */
+export async function writeKeyChanges(conn: mysql.Connection, db: string, movedBigKey: string): Promise<void> {
+  await conn.query(`INSERT INTO \`${db}\`.bigkeys VALUES (2, 'two'), (9007199254740992, '2^53'), (9007199254740993, '2^53+1'), (18446744073709551614, 'max-1')`);
+  await conn.query(`UPDATE \`${db}\`.bigkeys SET v = CONCAT(v, '!') WHERE id > 9007199254740990`);
+  await conn.query(`UPDATE \`${db}\`.bigkeys SET id = ${movedBigKey} WHERE id = 2`);
+  await conn.query(`DELETE FROM \`${db}\`.bigkeys WHERE id = 9007199254740993`);
+  await conn.query(`INSERT INTO \`${db}\`.binkeys VALUES (X'', 3), (X'FF', 4), (X'0000', 5)`);
+  await conn.query(`UPDATE \`${db}\`.binkeys SET v = v * 10, k = CONCAT(k, X'01') WHERE k = X'00'`);
+  await conn.query(`DELETE FROM \`${db}\`.binkeys WHERE k = X'FF00'`);
+  await conn.query(`INSERT INTO \`${db}\`.strkeys VALUES ('it''s', 3), ('back\\\\slash', 4), ('😀', 5)`);
+  await conn.query(`UPDATE \`${db}\`.strkeys SET v = v + 100 WHERE k IN ('a', '😀')`);
+  await conn.query(`UPDATE \`${db}\`.strkeys SET k = 'B' WHERE k = 'A'`);
+  await conn.query(`DELETE FROM \`${db}\`.strkeys WHERE k = 'it''s'`);
+}

@@ -31,7 +31,6 @@ import { binlogStatements, chooseApply, definitionsDiffer, NO_BINLOG_PRIVILEGE, 
 import { binlogPrivilegeProblem, replaySettingProblem, rowAnnotations, SESSION } from './applierSession.js';
 import type { BinlogPosition, CellValue, RawRowsEvent, RowChange, RowImage } from './types.js';
 
-
 /**
  * Size bounds of one statement and of one query (several statements), in UTF-16 units: a quarter of
  * the server's max_allowed_packet at most, so even text at 3 UTF-8 bytes per unit fits.
@@ -97,7 +96,6 @@ interface ApplyTrace {
   applyMs: number;
   openedAt: number;
 }
-
 
 export class ChangeApplier {
   private readonly tables = new Map<string, TableTarget>();

@@ -349,11 +349,6 @@ export class ChangeStream {
     }
   }
 
-  /** Hands out raw Rows events (`rawFor`), not decoded rows. */
-  get raw(): boolean {
-    return this.capture !== null;
-  }
-
   /** Buffered item count (for tests and progress). */
   get buffered(): number {
     return this.items.length;

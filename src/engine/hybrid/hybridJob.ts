@@ -24,8 +24,8 @@ import { resolveTables } from '../copy/planner.js';
 import { jobTables, setJobState } from '../jobs/checkpoint.js';
 import { ensureHybridState, loadHybridPhases, saveHybridPhase } from '../jobs/hybridState.js';
 import type { CutoverReport, JobEvents, JobHandle, JobPhaseName, JobResult, JobSpec, JobState, ProgressEvent } from '../jobs/types.js';
-import { binlogPreflight } from '../preflight/binlog.js';
-import { inspectTable, type TableDefinition } from '../schema/inspector.js';
+import { binlogPreflight, type BinlogPreflight } from '../preflight/binlog.js';
+import { inspectTable } from '../schema/inspector.js';
 import { ChangeApplier } from '../cdc/applier.js';
 import { ChangeFollower } from '../cdc/follower.js';
 import { applyLine } from '../cdc/replay/replayer.js';
@@ -197,7 +197,7 @@ class HybridRun {
   }
 
   /** The binlog pre-flight, before the copy writes anything: a stream that cannot follow is refused now. */
-  private async preflight(target: Connection): Promise<{ serverId: number; sourceTables: TableDefinition[]; flavor: string }> {
+  private async preflight(target: Connection): Promise<BinlogPreflight> {
     const source = await connectAs(this.spec.source, 'source');
     try {
       const tables = await this.tables(source, target);
@@ -211,7 +211,7 @@ class HybridRun {
         jobId: this.jobId || 'hybrid',
       });
       for (const n of pre.notes) this.emit({ type: 'log', jobId: this.jobId, level: 'warn', message: n });
-      return { serverId: pre.serverId, sourceTables: pre.sourceTables, flavor: pre.flavor };
+      return pre;
     } finally {
       await closeQuietly(source);
     }
@@ -276,7 +276,6 @@ class HybridRun {
     const gtid = state?.gtid ?? (state ? null : snap.gtidBinlogPos);
     if (!state) await savePosition(target, this.jobId, from, gtid, 0, 0);
     const pre = await this.preflight(target);
-    const serverId = pre.serverId;
     const tables = (await jobTables(target, this.jobId)).map((t) => t.table);
     const targetInfos = [];
     for (const t of tables) targetInfos.push(await inspectTable(target, this.spec.targetDatabase, t));
@@ -291,7 +290,7 @@ class HybridRun {
       source: this.spec.source,
       database: this.spec.sourceDatabase,
       tables,
-      serverId,
+      serverId: pre.serverId,
       onWarn: (message) => this.emit({ type: 'log', jobId: this.jobId, level: 'warn', message }),
     });
     this.follower = follower;

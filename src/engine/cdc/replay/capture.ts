@@ -35,6 +35,15 @@ interface ZongJiTable {
   columnSchemas?: { COLUMN_TYPE?: string }[];
 }
 
+/** A job table's Table_map: the source's bytes, renamed for the target, and its columns' widths. */
+interface MappedTable {
+  source: Buffer;
+  renamed: Buffer;
+  columns: MappedColumn[];
+  /** Each column's COLUMN_TYPE, lower case. */
+  declared: string[];
+}
+
 export interface HookableZongJi {
   on(event: 'ready', listener: () => void): unknown;
   BinlogClass?: { prototype: { binlogData: PacketHandler } };
@@ -46,12 +55,14 @@ export class RawCapture {
   private fde: Buffer | null = null;
   /** The event zongji is about to parse and emit (a Table_map or Rows event), or null. */
   private current: Buffer | null = null;
-  /** The job tables' Table_maps by table id, renamed to the target database. */
-  private readonly tableMaps = new Map<number, Buffer>();
-  /** Each mapped table's column widths, for counting rows (from zongji's decoded Table_map). */
-  private readonly shapes = new Map<number, { columns: MappedColumn[]; declared: string[] }>();
-  /** The source bytes each renamed Table_map was made from: an identical one is not renamed again. */
-  private readonly sourceTableMaps = new Map<number, Buffer>();
+  /** Table ids the latest Table_map of which maps a job table (a Rows event of another id is not replayed). */
+  private readonly mapped = new Set<number>();
+  /**
+   * Per table id, the job table's last Table_map as the source wrote it, renamed to the target
+   * database, and its column widths for counting rows (from zongji's decoded Table_map). Every
+   * statement maps its tables again, mostly with the same bytes: those are not renamed again.
+   */
+  private readonly maps = new Map<number, MappedTable>();
   /** The job's last Rows event of the statement in progress, while that statement has not ended. */
   private open: RawRowsEvent | null = null;
   /** Set when a packet could not be taken apart: no batch from then on is replayed (SQL applies them). */
@@ -97,11 +108,11 @@ export class RawCapture {
         this.fde = Buffer.from(event);
       } else if (type === TABLE_MAP) {
         // A table id is the job's again only if the stream takes this Table_map (tableMap below).
-        this.tableMaps.delete(tableIdOf(event));
+        this.mapped.delete(tableIdOf(event));
         this.current = event;
       } else if (isRowsEvent(type)) {
         const tableId = tableIdOf(event);
-        if (this.tableMaps.has(tableId)) this.rows(event, tableId);
+        if (this.mapped.has(tableId)) this.rows(event, tableId);
         else if (endsStatement(event)) this.endStatement();
       }
     } catch {
@@ -123,22 +134,23 @@ export class RawCapture {
       this.broken = true;
       return;
     }
+    this.mapped.add(tableId);
+    if (this.maps.get(tableId)?.source.equals(event)) return;
     const table = this.zongji.tableMap?.[tableId];
-    this.shapes.set(tableId, { columns: table?.columns ?? [], declared: (table?.columnSchemas ?? []).map((c) => String(c.COLUMN_TYPE ?? '').toLowerCase()) });
-    const before = this.sourceTableMaps.get(tableId);
-    const renamed = this.tableMaps.get(tableId);
-    if (before && renamed && before.equals(event)) return;
-    this.sourceTableMaps.set(tableId, Buffer.from(event));
-    this.tableMaps.set(tableId, withDatabase(event, this.targetDatabase, this.checksum));
+    this.maps.set(tableId, {
+      source: Buffer.from(event),
+      renamed: withDatabase(event, this.targetDatabase, this.checksum),
+      columns: table?.columns ?? [],
+      declared: (table?.columnSchemas ?? []).map((c) => String(c.COLUMN_TYPE ?? '').toLowerCase()),
+    });
   }
 
   /** A job table's Rows event: handed out raw, its rows counted (null: not countable, see rowCount.ts). */
   private rows(event: Buffer, tableId: number): void {
-    const tableMap = this.tableMaps.get(tableId) as Buffer;
-    const shape = this.shapes.get(tableId);
-    const rowCount = shape ? countRows(event, shape.columns, shape.declared, this.checksum) : null;
-    // A missing Format_description (never seen: the server sends it first) makes the batch unreplayable.
-    const raw: RawRowsEvent = { tableId, tableMap, rows: event, rowCount: this.broken || !this.fde ? null : rowCount, fde: this.fde ?? Buffer.alloc(0) };
+    const map = this.maps.get(tableId) as MappedTable; // mapped, so taken by tableMap
+    // A missing Format_description (never seen: the server sends it first) leaves the rows uncounted: not replayed.
+    const rowCount = this.broken || !this.fde ? null : countRows(event, map.columns, map.declared, this.checksum);
+    const raw: RawRowsEvent = { tableId, tableMap: map.renamed, rows: event, rowCount, fde: this.fde ?? Buffer.alloc(0) };
     this.open = endsStatement(event) ? null : raw;
     this.onRows(raw);
   }

@@ -12,13 +12,13 @@
  */
 import { crc32 } from 'node:zlib';
 
-export const HEADER_BYTES = 19;
+const HEADER_BYTES = 19;
 const TYPE_AT = 4;
 const LENGTH_AT = 9;
 const POST_HEADER_AT = HEADER_BYTES;
 const ROWS_FLAGS_AT = POST_HEADER_AT + 6;
 /** Rows event flag: the last Rows event of its statement (the server ends the statement after it). */
-export const STMT_END_F = 0x0001;
+const STMT_END_F = 0x0001;
 
 export const FORMAT_DESCRIPTION = 15;
 export const TABLE_MAP = 19;

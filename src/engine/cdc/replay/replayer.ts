@@ -101,7 +101,7 @@ export function chooseApply(method: ApplyMethod, facts: ApplyFacts): ApplyChoice
  */
 export function binlogStatements(raw: RawRowsEvent[], groupBytes: number, maxBytes: number): string[] | null {
   if (raw.length === 0 || !endsStatement(raw[raw.length - 1].rows)) return null;
-  for (const e of raw) if (e.rowCount === null || e.fde.length === 0) return null;
+  for (const e of raw) if (e.rowCount === null) return null;
   // base64 text is 4/3 of the bytes; the statement's own words are a few more.
   const maxEventBytes = Math.floor((maxBytes - 16) * 0.75);
   const groupEventBytes = Math.floor((groupBytes - 16) * 0.75);
